@@ -1,0 +1,120 @@
+"""The command line: argument parsing, progress, messages and exit codes (0 ok, 1 site errors, 2 usage)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .config import load_config
+from .errors import BuildFailed, Problem, SiteError, UsageError
+
+EXIT_OK, EXIT_SITE, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage and exit 2 itself
+        raise UsageError(message)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="build.py", description="Build a CX programme website from Markdown and data.")
+    p.add_argument("command", nargs="?", default="build", choices=["build", "serve", "check"],
+                   help="build (default) writes the site; serve rebuilds on change and shows it "
+                        "in the browser; check validates everything and writes nothing")
+    p.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
+                   help="the site folder holding content/ (default: this folder)")
+    p.add_argument("--output", type=Path, default=None, metavar="DIR",
+                   help="where to write the site (default: SOURCE/output)")
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="the address the site is published under, e.g. /cx/ or https://intranet/cx/")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--port", type=int, default=8000, help="serve: the port to use (default 8000)")
+    p.add_argument("--no-open", action="store_true", help="serve: do not open a browser")
+    p.add_argument("--jobs", type=int, default=None, help=argparse.SUPPRESS)
+    return p
+
+
+def _print_problems(problems: Sequence[Problem], stream=None) -> None:
+    stream = stream or sys.stderr
+    for p in problems:
+        print(p.format(), file=stream)
+
+
+class _Progress:
+    """A one-line progress display on a terminal; silent when output is piped (CI logs)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.start = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled and time.monotonic() - self.start > 0.5:
+            sys.stderr.write(f"\rRendering pages: {done}/{total}")
+            sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled and time.monotonic() - self.start > 0.5:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = make_parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"usage error: {exc}\n  hint: run 'python build.py --help' to see the options.",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        source = args.source
+        if not source.is_dir():
+            raise UsageError(f"the source folder '{source}' does not exist")
+        config = load_config(source, args.output, base_url=args.base_url, strict=args.strict,
+                             serve_mode=args.command == "serve")
+        if args.command == "serve":
+            from .serve import serve
+            return serve(config, port=args.port, open_browser=not args.no_open)
+        return run_build(config, check_only=args.command == "check", jobs=args.jobs)
+    except UsageError as exc:
+        print(f"usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SiteError as exc:
+        _print_problems([exc.problem])
+        print("Build failed; the previous site (if any) is untouched.", file=sys.stderr)
+        return EXIT_SITE
+    except BuildFailed as exc:
+        _print_problems(exc.problems)
+        errors = sum(p.severity == "error" for p in exc.problems)
+        warnings = len(exc.problems) - errors
+        print(f"Build failed: {errors} error(s), {warnings} warning(s)"
+              f"{' (warnings count as errors with --strict)' if warnings and not errors else ''}; "
+              "the previous site (if any) is untouched.", file=sys.stderr)
+        return EXIT_SITE
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> int:
+    from .output import DiskWriter
+    from .site import build_site
+
+    started = time.monotonic()
+    progress = _Progress()
+    writer = None if check_only else DiskWriter(config.output, config.source)
+    result = build_site(config, writer, jobs=jobs, progress=progress)
+    progress.finish()
+    _print_problems(result.problems)
+    took = time.monotonic() - started
+    if check_only:
+        print(f"Checked {result.pages} pages in {took:.2f} s: no errors.")
+        return EXIT_OK
+    r = result.report
+    print(f"Built {result.pages} pages in {took:.2f} s into {config.output} "
+          f"({len(r.written)} files written, {r.unchanged} unchanged, {len(r.deleted)} removed).")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

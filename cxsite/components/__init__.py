@@ -1,0 +1,1 @@
+"""One module per fenced block type (chart, kpi, roadmap, survey), loaded on first use."""

@@ -1,0 +1,158 @@
+"""Read and validate the site config (cxsite.yaml); every default lives here."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import Problems, SiteError, did_you_mean
+from .yamltext import parse_mapping
+
+CONFIG_NAME = "cxsite.yaml"
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+COLOURBLIND_SAFE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build needs to know besides the site's files."""
+
+    source: Path
+    output: Path
+    title: str = "CX programme"
+    description: str = ""
+    language: str = "en"
+    base_url: str = "/"
+    strict: bool = False
+    today: date | None = None
+    colors: tuple[str, ...] = tuple(COLOURBLIND_SAFE)
+    min_group_size: int = 10
+    roadmap_months: tuple[int, int] = (18, 24)
+    kpi_definitions: str = "kpi_definitions.yaml"
+    footer: str = ""
+    serve_mode: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.source / "content"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.source / "data"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.source / "templates"
+
+    @property
+    def config_file(self) -> Path:
+        return self.source / CONFIG_NAME
+
+    @property
+    def build_date(self) -> date | None:
+        """The date to print on pages: only when SOURCE_DATE_EPOCH fixes it (reproducible builds)."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.strip().isdigit():
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        return None
+
+    def effective_today(self) -> date:
+        """'Today' for roadmaps: the config, else SOURCE_DATE_EPOCH, else the real date."""
+        return self.today or self.build_date or date.today()
+
+
+_KEYS = {
+    "title", "description", "language", "base_url", "today", "colors", "footer",
+    "survey", "roadmap", "kpi",
+}
+
+
+def normalise_base_url(url: str) -> str:
+    """Make a base URL end in '/', and a bare path start with '/'."""
+    url = (url or "/").strip()
+    if "://" not in url and not url.startswith("/"):
+        url = "/" + url
+    return url if url.endswith("/") else url + "/"
+
+
+def _int_in(value: Any, key: str, lo: int, hi: int, problems: Problems, file: str) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        problems.error(f"'{key}' must be a whole number from {lo} to {hi}, not {value!r}", file=file,
+                       hint=f"write for example '{key.split('.')[-1]}: {lo}'.")
+        return None
+    return value
+
+
+def load_config(source: Path, output: Path | None = None, *, base_url: str | None = None,
+                strict: bool = False, serve_mode: bool = False) -> Config:
+    """Read SOURCE/cxsite.yaml (optional) and apply command-line overrides; report every mistake."""
+    source = source.resolve()
+    output = (output or source / "output").resolve()
+    cfg = Config(source=source, output=output, strict=strict, serve_mode=serve_mode)
+    problems = Problems()
+    raw: dict = {}
+    file = CONFIG_NAME
+    if cfg.config_file.is_file():
+        try:
+            text = cfg.config_file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise SiteError("the config file is not UTF-8 text", file=file,
+                            hint="save it as UTF-8 in your editor.") from None
+        raw = parse_mapping(text, file=file, what="the config file")
+    changes: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _KEYS:
+            problems.error(f"unknown setting '{key}'", file=file, hint=did_you_mean(key, _KEYS))
+        elif key in ("title", "description", "language", "footer"):
+            changes[key] = "" if value is None else str(value)
+        elif key == "base_url":
+            changes["base_url"] = normalise_base_url(str(value))
+        elif key == "today":
+            try:
+                changes["today"] = value if isinstance(value, date) else date.fromisoformat(str(value))
+            except ValueError:
+                problems.error(f"'today' must be a date like 2026-03-15, not {value!r}", file=file,
+                               hint="write the date as YYYY-MM-DD.")
+        elif key == "colors":
+            if not (isinstance(value, list) and value and all(isinstance(c, str) for c in value)):
+                problems.error("'colors' must be a list of colours such as '#0072B2'", file=file,
+                               hint="write one colour per line, each starting with '- '.")
+            else:
+                changes["colors"] = tuple(value)
+        elif key == "survey":
+            section = value if isinstance(value, dict) else {}
+            for sub in section:
+                if sub != "min_group_size":
+                    problems.error(f"unknown setting 'survey.{sub}'", file=file,
+                                   hint=did_you_mean(sub, ["min_group_size"]))
+            if "min_group_size" in section:
+                n = _int_in(section["min_group_size"], "survey.min_group_size", 1, 1000, problems, file)
+                if n is not None:
+                    changes["min_group_size"] = n
+        elif key == "roadmap":
+            section = value if isinstance(value, dict) else {}
+            lo, hi = cfg.roadmap_months
+            for sub, v in section.items():
+                if sub == "min_months":
+                    lo = _int_in(v, "roadmap.min_months", 1, 240, problems, file) or lo
+                elif sub == "max_months":
+                    hi = _int_in(v, "roadmap.max_months", 1, 240, problems, file) or hi
+                else:
+                    problems.error(f"unknown setting 'roadmap.{sub}'", file=file,
+                                   hint=did_you_mean(sub, ["min_months", "max_months"]))
+            changes["roadmap_months"] = (lo, hi)
+        elif key == "kpi":
+            section = value if isinstance(value, dict) else {}
+            for sub, v in section.items():
+                if sub == "definitions":
+                    changes["kpi_definitions"] = str(v)
+                else:
+                    problems.error(f"unknown setting 'kpi.{sub}'", file=file,
+                                   hint=did_you_mean(sub, ["definitions"]))
+    if base_url is not None:
+        changes["base_url"] = normalise_base_url(base_url)
+    problems.raise_if_failed()
+    return replace(cfg, **changes)

@@ -1,0 +1,191 @@
+"""Find the pages under content/, read their front matter, and give each its URL."""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problems, SiteError, did_you_mean
+from .yamltext import parse_mapping
+
+FRONT_MATTER_KEYS = {"title": str, "description": str, "weight": int, "draft": bool,
+                     "lang": str, "template": str}
+INDEX_NAMES = ("_index.md", "index.md")
+_FENCE = re.compile(r"^(---|\.\.\.)\s*$")
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """Where a page comes from and where it goes: plain paths, no content."""
+
+    rel: str  # path under content/, posix, e.g. "findings/gallup.md"
+    url: str  # site-relative URL, "" for the home page, else ending in "/"
+    section: str  # url of the section the page belongs to ("" for top level)
+    is_index: bool  # a section's own page (_index.md / index.md)
+
+    @property
+    def file(self) -> str:
+        """The path users see in messages."""
+        return "content/" + self.rel
+
+    @property
+    def output_path(self) -> str:
+        return self.url + "index.html"
+
+
+@dataclass
+class Page:
+    """A page after its front matter is read; the Markdown body is converted later."""
+
+    source: PageSource
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # file line where the body starts
+    title: str = ""
+    weight: int = 0
+    draft: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
+
+    @property
+    def url(self) -> str:
+        return self.source.url
+
+
+def slugify(name: str) -> str:
+    """A URL segment from a file or folder name: lower case, spaces to hyphens, CJK kept."""
+    slug = re.sub(r"\s+", "-", name.strip().lower())
+    return re.sub(r"[^\w\-.~\u0080-\uffff]", "", slug) or "page"
+
+
+def url_for_rel(rel: str) -> tuple[str, str, bool]:
+    """Map a content path to (url, section url, is_index)."""
+    parts = rel.split("/")
+    folders = [slugify(p) for p in parts[:-1]]
+    name = parts[-1]
+    base = "".join(f + "/" for f in folders)
+    if name in INDEX_NAMES:
+        parent = "".join(f + "/" for f in folders[:-1])
+        return base, parent if folders else "", True
+    return base + slugify(name[:-3]) + "/", base, False
+
+
+def discover(content_dir: Path) -> tuple[list[PageSource], list[str]]:
+    """Every Markdown page under content_dir and every other file (assets), sorted."""
+    if not content_dir.is_dir():
+        raise SiteError(f"there is no content folder at {content_dir}", file="content/",
+                        hint="create a folder called 'content' with at least one .md page, "
+                             "or point --source at the folder that holds it.")
+    pages, assets = [], []
+    for path in sorted(content_dir.rglob("*")):
+        rel = path.relative_to(content_dir).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
+            continue  # editor swap files, .DS_Store, hidden folders
+        if path.suffix.lower() == ".md":
+            url, section, is_index = url_for_rel(rel)
+            pages.append(PageSource(rel, url, section, is_index))
+        elif not rel.endswith("~"):
+            assets.append(rel)
+    return pages, assets
+
+
+def split_front_matter(text: str, file: str) -> tuple[dict, str, int]:
+    """Split '---' front matter from the body; return (meta, body, first body line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text, 1
+    for i in range(1, len(lines)):
+        if _FENCE.match(lines[i]):
+            meta = parse_mapping("\n".join(lines[1:i]), file=file, first_line=2,
+                                 what="the front matter")
+            return meta, "\n".join(lines[i + 1:]), i + 2
+    raise SiteError("the front matter has no closing '---' line", file=file, line=1,
+                    hint="end the block of 'key: value' lines at the top of the page with a line "
+                         "holding only '---'.")
+
+
+def title_from_name(rel: str) -> str:
+    parts = rel.split("/")
+    name = parts[-2] if parts[-1] in INDEX_NAMES and len(parts) > 1 else parts[-1][:-3]
+    if name in ("index", "_index"):
+        return "Home"
+    return re.sub(r"[-_]+", " ", name).strip().capitalize() or name
+
+
+def read_page(source: PageSource, content_dir: Path, problems: Problems) -> Page | None:
+    """Read one page's file and front matter; problems go to `problems`, None if unreadable."""
+    file = source.file
+    try:
+        raw = (content_dir / source.rel).read_bytes()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.error("the file is not UTF-8 text", file=file, line=line,
+                       hint="open it in your editor and save it with the encoding 'UTF-8'.")
+        return None
+    text = text.replace("\r\n", "\n")
+    try:
+        meta, body, body_line = split_front_matter(text, file)
+    except SiteError as exc:
+        problems.add(exc.problem)
+        return None
+    page = Page(source, meta, body, body_line)
+    page.key_lines = _key_lines(text, body_line)
+    for key, value in meta.items():
+        kind = FRONT_MATTER_KEYS.get(key)
+        if kind is None:
+            close = did_you_mean(key, FRONT_MATTER_KEYS)
+            if close.startswith("did you mean"):  # a typo of a known key; other keys are custom
+                problems.warning(f"unknown front matter key '{key}'", file=file, hint=close)
+            page.extra[key] = value
+        elif value is not None and not (isinstance(value, kind) and not
+                                        (kind is int and isinstance(value, bool))):
+            if kind is str and isinstance(value, (int, float)):
+                meta[key] = str(value)
+                continue
+            example = {"str": "some text", "int": "10", "bool": "true"}[kind.__name__]
+            problems.error(f"front matter '{key}' must be {_kind_name(kind)}, not {value!r}",
+                           file=file, line=page.key_lines.get(key),
+                           hint=f"write for example '{key}: {example}'.")
+    page.title = str(meta.get("title") or "")
+    page.weight = meta["weight"] if isinstance(meta.get("weight"), int) else 0
+    page.draft = meta.get("draft") is True
+    return page
+
+
+def _kind_name(kind: type) -> str:
+    return {"str": "text", "int": "a whole number", "bool": "true or false"}[kind.__name__]
+
+
+def _key_lines(text: str, body_line: int) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for i, line in enumerate(text.split("\n")[1:body_line - 2], start=2):
+        key = line.split(":", 1)[0]
+        if key and not key[0].isspace() and ":" in line:
+            lines.setdefault(key.strip(), i)
+    return lines
+
+
+def check_unique_urls(sources: list[PageSource], problems: Problems) -> None:
+    """Two files that would be written to the same URL are an error on both."""
+    seen: dict[str, PageSource] = {}
+    for s in sources:
+        other = seen.get(s.url)
+        if other:
+            problems.error(f"this page and {other.file} both map to the URL /{s.url}",
+                           file=s.file,
+                           hint="rename or move one of them (a folder's own page is its "
+                                "_index.md; 'a.md' and 'a/index.md' are the same page).")
+        else:
+            seen[s.url] = s
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """A link from one site-relative URL to another that works under any sub-path."""
+    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath("/" + to_url, "/" + from_dir.rstrip("/") if from_dir else "/")
+    if to_url.endswith("/") or to_url == "":
+        rel = "./" if rel == "." else rel + "/"
+    return rel

@@ -1,0 +1,176 @@
+"""Jinja2 templates: the theme, its hashed assets, and the context each page is rendered with."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from .blocks import asset_bundle
+from .config import Config
+from .content import relative_url
+from .errors import SiteError, did_you_mean
+from .nav import Navigation, NavNode, visible_children
+
+ASSET_DIR = "assets/"
+
+
+def default_theme_dir() -> Path:
+    """The built-in theme: packaged as cxsite/theme when installed, templates/ in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "theme"
+    return packaged if packaged.is_dir() else here.parent / "templates"
+
+
+def hashed_name(name: str, data: bytes) -> str:
+    stem, dot, ext = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
+
+
+@dataclass
+class Theme:
+    env: jinja2.Environment
+    template_dirs: list[Path]
+    assets: dict[str, str]  # logical name -> site-relative hashed path
+    asset_files: dict[str, bytes]  # site-relative hashed path -> bytes
+
+    def template_names(self) -> list[str]:
+        return sorted(n for n in self.env.list_templates(extensions=["html"])
+                      if not n.startswith(("_", "partials/", "static/")))
+
+    def get(self, name: str, file: str, line: int | None = None) -> jinja2.Template:
+        """A page template by name ('page' or 'page.html'); unknown names are a user error."""
+        full = name if name.endswith(".html") else name + ".html"
+        try:
+            return self.env.get_template(full)
+        except jinja2.TemplateNotFound:
+            raise SiteError(f"unknown template '{name}'", file=file, line=line,
+                            hint=did_you_mean(name, [n[:-5] for n in self.template_names()])) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise _template_error(exc, self.template_dirs) from None
+
+    def dependencies(self, name: str) -> set[str]:
+        """Template files a template extends, includes or imports, itself included."""
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            try:
+                src = self.env.loader.get_source(self.env, n)[0]
+                todo.extend(r for r in jinja2.meta.find_referenced_templates(self.env.parse(src)) if r)
+            except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+                pass
+        return seen
+
+
+def _template_error(exc: jinja2.TemplateSyntaxError, dirs: list[Path]) -> SiteError:
+    file = exc.filename or exc.name or "a template"
+    for d in dirs:
+        try:
+            file = Path(file).resolve().relative_to(d.parent.resolve()).as_posix()
+            break
+        except ValueError:
+            continue
+    return SiteError(f"template error: {exc.message}", file=file, line=exc.lineno,
+                     hint="check the {{ }} and {% %} tags on that line.")
+
+
+def load_theme(config: Config) -> Theme:
+    """The Jinja environment over the site's templates, then the default theme's."""
+    dirs = [d for d in (config.templates_dir, default_theme_dir()) if d.is_dir()]
+    unique: list[Path] = []
+    for d in dirs:
+        if d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in unique]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    assets: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for d in reversed(unique):  # the site's own static files override the theme's
+        static = d / "static"
+        if static.is_dir():
+            for f in sorted(static.rglob("*")):
+                if f.is_file() and not f.name.startswith("."):
+                    name = f.relative_to(static).as_posix()
+                    data = f.read_bytes()
+                    assets[name] = ASSET_DIR + hashed_name(name, data)
+                    files[assets[name]] = data
+    # a hashed name cannot be known to a stylesheet, so keep unreferenced old ones out
+    files = {path: data for path, data in files.items() if path in assets.values()}
+    return Theme(env, unique, assets, files)
+
+
+@dataclass
+class PageView:
+    """What a template sees as `page`."""
+
+    title: str
+    heading: str
+    description: str
+    url: str
+    body: str
+    toc: list[dict]
+    lang: str
+    draft: bool
+    kind: str  # "page", "section" or "404"
+    extra: dict[str, Any]
+
+
+def bundle_tags(needs: set[str], to_url) -> tuple[list[str], list[str], dict[str, bytes]]:
+    """Scripts, stylesheets and files for the asset bundles a page needs."""
+    scripts, styles, files = [], [], {}
+    for name in sorted(needs):
+        for path, data in asset_bundle(name):
+            files[path] = data
+            if path.endswith(".js"):
+                scripts.append(to_url(path))
+            elif path.endswith(".css"):
+                styles.append(to_url(path))
+    return scripts, styles, files
+
+
+def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: Theme,
+                 config: Config, scripts: list[str], styles: list[str]) -> dict[str, Any]:
+    """The whole context of a page template; links are relative so any sub-path works."""
+    if view.kind == "404":  # served at any depth, so it links from the site root
+        base = config.base_url
+
+        def to_url(target: str) -> str:
+            return base + target
+    else:
+        def to_url(target: str) -> str:
+            return relative_url(view.url, target)
+
+    prev_node, next_node = nav.neighbours(node.url) if node else (None, None)
+    crumbs = node.ancestors() if node else [nav.root]
+    open_urls = {n.url for n in crumbs} | ({node.url} if node else set())
+    return {
+        "site": {"title": config.title, "description": config.description,
+                 "language": config.language, "base_url": config.base_url,
+                 "footer": config.footer, "serve_mode": config.serve_mode},
+        "page": view,
+        "nav_root": nav.root,
+        "current_url": node.url if node else None,
+        "open_urls": open_urls,
+        "breadcrumbs": crumbs if node and node.url != "" else [],
+        "prev": prev_node,
+        "next": next_node,
+        "children": node.children if node and node.is_section else [],
+        "url": to_url,
+        "asset": lambda name: to_url(theme.assets[name]),
+        "visible_children": visible_children,
+        "scripts": scripts,
+        "styles": styles,
+        "build_date": config.build_date,
+    }

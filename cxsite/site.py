@@ -1,0 +1,233 @@
+"""The build in two phases: load() reads and validates the whole site, then pages are
+rendered (in parallel) and handed to the writer in one go. Each output records its inputs
+so an incremental build can redo just what a change touches."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from .config import Config
+from .content import Page, check_unique_urls, discover, read_page, relative_url
+from .errors import BuildFailed, Problem, Problems, SiteError
+from .markup import Rendered, SiteMap, convert
+from .nav import Navigation, NavNode, build_navigation
+from .output import WriteReport, Writer, check_output_folder
+from .render import PageView, Theme, _template_error, bundle_tags, load_theme, page_context
+
+CONFIG_INPUT = "cxsite.yaml"
+NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
+_H1_LINE = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*$", re.M)
+PARALLEL_THRESHOLD = 40  # below this many pages a process pool costs more than it saves
+
+
+@dataclass
+class SiteModel:
+    """Everything load() found: validated, in memory, nothing written."""
+
+    config: Config
+    pages: list[Page]
+    nav: Navigation
+    sitemap: SiteMap
+    theme: Theme
+    content_assets: list[str]
+
+
+@dataclass
+class PageOutput:
+    """One rendered page and what it used, as plain values."""
+
+    url: str
+    path: str
+    html: bytes
+    problems: list[Problem]
+    inputs: set[str]
+    files: dict[str, bytes]
+    links: set[str]
+
+
+@dataclass
+class BuildResult:
+    files: dict[str, bytes]
+    problems: list[Problem]
+    dependencies: dict[str, set[str]]  # output path -> inputs
+    pages: int
+    report: WriteReport | None = None
+    outputs: dict[str, PageOutput] = field(default_factory=dict)
+
+
+def load(config: Config, problems: Problems) -> SiteModel | None:
+    """Read the config, every page and the theme; every problem found goes to `problems`."""
+    sources, assets = discover(config.content_dir)
+    check_unique_urls(sources, problems)
+    pages: list[Page] = []
+    for s in sources:
+        page = read_page(s, config.content_dir, problems)
+        if page is None:
+            continue
+        if not page.title:
+            m = _H1_LINE.match(page.body)
+            if m:
+                page.title = m.group(1)
+        pages.append(page)
+    published = [p for p in pages if not p.draft or config.serve_mode]
+    try:
+        theme = load_theme(config)
+    except jinja2.TemplateSyntaxError as exc:
+        problems.add(_template_error(exc, [config.templates_dir]).problem)
+        return None
+    for p in published:
+        name = p.meta.get("template")
+        if isinstance(name, str):
+            try:
+                theme.get(name, p.source.file, p.key_lines.get("template"))
+            except SiteError as exc:
+                problems.add(exc.problem)
+    sitemap = SiteMap({p.source.rel: (p.url, p.draft) for p in pages}, frozenset(assets))
+    nav = build_navigation(published, config.title)
+    return SiteModel(config, published, nav, sitemap, theme, assets)
+
+
+def template_for(page: Page | None, node: NavNode) -> str:
+    name = page.meta.get("template") if page else None
+    if isinstance(name, str):
+        return name if name.endswith(".html") else name + ".html"
+    return "section.html" if node.is_section else "page.html"
+
+
+def render_node(model: SiteModel, node: NavNode) -> PageOutput:
+    """Render one navigation node (a page, or a section with no page of its own) to HTML."""
+    config, page = model.config, node.page
+    if page is not None:
+        rendered = convert(page, config, model.sitemap)
+        inputs = {page.source.file}
+    else:
+        rendered = Rendered("", [], None)
+        inputs = set()
+    name = template_for(page, node)
+    problems = list(rendered.problems)
+    view = PageView(
+        title=node.title, heading=rendered.heading or node.title,
+        description=str(page.meta.get("description") or "") if page else "",
+        url=node.url, body=rendered.html, toc=rendered.toc,
+        lang=str(page.meta.get("lang") or config.language) if page else config.language,
+        draft=bool(page and page.draft), kind="section" if node.is_section else "page",
+        extra=page.extra if page else {},
+    )
+    html = b""
+    try:
+        template = model.theme.get(name, page.source.file if page else "content/")
+        to_url = lambda target: relative_url(node.url, target)  # noqa: E731
+        scripts, styles, bundle_files = bundle_tags(rendered.needs, to_url)
+        ctx = page_context(view, node, model.nav, model.theme, config, scripts, styles)
+        html = template.render(ctx).encode("utf-8")
+        rendered.files.update(bundle_files)
+    except SiteError as exc:
+        problems.append(exc.problem)
+    except jinja2.TemplateError as exc:
+        problems.append(_render_error(exc, name, page))
+    inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
+    inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
+    return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
+                      rendered.links)
+
+
+def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None) -> Problem:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return _template_error(exc, []).problem
+    return Problem(f"the template '{name}' failed: {exc}", file=f"templates/{name}",
+                   hint="check the names used in the template; the page was "
+                        f"{page.source.file if page else 'a section list'}.")
+
+
+# --- parallel rendering -------------------------------------------------------------------
+_WORKER_MODEL: SiteModel | None = None
+
+
+def _render_chunk(urls: list[str]) -> list[PageOutput]:
+    model = _WORKER_MODEL
+    return [render_node(model, model.nav.by_url[u]) for u in urls]
+
+
+def render_all(model: SiteModel, urls: list[str], jobs: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[PageOutput]:
+    """Render the given nodes, across processes when there are many."""
+    global _WORKER_MODEL
+    jobs = jobs or os.cpu_count() or 1
+    total = len(urls)
+    if jobs <= 1 or total < PARALLEL_THRESHOLD or multiprocessing.get_start_method(True) not in (None, "fork"):
+        out = []
+        for i, u in enumerate(urls):
+            out.append(render_node(model, model.nav.by_url[u]))
+            if progress and i % 25 == 0:
+                progress(i + 1, total)
+        return out
+    _WORKER_MODEL = model  # inherited by the forked workers: nothing to pickle
+    size = max(8, total // (jobs * 8))
+    chunks = [urls[i:i + size] for i in range(0, total, size)]
+    out = []
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for result in pool.imap(_render_chunk, chunks):
+            out.extend(result)
+            if progress:
+                progress(len(out), total)
+    _WORKER_MODEL = None
+    return out
+
+
+# --- whole-site files ---------------------------------------------------------------------
+def sitemap_xml(config: Config, urls: list[str]) -> bytes:
+    rows = "".join(f"<url><loc>{xml_escape(config.base_url + u)}</loc></url>\n" for u in sorted(urls))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{rows}</urlset>\n").encode("utf-8")
+
+
+def render_404(model: SiteModel) -> bytes:
+    view = PageView(title="Page not found", heading="Page not found", description="", url="404.html",
+                    body="", toc=[], lang=model.config.language, draft=False, kind="404", extra={})
+    ctx = page_context(view, None, model.nav, model.theme, model.config, [], [])
+    return model.theme.get("404", "templates/404.html").render(ctx).encode("utf-8")
+
+
+def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
+    """All files of the site: pages, their extra files, assets, content files, 404, sitemap."""
+    files: dict[str, bytes] = dict(model.theme.asset_files)
+    for rel in model.content_assets:
+        files[rel] = (model.config.content_dir / rel).read_bytes()
+    for o in outputs:
+        files.update(o.files)
+        files[o.path] = o.html
+    files["404.html"] = render_404(model)
+    files["sitemap.xml"] = sitemap_xml(model.config, [o.url for o in outputs])
+    return files
+
+
+def build_site(config: Config, writer: Writer | None, *, jobs: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Load, validate, render and (when a writer is given) write the whole site.
+
+    Raises BuildFailed with every problem when the site has errors (or warnings under strict);
+    nothing is written then.
+    """
+    problems = Problems()
+    if writer is not None:
+        check_output_folder(config.output, config.source)
+    model = load(config, problems)
+    if model is None:
+        raise BuildFailed(problems.items)
+    urls = [n.url for n in model.nav.order]
+    outputs = render_all(model, urls, jobs, progress)
+    for o in outputs:
+        problems.extend(o.problems)
+    problems.raise_if_failed(config.strict)
+    files = site_files(model, outputs)
+    report = writer.write_site(files) if writer is not None else None
+    deps = {o.path: o.inputs for o in outputs}
+    return BuildResult(files, problems.items, deps, len(outputs), report,
+                       {o.url: o for o in outputs})
