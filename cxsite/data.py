@@ -1,0 +1,232 @@
+"""Load data files (CSV, XLSX, JSON, YAML) from data/ into pandas, once per content hash,
+and validate what blocks ask of them: columns, dates, numbers, filters."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .errors import SiteError, did_you_mean
+from .yamltext import parse_yaml
+
+if TYPE_CHECKING:  # pandas is imported lazily: pages without data never pay for it
+    import pandas as pd
+
+    from .blocks import BlockContext
+
+FORMATS = {".csv": "CSV", ".xlsx": "Excel", ".json": "JSON", ".yaml": "YAML", ".yml": "YAML"}
+_CACHE: dict[tuple[str, str], "pd.DataFrame"] = {}  # (path, sha256) -> frame
+
+
+def resolve(name: Any, data_dir: Path, *, file: str | None = None, line: int | None = None) -> Path:
+    """The path of data/NAME; anything that would leave data/ is refused."""
+    if not isinstance(name, str) or not name.strip():
+        raise SiteError("'data' must name a file in the data folder, e.g. 'data: kpi_monthly.csv'",
+                        file=file, line=line, hint="write the file name after 'data:'.")
+    clean = name.strip().replace("\\", "/")
+    if clean.startswith("data/"):
+        clean = clean[5:]
+    norm = posixpath.normpath(clean)
+    if clean.startswith("/") or norm.startswith("..") or ":" in norm.split("/")[0]:
+        raise SiteError(f"the data file '{name}' is outside the data folder", file=file, line=line,
+                        hint="put the file in data/ and write just its name, e.g. 'data: sales.csv'.")
+    path = data_dir / norm
+    try:
+        inside = path.resolve().is_relative_to(data_dir.resolve())
+    except OSError:
+        inside = False
+    if not inside:
+        raise SiteError(f"the data file '{name}' is outside the data folder", file=file, line=line,
+                        hint="put the file in data/ and write just its name, e.g. 'data: sales.csv'.")
+    if not path.is_file():
+        existing = [p.relative_to(data_dir).as_posix() for p in data_dir.rglob("*")
+                    if p.is_file() and p.suffix.lower() in FORMATS] if data_dir.is_dir() else []
+        raise SiteError(f"there is no data file '{name}' in data/", file=file, line=line,
+                        hint=did_you_mean(norm, existing) if existing else
+                        "create the folder 'data' beside 'content' and put the file there.")
+    if path.suffix.lower() not in FORMATS:
+        raise SiteError(f"the data file '{name}' has a type cxsite cannot read", file=file, line=line,
+                        hint="use a .csv, .xlsx, .json or .yaml file.")
+    return path
+
+
+def load_table(name: Any, ctx: "BlockContext") -> "pd.DataFrame":
+    """The table in data/NAME, recorded as an input of the page. Do not modify the result."""
+    path = resolve(name, ctx.config.data_dir, file=ctx.file, line=ctx.line)
+    rel = "data/" + path.relative_to(ctx.config.data_dir).as_posix()
+    ctx.add_input(rel)
+    return read_file(path, rel)
+
+
+def read_file(path: Path, rel: str) -> "pd.DataFrame":
+    """Read a data file, cached by its content so each file is parsed once per build."""
+    raw = path.read_bytes()
+    key = (rel, hashlib.sha256(raw).hexdigest())
+    cached = _CACHE.get(key)
+    if cached is None:
+        cached = _parse(raw, path.suffix.lower(), rel)
+        _CACHE[key] = cached
+    return cached
+
+
+def _parse(raw: bytes, suffix: str, rel: str) -> "pd.DataFrame":
+    import pandas as pd
+
+    if not raw.strip():
+        raise SiteError("the data file is empty", file=rel,
+                        hint="add a header row with the column names and at least one row of data.")
+    if suffix == ".xlsx":
+        try:
+            df = pd.read_excel(io.BytesIO(raw), engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise SiteError(f"the Excel file could not be read ({type(exc).__name__})", file=rel,
+                            hint="open it in Excel and save it again as .xlsx.") from None
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise SiteError("the file is not UTF-8 text", file=rel, line=line,
+                            hint="save it as 'CSV UTF-8' (Excel) or with the encoding UTF-8.") from None
+        if suffix == ".csv":
+            df = _read_csv(text, rel)
+        else:
+            records = _read_json(text, rel) if suffix == ".json" else \
+                parse_yaml(text, file=rel, what="the YAML data file")
+            df = _records_to_frame(records, rel)
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise SiteError("the data file has a header but no rows", file=rel,
+                        hint="add at least one row of data under the header.")
+    return df
+
+
+def _read_csv(text: str, rel: str) -> "pd.DataFrame":
+    import pandas as pd
+
+    try:
+        return pd.read_csv(io.StringIO(text), skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        msg = str(exc)
+        line = None
+        if "line " in msg:
+            try:
+                line = int(msg.split("line ")[1].split(",")[0])
+            except ValueError:
+                pass
+        detail = msg.split(", saw ")[-1] if ", saw " in msg else msg
+        raise SiteError(f"the CSV file is malformed: {detail.strip()}", file=rel, line=line,
+                        hint="every row must have as many values as the header has columns; put "
+                             "text that contains commas in double quotes.") from None
+    except pd.errors.EmptyDataError:
+        raise SiteError("the data file is empty", file=rel,
+                        hint="add a header row with the column names.") from None
+
+
+def _read_json(text: str, rel: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SiteError(f"the JSON file is not valid: {exc.msg}", file=rel, line=exc.lineno,
+                        hint="check for a missing comma or quote near that line.") from None
+
+
+def _records_to_frame(records: Any, rel: str) -> "pd.DataFrame":
+    import pandas as pd
+
+    if isinstance(records, dict) and len(records) == 1 and isinstance(next(iter(records.values())), list):
+        records = next(iter(records.values()))  # {"rows": [...]}
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise SiteError("the data file must hold a list of records (one mapping per row)", file=rel,
+                        hint="write it as a list: '- {kpi: nps, value: 31}' (YAML) or "
+                             "[{\"kpi\": \"nps\", \"value\": 31}] (JSON).")
+    if not records:
+        raise SiteError("the data file is empty", file=rel, hint="add at least one record.")
+    return pd.DataFrame.from_records(records)
+
+
+def row_label(df: "pd.DataFrame", index: Any, rel: str) -> int | None:
+    """The file line of a row: CSV and Excel rows sit one below their header."""
+    pos = df.index.get_loc(index) if index in df.index else None
+    if pos is None or not isinstance(pos, int):
+        return None
+    return pos + 2 if rel.endswith((".csv", ".xlsx")) else pos + 1
+
+
+def require_columns(df: "pd.DataFrame", columns: Iterable[str], rel: str, *,
+                    ctx: "BlockContext | None" = None, option: str | None = None) -> None:
+    """Each named column must exist; the message suggests the closest names."""
+    for col in columns:
+        if col not in df.columns:
+            where = f" (option '{option}')" if option else ""
+            raise SiteError(
+                f"the column '{col}'{where} is not in {rel}",
+                file=ctx.file if ctx else rel, line=ctx.line if ctx else 1,
+                hint=f"{did_you_mean(col, df.columns)} The columns are: {', '.join(map(str, df.columns))}.",
+            )
+
+
+def to_dates(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
+    """Parse a column as dates (YYYY-MM-DD, YYYY-MM, Excel dates); a bad cell names its row."""
+    import pandas as pd
+
+    col = df[column]
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col
+    text = col.astype("string").str.strip()
+    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    month_only = text.str.fullmatch(r"\d{4}-\d{1,2}").fillna(False)
+    if month_only.any():
+        parsed = parsed.where(~month_only, pd.to_datetime(text.where(month_only) + "-01",
+                                                          errors="coerce", format="%Y-%m-%d"))
+    bad = parsed.isna() & text.notna() & (text != "")
+    if bad.any():
+        idx = bad[bad].index[0]
+        raise SiteError(f"'{col[idx]}' in column '{column}' is not a date",
+                        file=rel, line=row_label(df, idx, rel),
+                        hint="write dates as YYYY-MM-DD (for example 2026-03-31) or months as YYYY-MM.")
+    return parsed
+
+
+def to_numbers(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
+    """Parse a column as numbers ('12.5', '12%', '1,200'); a bad cell names its row."""
+    import pandas as pd
+
+    col = df[column]
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return col
+    text = col.astype("string").str.strip().str.replace(r"[,%\s]", "", regex=True)
+    parsed = pd.to_numeric(text, errors="coerce")
+    bad = parsed.isna() & text.notna() & (text != "")
+    if bad.any():
+        idx = bad[bad].index[0]
+        raise SiteError(f"'{col[idx]}' in column '{column}' is not a number",
+                        file=rel, line=row_label(df, idx, rel),
+                        hint="write numbers with a dot for decimals, e.g. 12.5; leave the cell empty "
+                             "if there is no value.")
+    return parsed
+
+
+def apply_where(df: "pd.DataFrame", where: Any, rel: str, ctx: "BlockContext") -> "pd.DataFrame":
+    """Keep rows where each column equals the value, or one of a list of values."""
+    if where in (None, {}):
+        return df
+    if not isinstance(where, dict):
+        raise SiteError("'where' must map column names to values, e.g. 'where: {kpi: nps}'",
+                        file=ctx.file, line=ctx.line,
+                        hint="write 'where: {column: value}' or 'where: {column: [value1, value2]}'.")
+    require_columns(df, where.keys(), rel, ctx=ctx, option="where")
+    mask = None
+    for col, wanted in where.items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        as_text = {str(v) for v in values}
+        m = df[col].astype("string").isin(as_text)
+        mask = m if mask is None else mask & m
+    out = df[mask.fillna(False)]
+    if out.empty:
+        raise SiteError(f"no rows of {rel} match 'where: {where}'", file=ctx.file, line=ctx.line,
+                        hint="check the spelling of the values; they must match the cells exactly.")
+    return out
