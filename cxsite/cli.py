@@ -111,9 +111,17 @@ def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> i
         print(f"Checked {result.pages} pages in {took:.2f} s: no errors.")
         return EXIT_OK
     r = result.report
-    print(f"Built {result.pages} pages in {took:.2f} s into {config.output} "
-          f"({len(r.written)} files written, {r.unchanged} unchanged, {len(r.deleted)} removed).")
+    print(f"Built {result.pages} pages in {took:.2f} s ({len(r.written)} files written, "
+          f"{r.unchanged} unchanged, {len(r.deleted)} removed).")
+    print(f"The site is in {config.output}\n"
+          f"Open {config.output / 'index.html'} in a browser, or preview it with live reload:\n"
+          f"  python build.py serve{_source_arg(config)}")
     return EXIT_OK
+
+
+def _source_arg(config) -> str:
+    here = Path.cwd().resolve()
+    return "" if config.source == here else f" --source {config.source}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -183,9 +183,16 @@ def check_unique_urls(sources: list[PageSource], problems: Problems) -> None:
 
 
 def relative_url(from_url: str, to_url: str) -> str:
-    """A link from one site-relative URL to another that works under any sub-path."""
-    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
-    rel = posixpath.relpath("/" + to_url, "/" + from_dir.rstrip("/") if from_dir else "/")
-    if to_url.endswith("/") or to_url == "":
-        rel = "./" if rel == "." else rel + "/"
-    return rel
+    """A link from one site-relative URL to another that works under any sub-path.
+
+    from_url is a page URL ("" or "a/b/"); to_url a page URL or a file path ("assets/x.css").
+    """
+    here = from_url.split("/")[:-1] if from_url else []
+    there = to_url.split("/")
+    common = 0
+    for a, b in zip(here, there[:-1]):
+        if a != b:
+            break
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return rel or "./"

@@ -99,7 +99,7 @@ class Problems:
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest choices, or listing them all when none is close."""
     choices = sorted(set(map(str, choices)))
-    close = difflib.get_close_matches(str(word), choices, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(str(word), choices, n=3, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
     if len(choices) <= 12:

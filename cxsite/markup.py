@@ -178,9 +178,13 @@ class _LinkProcessor(Treeprocessor):
         if rel.lower().endswith(".md"):
             found = state.site.pages.get(rel)
             if found is None:
+                here = posixpath.dirname(page.rel) or "."
+                close = did_you_mean(rel, state.site.pages)
+                for p in sorted(state.site.pages, key=len, reverse=True):  # as the author writes it
+                    close = close.replace(f"'{p}'", f"'{posixpath.relpath(p, here)}'")
                 state.error(SiteError(f"link to a missing page '{target}'",
-                                      hint=f"{did_you_mean(rel, state.site.pages)} Links are "
-                                           "relative to this page's folder."), line)
+                                      hint=f"{close} Links are relative to this page's folder."),
+                            line)
                 return None
             url, draft = found
             if draft and not state.config.serve_mode:
@@ -211,7 +215,7 @@ def new_markdown() -> markdown.Markdown:
         extensions=[
             "tables", "footnotes", "admonition", "attr_list", "def_list", "abbr", "md_in_html",
             "toc", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details",
-            "pymdownx.tasklist", "pymdownx.highlight", "pymdownx.smartsymbols", _CxExtension(),
+            "pymdownx.tasklist", "pymdownx.highlight", _CxExtension(),
         ],
         extension_configs={
             "toc": {"permalink": "#", "permalink_title": "Link to this section",

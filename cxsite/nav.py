@@ -63,8 +63,10 @@ def build_navigation(pages: list[Page], site_title: str) -> Navigation:
             by_url[section] = NavNode(title_from_name(name + ".md"), section, 0, True, None)
             section = section.rstrip("/").rpartition("/")[0]
             section = section + "/" if section else ""
-    for url, node in by_url.items():
-        if url == "":
+    for node in sorted(by_url.values(), key=lambda n: -n.url.count("/")):
+        if node.page is None and node.children:  # a made-up section sorts where its pages do
+            node.weight = min(c.weight for c in node.children)
+        if node.url == "":
             continue
         parent_url = _parent_url(node)
         node.parent = by_url[parent_url]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,12 @@ class Theme:
     template_dirs: list[Path]
     assets: dict[str, str]  # logical name -> site-relative hashed path
     asset_files: dict[str, bytes]  # site-relative hashed path -> bytes
+    _deps: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def template_names(self) -> list[str]:
         return sorted(n for n in self.env.list_templates(extensions=["html"])
-                      if not n.startswith(("_", "partials/", "static/")))
+                      if not n.startswith(("_", "partials/", "static/"))
+                      and n not in ("base.html", "404.html"))
 
     def get(self, name: str, file: str, line: int | None = None) -> jinja2.Template:
         """A page template by name ('page' or 'page.html'); unknown names are a user error."""
@@ -55,6 +57,8 @@ class Theme:
 
     def dependencies(self, name: str) -> set[str]:
         """Template files a template extends, includes or imports, itself included."""
+        if name in self._deps:
+            return set(self._deps[name])
         seen: set[str] = set()
         todo = [name]
         while todo:
@@ -67,6 +71,7 @@ class Theme:
                 todo.extend(r for r in jinja2.meta.find_referenced_templates(self.env.parse(src)) if r)
             except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
                 pass
+        self._deps[name] = frozenset(seen)
         return seen
 
 

@@ -96,8 +96,12 @@ def load(config: Config, problems: Problems) -> SiteModel | None:
 def template_for(page: Page | None, node: NavNode) -> str:
     name = page.meta.get("template") if page else None
     if isinstance(name, str):
-        return name if name.endswith(".html") else name + ".html"
-    return "section.html" if node.is_section else "page.html"
+        return name
+    return "section" if node.is_section else "page"
+
+
+def _html(name: str) -> str:
+    return name if name.endswith(".html") else name + ".html"
 
 
 def render_node(model: SiteModel, node: NavNode) -> PageOutput:
@@ -121,7 +125,8 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     )
     html = b""
     try:
-        template = model.theme.get(name, page.source.file if page else "content/")
+        template = model.theme.get(name, page.source.file if page else "content/",
+                                   page.key_lines.get("template") if page else None)
         to_url = lambda target: relative_url(node.url, target)  # noqa: E731
         scripts, styles, bundle_files = bundle_tags(rendered.needs, to_url)
         ctx = page_context(view, node, model.nav, model.theme, config, scripts, styles)
@@ -131,7 +136,7 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
         problems.append(exc.problem)
     except jinja2.TemplateError as exc:
         problems.append(_render_error(exc, name, page))
-    inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
+    inputs |= {"templates/" + t for t in model.theme.dependencies(_html(name))}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
                       rendered.links)

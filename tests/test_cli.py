@@ -1,0 +1,194 @@
+"""The command line as a user meets it: exit codes, exact messages, output left untouched."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cxsite.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_build_writes_site_and_says_where_it_is(site, capsys):
+    src = site({"content/index.md": "# Hello\n\nWelcome."})
+    code, out, err = run(capsys, "--source", str(src))
+    assert code == 0, err
+    assert (src / "output" / "index.html").is_file()
+    assert f"The site is in {src / 'output'}" in out
+    assert "python build.py serve" in out
+    assert err == ""
+
+
+def test_check_validates_and_writes_nothing(site, capsys):
+    src = site({"content/index.md": "# Hello"})
+    code, out, _ = run(capsys, "check", "--source", str(src))
+    assert code == 0
+    assert "Checked 1 pages" in out
+    assert not (src / "output").exists()
+
+
+def test_check_reports_errors_with_exit_1(site, capsys):
+    src = site({"content/index.md": "[x](nowhere.md)"})
+    code, _, err = run(capsys, "check", "--source", str(src))
+    assert code == 1
+    assert "content/index.md:1: error: link to a missing page 'nowhere.md'" in err
+
+
+def _good_build(src: Path) -> dict[str, bytes]:
+    assert main(["--source", str(src)]) == 0
+    return {p.relative_to(src / "output").as_posix(): p.read_bytes()
+            for p in (src / "output").rglob("*") if p.is_file()}
+
+
+BAD_PAGES = {
+    "malformed YAML": (
+        "---\ntitle: Roadmap\nweight: x: y\n---\nHi\n",
+        "content/index.md:3: error: the front matter is not valid: mapping values are not allowed "
+        "in this context\n  hint: check the indentation and put quotes around text that contains "
+        "': ' or starts with a symbol.",
+    ),
+    "front matter not a mapping": (
+        "---\n- a\n- b\n---\nHi\n",
+        "content/index.md:2: error: the front matter must be a set of 'key: value' lines, but it "
+        "is a list\n  hint: write one 'key: value' per line, for example 'title: Our roadmap'.",
+    ),
+    "non-UTF-8 file": (
+        b"# Caf\xe9\n",
+        "content/index.md:1: error: the file is not UTF-8 text\n  hint: open it in your editor and "
+        "save it with the encoding 'UTF-8'.",
+    ),
+    "link to a missing page": (
+        "# Home\n\nSee [the plan](roadmapp.md).\n",
+        "content/index.md:3: error: link to a missing page 'roadmapp.md'\n  hint: did you mean "
+        "'roadmap.md'? Links are relative to this page's folder.",
+    ),
+    "unknown template": (
+        "---\ntitle: Home\ntemplate: wide\n---\nHi\n",
+        "content/index.md:3: error: unknown template 'wide'\n  hint: choose one of: 'page', 'section'.",
+    ),
+    "unclosed front matter": (
+        "---\ntitle: Home\n\nHi\n",
+        "content/index.md:1: error: the front matter has no closing '---' line\n  hint: end the "
+        "block of 'key: value' lines at the top of the page with a line holding only '---'.",
+    ),
+    "wrong type in front matter": (
+        "---\nweight: heavy\n---\nHi\n",
+        "content/index.md:2: error: front matter 'weight' must be a whole number, not 'heavy'\n"
+        "  hint: write for example 'weight: 10'.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PAGES))
+def test_bad_page_gives_one_clear_message_and_keeps_last_good_site(site, capsys, case):
+    src = site({"content/index.md": "# Home", "content/roadmap.md": "# Roadmap"})
+    before = _good_build(src)
+    capsys.readouterr()
+    body, expected = BAD_PAGES[case]
+    page = src / "content" / "index.md"
+    page.write_bytes(body) if isinstance(body, bytes) else page.write_text(body, encoding="utf-8")
+    code, out, err = run(capsys, "--source", str(src))
+    assert code == 1
+    assert err.startswith(expected + "\n"), err
+    assert "Traceback" not in err
+    assert "Build failed: 1 error(s), 0 warning(s); the previous site (if any) is untouched." in err
+    after = {p.relative_to(src / "output").as_posix(): p.read_bytes()
+             for p in (src / "output").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_two_pages_with_one_url(site, capsys):
+    src = site({"content/index.md": "# Home", "content/plan.md": "# A", "content/plan/index.md": "# B"})
+    code, _, err = run(capsys, "--source", str(src))
+    assert code == 1
+    assert ("content/plan.md: error: this page and content/plan/index.md both map to the URL /plan/\n"
+            "  hint: rename or move one of them (a folder's own page is its _index.md; 'a.md' and "
+            "'a/index.md' are the same page).") in err
+    assert not (src / "output").exists()
+
+
+def test_all_problems_are_reported_together(site, capsys):
+    src = site({"content/index.md": "[a](missing-a.md)", "content/b.md": "---\ndraft: maybe\n---\n"})
+    code, _, err = run(capsys, "--source", str(src))
+    assert code == 1
+    assert "content/b.md:2: error: front matter 'draft' must be true or false" in err
+    assert "content/index.md:1: error: link to a missing page 'missing-a.md'" in err
+    assert "Build failed: 2 error(s)" in err
+
+
+def test_output_equal_to_source_is_refused(site, capsys):
+    src = site({"content/index.md": "# Home"})
+    code, _, err = run(capsys, "--source", str(src), "--output", str(src))
+    assert code == 1
+    assert err.startswith(f"error: the output folder {src} is the source folder\n"
+                          "  hint: choose another --output, for example the default SOURCE/output.")
+    assert sorted(p.name for p in src.iterdir()) == ["content"]
+
+
+def test_output_containing_source_is_refused(site, capsys):
+    src = site({"content/index.md": "# Home"})
+    code, _, err = run(capsys, "--source", str(src), "--output", str(src.parent))
+    assert code == 1
+    assert err.startswith(f"error: the output folder {src.parent} contains the source folder {src}\n")
+
+
+def test_output_inside_content_is_refused(site, capsys):
+    src = site({"content/index.md": "# Home"})
+    code, _, err = run(capsys, "--source", str(src), "--output", str(src / "content" / "out"))
+    assert code == 1
+    assert "is inside the site's content/ folder" in err
+    assert not (src / "content" / "out").exists()
+
+
+def test_unknown_option_is_a_usage_error(site, capsys):
+    src = site({"content/index.md": "# Home"})
+    code, _, err = run(capsys, "--source", str(src), "--frobnicate")
+    assert code == 2
+    assert err == ("usage error: unrecognized arguments: --frobnicate\n"
+                   "  hint: run 'python build.py --help' to see the options.\n")
+
+
+def test_missing_source_folder_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run(capsys, "--source", str(tmp_path / "nope"))
+    assert code == 2
+    assert err == f"usage error: the source folder '{tmp_path / 'nope'}' does not exist\n"
+
+
+def test_strict_turns_warnings_into_errors(site, capsys):
+    src = site({"content/index.md": "---\ntitel: Home\n---\nHi"})
+    code, _, err = run(capsys, "--source", str(src))
+    assert code == 0
+    assert "content/index.md: warning: unknown front matter key 'titel'\n  hint: did you mean 'title'?" in err
+    code, _, err = run(capsys, "--source", str(src), "--strict")
+    assert code == 1
+    assert "warnings count as errors with --strict" in err
+
+
+def test_refuses_to_write_into_a_folder_it_did_not_make(site, capsys, tmp_path):
+    src = site({"content/index.md": "# Home"})
+    foreign = tmp_path / "precious"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("keep me")
+    code, _, err = run(capsys, "--source", str(src), "--output", str(foreign))
+    assert code == 1
+    assert f"error: the output folder {foreign} is not empty and was not made by cxsite" in err
+    assert sorted(p.name for p in foreign.iterdir()) == ["thesis.docx"]
+
+
+def test_build_py_runs_as_a_script_without_traceback(site):
+    src = site({"content/index.md": "---\ntitle: [broken\n---\n"})
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--source", str(src)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("content/index.md:")
+    assert proc.stdout == ""  # nothing but the problems, and no progress bar when piped
