@@ -7,13 +7,14 @@ import multiprocessing
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 
 from .config import Config
-from .content import Page, check_unique_urls, discover, read_page, relative_url
+from .content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from .errors import BuildFailed, Problem, Problems, SiteError
 from .markup import Rendered, SiteMap, convert
 from .nav import Navigation, NavNode, build_navigation
@@ -61,13 +62,18 @@ class BuildResult:
     outputs: dict[str, PageOutput] = field(default_factory=dict)
 
 
-def load(config: Config, problems: Problems) -> SiteModel | None:
-    """Read the config, every page and the theme; every problem found goes to `problems`."""
-    sources, assets = discover(config.content_dir)
+def load(config: Config, problems: Problems, *, theme: Theme | None = None,
+         discovered: tuple[list[PageSource], list[str]] | None = None,
+         read: Callable[[PageSource, Path, Problems], Page | None] = read_page) -> SiteModel | None:
+    """Read the config, every page and the theme; every problem found goes to `problems`.
+
+    `serve` passes the theme, the file list and a caching page reader it already has.
+    """
+    sources, assets = discovered or discover(config.content_dir)
     check_unique_urls(sources, problems)
     pages: list[Page] = []
     for s in sources:
-        page = read_page(s, config.content_dir, problems)
+        page = read(s, config.content_dir, problems)
         if page is None:
             continue
         if not page.title:
@@ -77,7 +83,7 @@ def load(config: Config, problems: Problems) -> SiteModel | None:
         pages.append(page)
     published = [p for p in pages if not p.draft or config.serve_mode]
     try:
-        theme = load_theme(config)
+        theme = theme or load_theme(config)
     except jinja2.TemplateSyntaxError as exc:
         problems.add(_template_error(exc, [config.templates_dir]).problem)
         return None
