@@ -25,7 +25,7 @@ RESPONSES = HERE / "nps_responses.csv"
 OUT = HERE / "kpi_monthly.csv"
 SEED = 2026
 
-MONTHS = [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 11)]
+MONTHS = [f"2024-{m:02d}" for m in range(5, 13)] + [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 3)]
 
 # kpi: (first month, last month, noise amplitude), values in per cent
 TRENDS = {

@@ -10,7 +10,7 @@ again writes exactly the same file:
     .venv/bin/python data/make_nps_responses.py
 
 Design of the sample:
-- 22 months, 2025-01 to 2026-10, about 8,000 responses in total.
+- 22 months, 2024-05 to 2026-02, about 8,000 responses in total.
 - The Net Promoter Score rises from about 12 to about 31 over the period, with noise.
 - Business customers score a little lower than residential customers; billing scores
   lowest and field visits highest.
@@ -30,7 +30,7 @@ from pathlib import Path
 SEED = 932
 OUT = Path(__file__).with_name("nps_responses.csv")
 
-MONTHS = [(2025, m) for m in range(1, 13)] + [(2026, m) for m in range(1, 11)]
+MONTHS = [(2024, m) for m in range(5, 13)] + [(2025, m) for m in range(1, 13)] + [(2026, m) for m in range(1, 3)]
 
 # Responses per month for each (segment, touchpoint) before a small random variation.
 BASE_COUNTS = {
@@ -45,7 +45,7 @@ BASE_COUNTS = {
 }
 
 # Months in which "Business" x "Field visit" has fewer than 10 responses (on purpose).
-SMALL_MONTHS = {(2025, 4): 6, (2025, 11): 4, (2026, 7): 7}
+SMALL_MONTHS = {(2024, 9): 6, (2025, 4): 4, (2025, 11): 7}
 
 # NPS offsets in points, relative to the company-wide trend.
 SEGMENT_OFFSET = {"Residential": 2.0, "Business": -5.0}

@@ -91,3 +91,34 @@ def test_unknown_citation_is_reported():
 def test_fence_lines_skip_examples_nested_in_longer_fences():
     body = "````markdown\n```chart\ndata: x\n```\n````\n\n```chart\ndata: y\n```\n"
     assert fence_lines(body, 10) == {"chart": [16]}
+
+
+def test_fast_inline_path_gives_the_same_html_as_python_markdown():
+    """The skip-plain-text optimisation must never change what Markdown produces."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cxsite import markup
+
+    pieces = st.sampled_from(["word", " ", "*em*", "**strong**", "_u_", "`code`", "[l](x.md)",
+                              "<b>b</b>", "&amp;", "\\*", "  \n", "\n", "| a | b |\n|---|---|\n| 1 | 2 |\n",
+                              "![i](y.png)", "{{x}}", "<http://a.b>", "[^1]", "\n\n[^1]: n\n", "中文",
+                              "- item\n", "## H\n", "> q\n", "~", "^", ":", "=", "#"])
+
+    fast = markup.new_markdown()
+    slow = markup.new_markdown()
+    slow.treeprocessors.register(markup.InlineTreeprocessor(slow), "inline", 20)
+    assert type(fast.treeprocessors["inline"]).__name__ == "_FastInlineProcessor"
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, max_size=25).map("".join))
+    def same(text):
+        state = markup._PageState(page(text), load_config(Path("/tmp/nonexistent-site")), SITE)
+        outputs = []
+        for md in (fast, slow):
+            md.reset()
+            md.cx_state = state
+            outputs.append(md.convert(text))
+        assert outputs[0] == outputs[1]
+
+    same()
