@@ -33,6 +33,7 @@ class Config:
     kpi_definitions: str = "kpi_definitions.yaml"
     footer: str = ""
     serve_mode: bool = False
+    write_cache: bool = True  # False in `check`: a check writes nothing, not even caches
     extra: dict = field(default_factory=dict)
 
     @property

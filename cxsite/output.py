@@ -54,7 +54,8 @@ class DiskWriter:
                 return set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
             except (ValueError, KeyError, TypeError):
                 return set()
-        if self.output.is_dir() and any(self.output.iterdir()):
+        # the chart cache (cxsite/cache.py) may be written before the first manifest
+        if self.output.is_dir() and any(p.name != ".cxsite-cache" for p in self.output.iterdir()):
             return None
         return set()
 

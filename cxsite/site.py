@@ -3,6 +3,7 @@ rendered (in parallel) and handed to the writer in one go. Each output records i
 so an incremental build can redo just what a change touches."""
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import re
@@ -229,6 +230,8 @@ def build_site(config: Config, writer: Writer | None, *, jobs: int | None = None
     problems = Problems()
     if writer is not None:
         check_output_folder(config.output, config.source)
+    elif config.write_cache:  # no writer (check): nothing may be written, not even the chart cache
+        config = dataclasses.replace(config, write_cache=False)
     model = load(config, problems)
     if model is None:
         raise BuildFailed(problems.items)

@@ -1,0 +1,412 @@
+"""Vega-Lite charts as figures: the site theme, static SVG rendered at build time with
+vl-convert, the interactive chart (vega-embed), a data table and a CSV download, and the
+offline Vega bundle written once into the site.
+
+Every chart is a plain Vega-Lite dict with its data inline, so what the page shows, what the SVG
+shows and what the CSV holds all come from the one table the caller passed.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import json
+import math
+import os
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from .cache import Cache, digest
+from .errors import SiteError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .blocks import BlockContext
+    from .config import Config
+
+FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, '
+        '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif')
+MAX_TABLE_ROWS = 500  # the HTML table stops here; the CSV download always has every row
+DEFAULT_WIDTH = 560
+
+
+# --- theme ----------------------------------------------------------------------------------
+def theme(config: "Config") -> dict:
+    """The Vega-Lite config of the site theme: brand colours (colour-blind safe by default)."""
+    colors = list(config.colors)
+    ink, muted, line = "#1b2530", "#4a5866", "#d5dde5"
+    label = {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
+             "labelColor": ink, "titleColor": ink}
+    return {
+        "background": "#ffffff",
+        "font": FONT,
+        "range": {"category": colors},
+        "mark": {"color": colors[0]},
+        "bar": {"color": colors[0]},
+        "line": {"strokeWidth": 2.5},
+        "point": {"filled": True, "size": 50},
+        "arc": {"stroke": "#ffffff", "strokeWidth": 1},
+        "rule": {"color": ink},
+        "text": {"font": FONT, "fontSize": 12, "color": ink},
+        "view": {"stroke": None, "continuousWidth": DEFAULT_WIDTH, "continuousHeight": 300},
+        "axis": {**label, "gridColor": "#e6ebf0", "domainColor": muted, "tickColor": muted,
+                 "labelLimit": 260, "titleFontWeight": "bold", "titlePadding": 8},
+        "legend": {**label, "labelLimit": 260, "titleFontWeight": "bold", "symbolSize": 120},
+        "header": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12,
+                   "titleFontSize": 12, "labelColor": ink, "titleColor": ink, "labelLimit": 260},
+        "title": {"font": FONT, "fontSize": 15, "anchor": "start", "color": ink},
+        "axisQuantitative": {"tickCount": 6},
+        "style": {"guide-label": {"fill": ink}, "cell": {"stroke": line}},
+    }
+
+
+# --- specs ----------------------------------------------------------------------------------
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _check_no_urls(node: Any, path: str = "") -> None:
+    """Refuse data loaded from a URL: pages must not request other hosts, nor read unlisted data."""
+    if isinstance(node, dict):
+        data = node.get("data")
+        if isinstance(data, dict) and "url" in data:
+            raise SiteError(f"the chart loads data from '{data['url']}'",
+                            hint="charts may only use data from the data/ folder: name the file "
+                                 "with 'data:' in a chart block instead of a URL.")
+        for k, v in node.items():
+            _check_no_urls(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for v in node:
+            _check_no_urls(v, path)
+
+
+def to_spec(chart: Any, config: "Config", *, description: str = "") -> dict:
+    """A self-contained Vega-Lite dict with the site theme, from an Altair chart or a dict."""
+    if isinstance(chart, dict):
+        spec = copy.deepcopy(chart)
+    else:
+        import altair as alt
+
+        try:
+            with alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
+                spec = chart.to_dict()
+        except alt.utils.schemapi.SchemaValidationError as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise SiteError(f"the chart is not a valid Vega-Lite chart: {first}",
+                            hint="check the encodings and options of the chart.") from None
+    _check_no_urls(spec)
+    spec["config"] = _merge(theme(config), spec.get("config") or {})
+    if description and "description" not in spec:
+        spec["description"] = description
+    return spec
+
+
+def spec_json(spec: dict) -> str:
+    """Canonical JSON of a spec (sorted keys), safe inside a <script> element."""
+    try:
+        text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False, default=_json_default)
+    except ValueError:
+        raise SiteError("the chart's data holds a value that is not a number (NaN or infinity)",
+                        hint="leave such cells empty in the data file.") from None
+    # '</script>' or '<!--' in a data cell must not end the script element
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"cannot put {type(value).__name__} into a chart")
+
+
+def table_from_spec(spec: dict) -> "pd.DataFrame":
+    """The inline data of a spec as a table (the largest dataset when there are several)."""
+    import pandas as pd
+
+    candidates: list[list] = [v for v in (spec.get("datasets") or {}).values() if isinstance(v, list)]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and isinstance(data.get("values"), list):
+                candidates.append(data["values"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    rows = max(candidates, key=len, default=[])
+    if rows and not all(isinstance(r, dict) for r in rows):
+        rows = [{"value": r} for r in rows]
+    return pd.DataFrame.from_records(rows)
+
+
+# --- vl-convert -----------------------------------------------------------------------------
+# vl-convert runs a JavaScript engine on a background thread. A process forked after that engine
+# started inherits it dead, and every call would hang; such a process hands the work to a
+# freshly spawned helper process instead.
+_ENGINE_PID: int | None = None
+_HELPER = None
+
+
+def _vl_call(name: str, args: tuple, kwargs: dict) -> Any:
+    import vl_convert
+
+    return getattr(vl_convert, name)(*args, **kwargs)
+
+
+def _convert(name: str, *args: Any, **kwargs: Any) -> Any:
+    global _ENGINE_PID, _HELPER
+    if _ENGINE_PID in (None, os.getpid()):
+        _ENGINE_PID = os.getpid()
+        return _vl_call(name, args, kwargs)
+    if _HELPER is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _HELPER = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    return _HELPER.submit(_vl_call, name, args, kwargs).result()
+
+
+def vl_version() -> str:
+    """The Vega-Lite version used for both the SVGs and the browser bundle (they must agree)."""
+    import vl_convert
+
+    return vl_convert.get_vegalite_versions()[-1]
+
+
+def engine_key() -> str:
+    import vl_convert
+
+    return f"vl-convert {vl_convert.__version__}, vega-lite {vl_version()}"
+
+
+def render_svg(spec_text: str, cache: Cache) -> str:
+    """The chart as SVG, rendered once per (spec, theme, vl-convert version)."""
+    key = digest("svg", spec_text, engine_key())
+    hit = cache.get("svg", key)
+    if hit is not None:
+        return hit.decode("utf-8")
+    try:
+        svg = _convert("vegalite_to_svg", json.loads(spec_text), vl_version=vl_version(),
+                       allowed_base_urls=[])
+    except ValueError as exc:
+        raise SiteError(f"the chart could not be drawn: {_js_error(str(exc))}",
+                        hint="check the chart's options (formats such as '.1f' or '%b %Y', "
+                             "column types, encodings).") from None
+    cache.put("svg", key, svg.encode("utf-8"))
+    return svg
+
+
+def _js_error(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("at ")]
+    useful = [ln for ln in lines if "conversion failed" not in ln]
+    msg = (useful or lines or ["unknown error"])[0]
+    return re.sub(r"^(Error|TypeError|ReferenceError):\s*", "", msg)
+
+
+# --- figures --------------------------------------------------------------------------------
+@dataclass
+class Figure:
+    """A chart ready to place on a page: plain values, so it can be cached as JSON."""
+
+    spec: str  # canonical JSON, script-safe
+    svg: str  # static SVG, ids not yet made unique
+    table: str  # HTML <table>
+    csv: str
+    rows: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+_CACHE_IN_USE: Cache | None = None  # the cache of the build in progress, for vega_assets()
+
+
+def use_cache(config: "Config") -> Cache:
+    global _CACHE_IN_USE
+    _CACHE_IN_USE = Cache.for_config(config)
+    return _CACHE_IN_USE
+
+
+def make_figure(chart: Any, table: "pd.DataFrame", config: "Config", *, title: str,
+                description: str = "") -> Figure:
+    """Compile, render and tabulate a chart (the expensive part of render_figure)."""
+    spec = to_spec(chart, config, description=". ".join(t for t in (title, description) if t))
+    text = spec_json(spec)
+    svg = render_svg(text, use_cache(config))
+    return Figure(text, svg, table_html(table, title), table_csv(table), len(table))
+
+
+def render_figure(chart: Any, table: "pd.DataFrame", ctx: "BlockContext", *, title: str,
+                  description: str = "", csv_name: str | None = None,
+                  source: str | None = None) -> str:
+    """HTML <figure> for one chart: the static SVG rendered at build time, the interactive chart
+    (vega-embed, on pages that need it: sets ctx.needs.add("vega")), the data table in <details>,
+    and a link to download `table` as CSV (published with ctx.add_file). `chart` is an altair Chart
+    (any kind: layered, faceted) or a Vega-Lite dict; `table` is a pandas DataFrame holding exactly
+    the data that may be published (callers have already removed anything private)."""
+    fig = make_figure(chart, table, ctx.config, title=title, description=description)
+    return figure_html(fig, ctx, title=title, description=description, csv_name=csv_name,
+                       source=source)
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+_SVG_REF = re.compile(r'(\bid="|\bhref="#|url\(#)([^")]+)')
+
+
+def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: str = "",
+                csv_name: str | None = None, source: str | None = None) -> str:
+    """Place a Figure on the page: unique ids, the CSV file, and the vega scripts."""
+    from .content import relative_url
+
+    ctx.needs.add("vega")
+    use_cache(ctx.config)
+    cid = "cx-" + ctx.next_id("chart")
+    esc = html.escape
+    csv_path = _csv_path(ctx, csv_name or title, cid, fig.csv.encode("utf-8"))
+    ctx.add_file(csv_path, fig.csv.encode("utf-8"))
+    href = relative_url(ctx.page_url, csv_path)
+    svg = _static_svg(fig.svg, cid)
+    desc = f'<span class="cx-chart-desc">{esc(description)}</span>' if description else ""
+    src = f'<span class="cx-chart-source">Source: {esc(source)}</span> ' if source else ""
+    rows = f"{fig.rows} row{'s' if fig.rows != 1 else ''}"
+    return (
+        f'<figure class="cx-chart" id="{cid}">\n'
+        f'<figcaption id="{cid}-caption"><span class="cx-chart-title">{esc(title)}</span>{desc}'
+        f"</figcaption>\n"
+        f'<div class="cx-chart-view"><div class="cx-chart-static">{svg}</div>'
+        f'<div class="cx-chart-live" hidden></div></div>\n'
+        f'<script type="application/json" class="cx-chart-spec">{fig.spec}</script>\n'
+        f'<details class="cx-chart-data"><summary>Show the data as a table</summary>\n'
+        f'<div class="cx-table-scroll">{fig.table}</div></details>\n'
+        f'<p class="cx-chart-meta">{src}<a class="cx-chart-csv" href="{esc(href)}" download>'
+        f"Download the data (CSV, {rows})</a></p>\n"
+        f"</figure>\n"
+    )
+
+
+def _csv_path(ctx: "BlockContext", name: str, cid: str, data: bytes) -> str:
+    stem = name[:-4] if name.lower().endswith(".csv") else name
+    slug = _SLUG.sub("-", stem.lower()).strip("-")[:60].strip("-") or cid
+    path = f"{ctx.page_url}{slug}.csv"
+    n = 1
+    while path in ctx.files and ctx.files[path] != data:  # two charts, one name
+        n += 1
+        path = f"{ctx.page_url}{slug}-{n}.csv"
+    return path
+
+
+def _static_svg(svg: str, cid: str) -> str:
+    """Make the SVG's ids unique on the page and give it the figure's caption as its name."""
+    ids = set(_SVG_ID.findall(svg))
+    if ids:
+        svg = _SVG_REF.sub(lambda m: m.group(1) + cid + "-" + m.group(2)
+                           if m.group(2) in ids else m.group(0), svg)
+    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{cid}-caption" '
+                                f'focusable="false" ', 1)
+
+
+# --- the data table and CSV -----------------------------------------------------------------
+def _cell(value: Any) -> str:
+    """One cell as text: dates as ISO dates, whole numbers without '.0', gaps empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".10g")
+    if hasattr(value, "isoformat"):
+        try:
+            import pandas as pd
+
+            if value is pd.NaT:
+                return ""
+        except ImportError:  # pragma: no cover
+            pass
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if hasattr(value, "item"):
+        return _cell(value.item())
+    return str(value)
+
+
+def _rows(table: "pd.DataFrame") -> list[list[str]]:
+    return [[_cell(v) for v in row] for row in table.itertuples(index=False, name=None)]
+
+
+def table_html(table: "pd.DataFrame", title: str) -> str:
+    """The data as an accessible HTML table; every cell is escaped."""
+    import pandas as pd
+
+    esc = html.escape
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if n else ""}>{esc(str(c))}</th>'
+                   for c, n in zip(table.columns, numeric))
+    body = []
+    for row in _rows(table.head(MAX_TABLE_ROWS)):
+        cells = "".join(f'<td class="num">{esc(v)}</td>' if n else f"<td>{esc(v)}</td>"
+                        for v, n in zip(row, numeric))
+        body.append(f"<tr>{cells}</tr>")
+    more = ""
+    if len(table) > MAX_TABLE_ROWS:
+        more = (f'<p class="cx-table-note">The first {MAX_TABLE_ROWS} of {len(table)} rows; '
+                "download the CSV file for all of them.</p>")
+    return (f'<table><caption>Data: {esc(title)}</caption><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>{more}')
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def table_csv(table: "pd.DataFrame") -> str:
+    """The data as CSV (UTF-8, header row). Text cells that a spreadsheet would run as a formula
+    get a leading apostrophe, so they open as text."""
+    import csv
+    import io
+
+    import pandas as pd
+
+    text_cols = [not pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([str(c) for c in table.columns])
+    for row in _rows(table):
+        w.writerow(["'" + v if t and v.startswith(_FORMULA) else v for v, t in zip(row, text_cols)])
+    return out.getvalue()
+
+
+# --- the offline bundle ---------------------------------------------------------------------
+_ASSETS: list[tuple[str, bytes]] | None = None
+
+
+def vega_assets() -> list[tuple[str, bytes]]:
+    """The Vega, Vega-Lite and Vega-Embed libraries, the embedding script and the chart styles,
+    under content-hashed names; written once per site, loaded only by pages with charts."""
+    global _ASSETS
+    if _ASSETS is None:
+        from .render import ASSET_DIR, default_theme_dir, hashed_name
+
+        cache = _CACHE_IN_USE or Cache(None)
+        key = digest("bundle", engine_key())
+        bundle = cache.get("bundle", key)
+        if bundle is None:
+            bundle = _convert("javascript_bundle", vl_version=vl_version()).encode("utf-8")
+            cache.put("bundle", key, bundle)
+        here = default_theme_dir() / "charts"
+        files = [("vega-bundle.js", bundle), ("cx-charts.js", (here / "cx-charts.js").read_bytes()),
+                 ("cx-charts.css", (here / "cx-charts.css").read_bytes())]
+        _ASSETS = [(ASSET_DIR + hashed_name(name, data), data) for name, data in files]
+    return list(_ASSETS)

@@ -1,0 +1,36 @@
+/* cxsite charts: replace each static chart (SVG drawn at build time) with the interactive one.
+   The spec sits in the figure as JSON; the Vega libraries come from the site itself. */
+(function () {
+  "use strict";
+  var ACTIONS = { export: true, source: false, compiled: false, editor: false };
+
+  function embed(figure) {
+    var specEl = figure.querySelector("script.cx-chart-spec");
+    var live = figure.querySelector(".cx-chart-live");
+    if (!specEl || !live || figure.classList.contains("cx-chart--live")) return;
+    var spec;
+    try {
+      spec = JSON.parse(specEl.textContent);
+    } catch (e) {
+      return; // the static chart stays
+    }
+    window.vegaEmbed(live, spec, { renderer: "svg", actions: ACTIONS, downloadFileName: figure.id })
+      .then(function () {
+        live.hidden = false;
+        figure.classList.add("cx-chart--live");
+      })
+      .catch(function (err) {
+        live.hidden = true; // keep the static chart; say why for whoever looks
+        if (window.console) console.warn("cxsite: chart " + figure.id + " stays static:", err);
+      });
+  }
+
+  function embedAll() {
+    if (typeof window.vegaEmbed !== "function") return;
+    var figures = document.querySelectorAll("figure.cx-chart");
+    for (var i = 0; i < figures.length; i++) embed(figures[i]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", embedAll);
+  else embedAll();
+})();
