@@ -3,12 +3,12 @@
 Northwind Utilities is a fictional company; every value here is invented.
 
 Long format, one row per KPI, month and segment: kpi, period (YYYY-MM), value, segment.
-- nps is computed from data/nps_responses.csv (run make_nps_responses.py first), for
-  "All customers", "Residential" and "Business", so that the KPI page and the raw
-  responses never disagree.
-- The other KPIs (share_of_wallet, brand_clarity, retention, feedback_closed_48h) follow
-  a smooth invented trend with a little deterministic noise, for "All customers" only.
-Names, units and targets are in data/kpi_definitions.yaml.
+- share_of_wallet, brand_clarity, retention and feedback_closed_48h follow a smooth
+  invented trend with a little deterministic noise, for "All customers" only.
+- nps is NOT in this file: the site computes it from the raw answers in
+  data/nps_responses.csv ('from: nps_responses.csv' in data/kpi_definitions.yaml), so the
+  KPI page and the raw responses can never disagree.
+Names, units, targets and sources are in data/kpi_definitions.yaml.
 
     .venv/bin/python data/make_kpi_monthly.py
 """
@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import csv
 import random
-from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).parent
-RESPONSES = HERE / "nps_responses.csv"
 OUT = HERE / "kpi_monthly.csv"
 SEED = 2026
 
@@ -34,25 +32,6 @@ TRENDS = {
     "retention": (86.2, 89.4, 0.3),
     "feedback_closed_48h": (34.0, 81.5, 2.5),
 }
-
-
-def nps_rows() -> list[tuple[str, str, float, str]]:
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    with RESPONSES.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            score = int(row["score"])
-            period = row["date"][:7]
-            for segment in ("All customers", row["segment"]):
-                c = counts[(period, segment)]
-                c[0] += 1
-                c[1] += score >= 9
-                c[2] += score <= 6
-    rows = []
-    for segment in ("All customers", "Residential", "Business"):
-        for period in MONTHS:
-            n, promoters, detractors = counts[(period, segment)]
-            rows.append(("nps", period, round(100 * (promoters - detractors) / n, 1), segment))
-    return rows
 
 
 def trend_rows() -> list[tuple[str, str, float, str]]:
@@ -68,7 +47,7 @@ def trend_rows() -> list[tuple[str, str, float, str]]:
 
 
 def main() -> None:
-    rows = nps_rows() + trend_rows()
+    rows = trend_rows()
     with OUT.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["kpi", "period", "value", "segment"])

@@ -1,0 +1,91 @@
+"""Read a block's options: unknown names, wrong kinds and bad choices become SiteErrors
+that name the option and say what to write instead."""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ..errors import SiteError, did_you_mean
+
+if TYPE_CHECKING:
+    from ..blocks import BlockContext
+
+
+class Options:
+    """A block's options, checked against the names the block knows."""
+
+    def __init__(self, options: dict, ctx: "BlockContext", block: str, known: Iterable[str]) -> None:
+        self.values = options
+        self.ctx = ctx
+        self.block = block
+        known = sorted(known)
+        for key in options:
+            if key not in known:
+                self.fail(f"the {block} block has no option '{key}'",
+                          did_you_mean(str(key), known))
+
+    def fail(self, message: str, hint: str | None = None) -> None:
+        raise SiteError(message, file=self.ctx.file, line=self.ctx.line, hint=hint)
+
+    def text(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+        value = self.values.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(f"the {self.block} block needs '{key}'",
+                          f"add a line such as '{key}: ...' to the block.")
+            return default
+        if isinstance(value, (dict, list)):
+            self.fail(f"'{key}' must be a single value, not a list",
+                      f"write one value after '{key}:'.")
+        return str(value).strip()
+
+    def names(self, key: str) -> list[str] | None:
+        """A list of names; a single name is accepted as a list of one."""
+        value = self.values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (str, int, float)):
+            value = [value]
+        if not isinstance(value, list) or not value or any(isinstance(v, (dict, list)) or v is None
+                                                           for v in value):
+            self.fail(f"'{key}' must be a name or a list of names",
+                      f"write for example '{key}: [first, second]'.")
+        return [str(v).strip() for v in value]
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self.values.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"'{key}' must be true or false, not {value!r}", f"write '{key}: true'.")
+        return value
+
+    def choice(self, key: str, choices: Iterable[str], default: str) -> str:
+        choices = list(choices)
+        value = self.text(key, default)
+        if value not in choices:
+            self.fail(f"'{key}: {value}' is not possible; choose one of: {', '.join(choices)}",
+                      did_you_mean(value, choices))
+        return value
+
+    def month(self, key: str) -> date | None:
+        """A month or day such as 2026-03 or 2026-03-15 (YAML may already have made it a date)."""
+        value = self.values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text + "-01" if len(text) == 7 else text)
+        except ValueError:
+            self.fail(f"'{key}: {text}' is not a date",
+                      f"write a month as YYYY-MM (for example '{key}: 2026-03') or a day as YYYY-MM-DD.")
+        return None
+
+
+def not_in(value: str, choices: Iterable[str]) -> str:
+    """The hint for a value that is not among the choices."""
+    return did_you_mean(value, choices)
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,225 @@
+"""The survey block: findings by group as bars or a heat table, with n, source and a
+reference group; groups below the minimum size are withheld (see cxsite.surveys)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import fmt
+from ..data import data_path, load_table
+from ..errors import did_you_mean
+from ..surveys import Findings, findings
+from .options import Options
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..blocks import BlockContext
+
+OPTIONS = ("data", "statement", "by", "reference", "view", "sort", "source", "title")
+VIEWS = ("bars", "heat")
+SORTS = ("value", "name", "file")
+REFERENCE_COLOR = "#4A5866"
+
+
+def render_block(options: dict, ctx: "BlockContext") -> str:
+    opts = Options(options, ctx, "survey", OPTIONS)
+    name = opts.text("data", required=True)
+    by = opts.text("by", required=True)
+    statements = opts.names("statement")
+    view = opts.choice("view", VIEWS, "bars")
+    sort = opts.choice("sort", SORTS, "value")
+    reference = opts.text("reference")
+    df, rel = load_table(name, ctx), data_path(name, ctx)
+    found = findings(df, rel, ctx, by=by, statements=statements)
+    if reference is not None and reference not in found.groups and \
+            reference not in {g for _, g in found.suppressed}:
+        opts.fail(f"the reference group '{reference}' is not in column '{by}' of {rel}",
+                  did_you_mean(reference, found.groups))
+    note = _withheld_note(found, ctx, by)
+    if found.rows.empty:
+        return f'<div class="cx-survey">{note}</div>'
+    title = opts.text("title") or _title(found, by)
+    source = opts.text("source")
+    if view == "heat":
+        chart = _heat(found, ctx, by, reference)
+    elif found.likert:
+        chart = _likert_bars(found, ctx, by, reference, sort)
+    else:
+        chart = _bars(found, ctx, by, reference, sort)
+    from ..charts import render_figure
+
+    html = render_figure(chart, _table(found, by), ctx, title=title,
+                         description=_describe(found, by, reference), csv_name=None, source=source)
+    return f'<div class="cx-survey">{html}{note}</div>'
+
+
+def _title(found: Findings, by: str) -> str:
+    if len(found.statements) == 1 and found.statements[0]:
+        return f"“{found.statements[0]}”, by {by}"
+    return f"Survey results by {by}"
+
+
+def _ordered_groups(found: Findings, reference: str | None, sort: str, statement: str | None = None) -> list[str]:
+    """Groups in reading order: the reference first, then by value (highest first) or name."""
+    groups = list(found.groups)
+    if sort == "name":
+        groups.sort(key=str.casefold)
+    elif sort == "value":
+        rows = found.rows if statement is None else found.rows[found.rows["statement"] == statement]
+        if found.likert:
+            first = found.responses[0]
+            rows = rows[rows["response"] == first]
+        score = rows.groupby("group")["value"].mean()
+        position = {g: i for i, g in enumerate(groups)}
+        groups.sort(key=lambda g: (-score.get(g, -1.0), position[g]))
+    if reference in groups:
+        groups.remove(reference)
+        groups.insert(0, reference)
+    return groups
+
+
+def _label(found: Findings) -> "pd.Series":
+    """'56%' or '56% (n=1,024)'."""
+    rows = found.rows
+    text = rows["value"].map(lambda v: f"{v:.0f}%")
+    if found.has_n:
+        text = text + rows["n"].map(lambda n: f" (n={int(n):,})" if n == n else "")
+    return text
+
+
+def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, sort: str):
+    import altair as alt
+
+    data = found.rows.assign(label=_label(found), role=["reference" if g == reference else "group"
+                                                         for g in found.rows["group"]])
+    single = len(found.statements) == 1
+    groups = _ordered_groups(found, reference, sort, found.statements[0] if single else None)
+    x = alt.X("value:Q", title="% of respondents", scale=alt.Scale(domain=[0, 100]))
+    tooltip = [alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title="Value")]
+    if single:
+        y = alt.Y("group:N", sort=groups, title=None)
+        color = alt.condition(f"datum.role === 'reference'", alt.value(REFERENCE_COLOR), alt.value(ctx.config.colors[0]))
+        base = alt.Chart(data)
+        layers = [base.mark_bar().encode(x=x, y=y, color=color, tooltip=tooltip),
+                  base.mark_text(align="left", dx=4, color="#1B2530").encode(x="value:Q", y=y, text="label:N")]
+        if reference in found.groups:
+            ref = data[data["group"] == reference]
+            layers.append(alt.Chart(ref).mark_rule(strokeDash=[4, 3], color=REFERENCE_COLOR).encode(x="value:Q"))
+        return alt.layer(*layers).properties(width=520, height=max(28 * len(groups), 60))
+    palette = list(ctx.config.colors)
+    others = [g for g in groups if g != reference]
+    domain = ([reference] if reference in groups else []) + others
+    colors = ([REFERENCE_COLOR] if reference in groups else []) + [palette[i % len(palette)] for i in range(len(others))]
+    y = alt.Y("statement:N", sort=found.statements, title=None, axis=alt.Axis(labelLimit=260))
+    offset = alt.YOffset("group:N", sort=domain)
+    color = alt.Color("group:N", scale=alt.Scale(domain=domain, range=colors), title=by,
+                      legend=alt.Legend(orient="bottom"))
+    base = alt.Chart(data)
+    tooltip.insert(0, alt.Tooltip("statement:N", title="Statement"))
+    return alt.layer(
+        base.mark_bar().encode(x=x, y=y, yOffset=offset, color=color, tooltip=tooltip),
+        base.mark_text(align="left", dx=3, fontSize=10, color="#1B2530").encode(
+            x="value:Q", y=y, yOffset=offset, text="label:N"),
+    ).properties(width=420, height=alt.Step(14))
+
+
+def _likert_bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, sort: str):
+    import altair as alt
+
+    data = found.rows.assign(share=found.rows["value"].round(1), order=[found.responses.index(r) for r in found.rows["response"]])
+    groups = _ordered_groups(found, reference, sort)
+    palette = _diverging(len(found.responses))
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("value:Q", stack="normalize", title="Share of respondents", axis=alt.Axis(format="%")),
+        y=alt.Y("group:N", sort=groups, title=None),
+        color=alt.Color("response:N", sort=found.responses, title="Answer",
+                        scale=alt.Scale(domain=found.responses, range=palette), legend=alt.Legend(orient="bottom")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("group:N", title=by), alt.Tooltip("response:N", title="Answer"),
+                 alt.Tooltip("share:Q", title="%"), alt.Tooltip("n:Q", title="Respondents", format=",")],
+    )
+    if len(found.statements) > 1:
+        chart = chart.properties(width=480, height=alt.Step(22)).facet(
+            row=alt.Row("statement:N", sort=found.statements, title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
+        return chart
+    return chart.properties(width=480, height=alt.Step(26))
+
+
+def _diverging(k: int) -> list[str]:
+    """k colours from disagree (orange) to agree (blue), safe for colour blindness."""
+    ramp = ["#B35806", "#E08214", "#FDB863", "#D9D9D9", "#B2ABD2", "#8073AC", "#542788"]
+    if k >= len(ramp):
+        return (ramp * (k // len(ramp) + 1))[:k]
+    idx = [round(i * (len(ramp) - 1) / (k - 1)) for i in range(k)] if k > 1 else [3]
+    return [ramp[i] for i in idx]
+
+
+def _heat(found: Findings, ctx: "BlockContext", by: str, reference: str | None):
+    import altair as alt
+
+    rows = found.rows
+    if found.likert:  # one cell per group and answer
+        rows = rows.assign(statement=rows["response"])
+        ystat = found.responses
+    else:
+        ystat = found.statements
+    data = rows.assign(label=rows["value"].map(lambda v: f"{v:.0f}%"))
+    groups = _ordered_groups(found, reference, "file")
+    base = alt.Chart(data).encode(
+        x=alt.X("group:N", sort=groups, title=None, axis=alt.Axis(orient="top", labelAngle=0,
+                labelFontWeight=alt.condition(f"datum.value === {_js(reference)}", alt.value("bold"), alt.value("normal")))),
+        y=alt.Y("statement:N", sort=ystat, title=None, axis=alt.Axis(labelLimit=300)))
+    return alt.layer(
+        base.mark_rect(stroke="white").encode(
+            color=alt.Color("value:Q", title="%", scale=alt.Scale(scheme="blues", domain=[0, 100])),
+            tooltip=[alt.Tooltip("statement:N", title="Answer" if found.likert else "Statement"),
+                     alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title="Value")]),
+        base.mark_text(fontSize=12).encode(text="label:N", color=alt.condition(
+            "datum.value >= 60", alt.value("white"), alt.value("#1B2530"))),
+    ).properties(width=alt.Step(72), height=alt.Step(30))
+
+
+def _js(text: str | None) -> str:
+    import json
+
+    return json.dumps(text or "")
+
+
+def _table(found: Findings, by: str) -> "pd.DataFrame":
+    """The publishable values only: what the data table and the CSV download show."""
+    import pandas as pd
+
+    rows = found.rows
+    cols: dict[str, object] = {}
+    if any(found.statements):
+        cols["Statement"] = rows["statement"]
+    cols[by] = rows["group"]
+    if found.likert:
+        cols["Answer"] = rows["response"]
+        cols["Respondents giving this answer"] = rows["count"].astype(int)
+    cols["% of respondents"] = rows["value"].round(1)
+    if found.has_n:
+        cols["Respondents (n)"] = rows["n"].map(lambda n: "" if n != n else f"{int(n)}")
+    return pd.DataFrame(cols)
+
+
+def _describe(found: Findings, by: str, reference: str | None) -> str:
+    rows = found.rows
+    if found.likert or len(found.statements) != 1:
+        text = f"{len(found.statements) or 1} statement(s) across {len(found.groups)} groups by {by}."
+    else:
+        top = rows.loc[rows["value"].idxmax()]
+        low = rows.loc[rows["value"].idxmin()]
+        text = (f"Highest: {top['group']} ({top['value']:.0f}%); lowest: {low['group']} "
+                f"({low['value']:.0f}%).")
+    if reference in found.groups:
+        text += f" The reference group is {reference}."
+    return text
+
+
+def _withheld_note(found: Findings, ctx: "BlockContext", by: str) -> str:
+    if not found.suppressed:
+        return ""
+    groups = list(dict.fromkeys(g for _, g in found.suppressed))
+    return (f'<p class="cx-suppressed">Not shown, fewer than {ctx.config.min_group_size} responses '
+            f"(to protect privacy): {fmt.html(', '.join(groups))}.</p>")
