@@ -14,6 +14,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from .blocks import BLOCK_TYPES, INLINE_TYPES, BlockContext, block_handler, inline_handler
 from .config import Config
@@ -134,7 +135,7 @@ class _CiteProcessor(InlineProcessor):
                                 hint=did_you_mean(name, INLINE_TYPES) +
                                 " To show '{{' literally, put the text in `backticks`.")
             state.ctx.line = line
-            el.text = fn(args, state.ctx)
+            el.text = AtomicString(fn(args, state.ctx))  # data, not Markdown: never re-parsed as HTML
         except SiteError as exc:
             state.error(exc, line)
             el.set("class", "cx-value cx-block-error")
