@@ -75,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                              serve_mode=args.command == "serve")
         if args.command == "serve":
             from .serve import serve
-            return serve(config, port=args.port, open_browser=not args.no_open)
+            return serve(config, port=args.port, open_browser=not args.no_open,
+                         base_url=args.base_url, jobs=args.jobs)
         return run_build(config, check_only=args.command == "check", jobs=args.jobs)
     except UsageError as exc:
         print(f"usage error: {exc}", file=sys.stderr)

@@ -1,0 +1,308 @@
+"""Incremental rebuilds produce exactly the bytes of a clean build, and redo only what changed."""
+from __future__ import annotations
+
+import html
+import shutil
+import sys
+import tempfile
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxsite import blocks, markup
+from cxsite.config import load_config
+from cxsite.errors import BuildFailed
+from cxsite.incremental import IncrementalBuild, touches
+from cxsite.site import build_site
+
+
+def _table_block(options: dict, ctx: blocks.BlockContext) -> str:
+    """A small data-driven block standing in for charts: reads a data file, publishes a CSV."""
+    from cxsite.data import load_table
+
+    df = load_table(options.get("data"), ctx)
+    ctx.add_file(ctx.page_url + ctx.next_id("table") + ".csv", df.to_csv(index=False).encode())
+    cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in df.iloc[:, 0])
+    return f"<table><tr>{cells}</tr></table>"
+
+
+@pytest.fixture(autouse=True)
+def table_block(monkeypatch):
+    """Register ```cxtable blocks for these tests only."""
+    module = types.ModuleType("cxsite_test_table")
+    module.render_block = _table_block
+    monkeypatch.setitem(sys.modules, "cxsite_test_table", module)
+    monkeypatch.setitem(blocks.BLOCK_TYPES, "cxtable", ("cxsite_test_table", "render_block", True))
+    monkeypatch.setattr(markup, "_MD", None)  # the Markdown instance knows the block names
+
+
+BASE = {
+    "content/index.md": "---\ntitle: Home\n---\nWelcome. See [A](a.md).\n",
+    "content/a.md": "---\ntitle: A\nweight: 1\n---\nAbout A.\n\n```cxtable\ndata: x.csv\n```\n",
+    "content/sec/_index.md": "---\ntitle: Section\ndescription: All about it\n---\nThe section.\n",
+    "content/sec/b.md": "# B heading\n\nBody of b.\n",
+    "data/x.csv": "v\n1\n2\n",
+}
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def make(root: Path, files: dict[str, str] = BASE) -> IncrementalBuild:
+    for rel, text in files.items():
+        write(root, rel, text)
+    inc = IncrementalBuild(load_config(root, root / "out", serve_mode=True), jobs=1)
+    assert inc.update().ok
+    inc.finish()
+    return inc
+
+
+def clean(root: Path) -> dict[str, bytes] | None:
+    """A clean build's files, None when the site has errors."""
+    try:
+        return build_site(load_config(root, root / "out", serve_mode=True), None, jobs=1).files
+    except BuildFailed:
+        return None
+
+
+def check(inc: IncrementalBuild, root: Path, changed: set[str]):
+    """Update, and assert the result is what a clean build gives; returns the Update."""
+    update = inc.update(changed)
+    expected = clean(root)
+    if expected is None:
+        assert not update.ok, "the clean build fails, so must the incremental one"
+        assert any(p.severity == "error" for p in update.problems)
+    else:
+        assert update.ok, [p.format() for p in update.problems]
+        files = inc.finish()
+        assert sorted(files) == sorted(expected)
+        for path in files:
+            assert files[path] == expected[path], path
+    return update
+
+
+def test_body_edit_renders_only_that_page(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "content/sec/b.md", "# B heading\n\nA new sentence.\n")
+    update = check(inc, tmp_path, {"content/sec/b.md"})
+    assert update.rendered == 1
+    assert list(update.pages) == ["sec/b/index.html"]
+    assert b"A new sentence." in update.pages["sec/b/index.html"]
+
+
+def test_title_change_updates_navigation_on_every_page(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "content/a.md", BASE["content/a.md"].replace("title: A", "title: Renamed A"))
+    update = check(inc, tmp_path, {"content/a.md"})
+    assert update.full and update.rendered == 4
+    assert all(b"Renamed A" in update.pages[p] for p in ("index.html", "sec/index.html"))
+
+
+def test_h1_title_change_counts_as_navigation(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "content/sec/b.md", "# Better heading\n\nBody of b.\n")
+    update = check(inc, tmp_path, {"content/sec/b.md"})
+    assert update.full
+    assert b"Better heading" in update.pages["sec/index.html"]  # the section lists it
+
+
+def test_description_change_updates_the_section_list(tmp_path):
+    inc = make(tmp_path, {**BASE, "content/sec/b.md": "---\ndescription: old words\n---\nB.\n"})
+    write(tmp_path, "content/sec/b.md", "---\ndescription: new words\n---\nB.\n")
+    update = check(inc, tmp_path, {"content/sec/b.md"})
+    assert b"new words" in update.pages["sec/index.html"]
+
+
+def test_data_edit_renders_the_pages_that_read_it(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "data/x.csv", "v\n41\n42\n")
+    update = check(inc, tmp_path, {"data/x.csv"})
+    assert update.rendered == 1
+    assert sorted(update.pages) == ["a/index.html", "a/table-1.csv"]
+    assert b"<td>42</td>" in update.pages["a/index.html"]
+
+
+def test_unused_data_file_renders_nothing(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "data/unused.csv", "v\n1\n")
+    update = check(inc, tmp_path, {"data/unused.csv"})
+    assert update.rendered == 0 and update.pages == {}
+
+
+def test_missing_data_file_then_created(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "content/a.md", "---\ntitle: A\nweight: 1\n---\n```cxtable\ndata: y.csv\n```\n")
+    update = check(inc, tmp_path, {"content/a.md"})
+    assert [p.message for p in update.problems] == ["there is no data file 'y.csv' in data/"]
+    write(tmp_path, "data/y.csv", "v\n99\n")  # the page never recorded y.csv: it had no such file
+    update = check(inc, tmp_path, {"data/y.csv"})
+    assert b"<td>99</td>" in update.pages["a/index.html"]
+
+
+def test_template_edit_renders_the_pages_using_it(tmp_path):
+    inc = make(tmp_path, {**BASE, "templates/plain.html": "<p>{{ page.title }}</p>\n",
+                          "content/sec/b.md": "---\ntemplate: plain\n---\nB.\n"})
+    write(tmp_path, "templates/plain.html", "<main>{{ page.title }}</main>\n")
+    update = check(inc, tmp_path, {"templates/plain.html"})
+    assert update.rendered == 1 and update.pages == {"sec/b/index.html": b"<main>B</main>\n"}
+
+
+def test_overriding_a_theme_template(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "templates/page.html", "{% extends 'base.html' %}{% block content %}"
+                                           "OVERRIDDEN{% endblock %}\n")
+    update = check(inc, tmp_path, {"templates/page.html"})
+    assert b"OVERRIDDEN" in update.pages["a/index.html"]
+    assert "index.html" not in update.pages  # the home page is a section: section.html
+
+
+def test_static_asset_change_renders_every_page(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "templates/static/style.css", "body { color: black }\n")
+    update = check(inc, tmp_path, {"templates/static/style.css"})
+    assert update.full
+
+
+def test_config_change_rebuilds_everything(tmp_path):
+    inc = make(tmp_path)
+    config = lambda: load_config(tmp_path, tmp_path / "out", serve_mode=True)  # noqa: E731
+    inc.reload_config = config
+    write(tmp_path, "cxsite.yaml", "title: Our CX site\n")
+    update = check(inc, tmp_path, {"cxsite.yaml"})
+    assert update.full and b"Our CX site" in update.pages["index.html"]
+
+
+def test_bad_config_fails_until_fixed(tmp_path):
+    inc = make(tmp_path)
+    inc.reload_config = lambda: load_config(tmp_path, tmp_path / "out", serve_mode=True)
+    write(tmp_path, "cxsite.yaml", "titel: x\n")
+    update = inc.update({"cxsite.yaml"})
+    assert not update.ok and update.problems[0].message == "unknown setting 'titel'"
+    write(tmp_path, "content/sec/b.md", "# B heading\n\nOther.\n")
+    assert not inc.update({"content/sec/b.md"}).ok  # the config is still broken
+    write(tmp_path, "cxsite.yaml", "title: x\n")
+    check(inc, tmp_path, {"cxsite.yaml"})
+
+
+@pytest.mark.parametrize("op", ["create", "delete", "rename", "rename folder"])
+def test_structure_changes(tmp_path, op):
+    inc = make(tmp_path)
+    if op == "create":
+        write(tmp_path, "content/new.md", "New page.\n")
+        changed = {"content/new.md"}
+    elif op == "delete":
+        (tmp_path / "content/a.md").unlink()
+        changed = {"content/a.md"}
+    elif op == "rename":
+        (tmp_path / "content/sec/b.md").rename(tmp_path / "content/c.md")
+        changed = {"content/sec/b.md", "content/c.md"}
+    else:
+        (tmp_path / "content/sec").rename(tmp_path / "content/part")
+        changed = {"content/sec", "content/part"}  # a folder event alone is enough
+    update = check(inc, tmp_path, changed)
+    assert update.full
+
+
+def test_error_then_fix(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "content/sec/b.md", "# B heading\n\n[broken](nope.md)\n")
+    update = check(inc, tmp_path, {"content/sec/b.md"})
+    assert [p.message for p in update.problems] == ["link to a missing page 'nope.md'"]
+    write(tmp_path, "content/a.md", "---\ntitle: A\nweight: 1\n---\nEdited while broken.\n")
+    check(inc, tmp_path, {"content/a.md"})
+    write(tmp_path, "content/sec/b.md", "# B heading\n\n[fixed](../a.md)\n")
+    update = check(inc, tmp_path, {"content/sec/b.md"})
+    # both pages changed since the last good site, so both are written first
+    assert {"a/index.html", "sec/b/index.html"} <= set(update.pages)
+
+
+def test_front_matter_error_then_fix(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "data/x.csv", "v\n7\n")
+    write(tmp_path, "content/sec/b.md", "---\ntitle: [unclosed\n---\nB.\n")
+    update = check(inc, tmp_path, {"content/sec/b.md", "data/x.csv"})
+    assert update.rendered == 0  # nothing is rendered while the front matter is broken
+    write(tmp_path, "content/sec/b.md", "# B heading\n\nBody of b.\n")
+    update = check(inc, tmp_path, {"content/sec/b.md"})
+    assert b"<td>7</td>" in update.pages["a/index.html"]  # the earlier data change is applied
+
+
+def test_touches_folders():
+    assert touches({"data/sub/x.csv"}, {"data/sub"})
+    assert not touches({"data/subway.csv"}, {"data/sub"})
+    assert touches({"content/a.md"}, {"content/a.md"}, ())
+
+
+# --- the property: any sequence of edits gives the bytes of a clean build -------------------
+PAGES = ["content/index.md", "content/a.md", "content/c.md", "content/sec/_index.md",
+         "content/sec/b.md", "content/sec/d.md"]
+DATA = ["data/x.csv", "data/y.csv"]
+BODIES = ["Plain text.", "Other words here.", "See [A](a.md) and [B](sec/b.md).",
+          "```cxtable\ndata: x.csv\n```", "```cxtable\ndata: y.csv\n```", "# A heading\n\nText."]
+TABLES = ["v\n1\n2\n", "v\n3\n", "w\n<b>5</b>\n", ""]
+
+front_matter = st.fixed_dictionaries({}, optional={
+    "title": st.sampled_from(["One", "Two", "Zed"]), "weight": st.integers(0, 2),
+    "draft": st.just(True), "description": st.sampled_from(["d1", "d2"])})
+ops = st.one_of(
+    st.tuples(st.just("page"), st.sampled_from(PAGES), front_matter, st.sampled_from(BODIES)),
+    st.tuples(st.just("delete"), st.sampled_from(PAGES + DATA)),
+    st.tuples(st.just("rename"), st.sampled_from(PAGES), st.sampled_from(PAGES)),
+    st.tuples(st.just("data"), st.sampled_from(DATA), st.sampled_from(TABLES)),
+    st.tuples(st.just("rename"), st.sampled_from(DATA), st.sampled_from(DATA)),
+    st.tuples(st.just("folder"), st.sampled_from(["content/sec", "content/sec2"])),
+    st.tuples(st.just("asset"), st.sampled_from(["content/pic.txt", "content/sec/pic.txt"])),
+)
+
+
+def apply(root: Path, op: tuple) -> set[str]:
+    """Perform one edit the way a user would; return the paths the watcher reports."""
+    kind, target = op[0], op[1]
+    path = root / target
+    if kind == "page":
+        meta = "".join(f"{k}: {v}\n" for k, v in op[2].items())
+        write(root, target, (f"---\n{meta}---\n" if meta else "") + op[3] + "\n")
+    elif kind == "data":
+        write(root, target, op[2])
+    elif kind == "asset":
+        if path.exists():
+            path.unlink()
+        else:
+            write(root, target, "a file to link to\n")
+    elif kind == "delete":
+        if not path.exists():
+            return set()
+        path.unlink()
+    elif kind == "rename":
+        dest = root / op[2]
+        if not path.exists() or dest.exists():
+            return set()
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(dest)
+        return {target, op[2]}
+    elif kind == "folder":
+        other = "content/sec2" if target == "content/sec" else "content/sec"
+        if not path.is_dir() or (root / other).exists():
+            return set()
+        path.rename(root / other)
+        return {target, other}
+    return {target}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ops, min_size=1, max_size=8))
+def test_incremental_equals_clean_build(edits):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        inc = make(root)
+        for op in edits:
+            changed = apply(root, op)
+            if changed:
+                check(inc, root, changed)
