@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, '
         '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif')
 MAX_TABLE_ROWS = 500  # the HTML table stops here; the CSV download always has every row
-DEFAULT_WIDTH = 560
+DEFAULT_WIDTH = 460
 
 
 # --- theme ----------------------------------------------------------------------------------

@@ -6,8 +6,10 @@ import hashlib
 import io
 import json
 import posixpath
+import re
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .errors import SiteError, did_you_mean
 from .yamltext import parse_yaml
@@ -53,12 +55,17 @@ def resolve(name: Any, data_dir: Path, *, file: str | None = None, line: int | N
     return path
 
 
+def data_path(name: Any, ctx: "BlockContext") -> str:
+    """data/NAME as messages name it (site-relative), after the checks of resolve()."""
+    path = resolve(name, ctx.config.data_dir, file=ctx.file, line=ctx.line)
+    return "data/" + path.relative_to(ctx.config.data_dir).as_posix()
+
+
 def load_table(name: Any, ctx: "BlockContext") -> "pd.DataFrame":
     """The table in data/NAME, recorded as an input of the page. Do not modify the result."""
-    path = resolve(name, ctx.config.data_dir, file=ctx.file, line=ctx.line)
-    rel = "data/" + path.relative_to(ctx.config.data_dir).as_posix()
+    rel = data_path(name, ctx)
     ctx.add_input(rel)
-    return read_file(path, rel)
+    return read_file(ctx.config.source / rel, rel)
 
 
 def read_file(path: Path, rel: str) -> "pd.DataFrame":
@@ -110,20 +117,32 @@ def _read_csv(text: str, rel: str) -> "pd.DataFrame":
     try:
         return pd.read_csv(io.StringIO(text), skipinitialspace=True)
     except pd.errors.ParserError as exc:
-        msg = str(exc)
-        line = None
-        if "line " in msg:
-            try:
-                line = int(msg.split("line ")[1].split(",")[0])
-            except ValueError:
-                pass
-        detail = msg.split(", saw ")[-1] if ", saw " in msg else msg
-        raise SiteError(f"the CSV file is malformed: {detail.strip()}", file=rel, line=line,
-                        hint="every row must have as many values as the header has columns; put "
-                             "text that contains commas in double quotes.") from None
+        raise _csv_error(str(exc), rel) from None
     except pd.errors.EmptyDataError:
         raise SiteError("the data file is empty", file=rel,
                         hint="add a header row with the column names.") from None
+
+
+_CSV_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_CSV_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _csv_error(msg: str, rel: str) -> SiteError:
+    """pandas' parser message, in words for people who edit CSV files in Excel."""
+    hint = ("every row must have as many values as the header has columns; put text that "
+            "contains commas in double quotes.")
+    m = _CSV_FIELDS.search(msg)
+    if m:
+        want, line, saw = m.groups()
+        return SiteError(f"the CSV file is malformed: line {line} has {saw} values but the header "
+                         f"has {want} columns", file=rel, line=int(line), hint=hint)
+    m = _CSV_QUOTE.search(msg)
+    if m:
+        line = int(m.group(1)) + 1
+        return SiteError(f"the CSV file is malformed: a double quote opened on line {line} is "
+                         "never closed", file=rel, line=line,
+                         hint="close the quote, or remove it if the value has no comma.")
+    return SiteError(f"the CSV file is malformed: {msg.strip()}", file=rel, hint=hint)
 
 
 def _read_json(text: str, rel: str) -> Any:
@@ -176,19 +195,23 @@ def to_dates(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
     col = df[column]
     if pd.api.types.is_datetime64_any_dtype(col):
         return col
-    text = col.astype("string").str.strip()
+    # Parse each distinct cell once: date columns repeat a few values many times.
+    codes, uniq = pd.factorize(col)
+    text = pd.Series(uniq, dtype="object").astype("string").str.strip()
     parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
     month_only = text.str.fullmatch(r"\d{4}-\d{1,2}").fillna(False)
     if month_only.any():
         parsed = parsed.where(~month_only, pd.to_datetime(text.where(month_only) + "-01",
                                                           errors="coerce", format="%Y-%m-%d"))
     bad = parsed.isna() & text.notna() & (text != "")
-    if bad.any():
-        idx = bad[bad].index[0]
+    if bad.any():  # codes follow first appearance, so the lowest bad code is the first bad row
+        idx = col.index[(codes == bad[bad].index[0]).argmax()]
         raise SiteError(f"'{col[idx]}' in column '{column}' is not a date",
                         file=rel, line=row_label(df, idx, rel),
                         hint="write dates as YYYY-MM-DD (for example 2026-03-31) or months as YYYY-MM.")
-    return parsed
+    values = parsed.to_numpy()[codes]
+    values[codes < 0] = parsed.dtype.type("NaT")
+    return pd.Series(values, index=col.index, name=column)
 
 
 def to_numbers(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
@@ -211,22 +234,146 @@ def to_numbers(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
 
 
 def apply_where(df: "pd.DataFrame", where: Any, rel: str, ctx: "BlockContext") -> "pd.DataFrame":
-    """Keep rows where each column equals the value, or one of a list of values."""
+    """Keep rows where each column equals the value, or one of a list of values, or lies in a
+    range ({from: 2025-01, to: 2025-12}), or differs ({not: value or list}). Never evaluates code."""
     if where in (None, {}):
         return df
     if not isinstance(where, dict):
         raise SiteError("'where' must map column names to values, e.g. 'where: {kpi: nps}'",
                         file=ctx.file, line=ctx.line,
                         hint="write 'where: {column: value}' or 'where: {column: [value1, value2]}'.")
-    require_columns(df, where.keys(), rel, ctx=ctx, option="where")
+    require_columns(df, [str(c) for c in where], rel, ctx=ctx, option="where")
     mask = None
     for col, wanted in where.items():
-        values = wanted if isinstance(wanted, list) else [wanted]
-        as_text = {str(v) for v in values}
-        m = df[col].astype("string").isin(as_text)
+        m = _where_mask(df, str(col), wanted, rel, ctx)
         mask = m if mask is None else mask & m
-    out = df[mask.fillna(False)]
+    out = df[mask.fillna(False).astype(bool)]
     if out.empty:
-        raise SiteError(f"no rows of {rel} match 'where: {where}'", file=ctx.file, line=ctx.line,
+        shown = ", ".join(f"{k}: {v}" for k, v in where.items())
+        raise SiteError(f"no rows of {rel} match 'where: {{{shown}}}'", file=ctx.file, line=ctx.line,
                         hint="check the spelling of the values; they must match the cells exactly.")
     return out
+
+
+_WHERE_OPS = ("from", "to", "not")
+
+
+def _where_mask(df: "pd.DataFrame", col: str, wanted: Any, rel: str, ctx: "BlockContext") -> "pd.Series":
+    if isinstance(wanted, dict):
+        for op in wanted:
+            if op not in _WHERE_OPS:
+                raise SiteError(f"unknown filter '{op}' for the column '{col}' in 'where'",
+                                file=ctx.file, line=ctx.line,
+                                hint=f"{did_you_mean(str(op), _WHERE_OPS)} For example "
+                                     f"'where: {{{col}: {{from: 2025-01, to: 2025-12}}}}'.")
+        mask = None
+        for op, bound in wanted.items():
+            if op == "not":
+                m = ~_equals(df, col, bound)
+            else:
+                series, value = _comparable(df, col, bound, rel, ctx)
+                m = series >= value if op == "from" else series <= value
+            mask = m if mask is None else mask & m
+        return mask
+    return _equals(df, col, wanted)
+
+
+def _equals(df: "pd.DataFrame", col: str, wanted: Any) -> "pd.Series":
+    """Cells equal to the value or one of the values; numbers compare as numbers (31 == 31.0)."""
+    import pandas as pd
+
+    values = wanted if isinstance(wanted, list) else [wanted]
+    column = df[col]
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        try:
+            return column.isin([float(v) for v in values])
+        except (TypeError, ValueError):
+            pass
+    if pd.api.types.is_datetime64_any_dtype(column):
+        try:
+            return column.isin(pd.to_datetime([str(v) for v in values]))
+        except (TypeError, ValueError):
+            pass
+    as_text = {_text(v) for v in values}
+    return column.astype("string").str.strip().isin(as_text)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):  # YAML reads yes/no/true/false as booleans
+        return str(value).lower()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _comparable(df: "pd.DataFrame", col: str, bound: Any, rel: str,
+                ctx: "BlockContext") -> tuple["pd.Series", Any]:
+    """The column and a range bound as numbers, or else as dates."""
+    import pandas as pd
+
+    if isinstance(bound, (int, float)) and not isinstance(bound, bool):
+        return to_numbers(df, col, rel), bound
+    probe = pd.DataFrame({col: [_text(bound)]})
+    try:
+        value = to_dates(probe, col, "the filter")[0]
+    except SiteError:
+        raise SiteError(f"'{bound}' in 'where' for the column '{col}' is neither a number nor a "
+                        "date", file=ctx.file, line=ctx.line,
+                        hint="write ranges as numbers or as dates such as 2025-01 or "
+                             "2025-01-31.") from None
+    return to_dates(df, col, rel), value
+
+
+def column_kind(df: "pd.DataFrame", column: str) -> str:
+    """'number', 'date' or 'text': what a column holds, judged from its cells."""
+    import pandas as pd
+
+    col = df[column]
+    if pd.api.types.is_bool_dtype(col):
+        return "text"
+    if pd.api.types.is_numeric_dtype(col):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return "date"
+    text = col.dropna().astype("string").str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return "text"
+    # most cells look like dates: a date column (a bad cell is then reported by to_dates)
+    if text.str.fullmatch(_DATE_LIKE).mean() >= 0.5:
+        return "date"
+    if text.str.fullmatch(_NUMBER_LIKE).mean() >= 0.5:
+        return "number"
+    return "text"
+
+
+_DATE_LIKE = r"\d{4}-\d{1,2}(-\d{1,2})?([T ]\d{1,2}:\d{2}(:\d{2})?)?"
+_NUMBER_LIKE = r"[-+]?[\d,]*\.?\d+\s*%?"
+
+
+def file_digest(name: Any, ctx: "BlockContext") -> tuple[str, str]:
+    """(data/NAME, sha256 of its bytes), recorded as an input: a cache key without parsing."""
+    path = resolve(name, ctx.config.data_dir, file=ctx.file, line=ctx.line)
+    rel = "data/" + path.relative_to(ctx.config.data_dir).as_posix()
+    ctx.add_input(rel)
+    return rel, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextmanager
+def at_block(ctx: "BlockContext") -> Iterator[None]:
+    """Report a problem found inside a data file at the block that uses it, naming the file and
+    its row in the message: 'data/x.csv, line 5: 'abc' in column 'value' is not a number'."""
+    try:
+        yield
+    except SiteError as exc:
+        p = exc.problem
+        if p.file is None or p.file == ctx.file:
+            raise
+        where = p.file
+        if p.line:
+            # a bad cell in JSON or YAML is known by its record, a syntax error by its line
+            cell = p.message.startswith("'") and not p.file.endswith((".csv", ".xlsx"))
+            unit = "row" if p.file.endswith(".xlsx") else "record" if cell else "line"
+            where += f", {unit} {p.line}"
+        raise SiteError(f"{where}: {p.message}", file=ctx.file, line=ctx.line, hint=p.hint,
+                        severity=p.severity) from None

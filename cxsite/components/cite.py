@@ -1,0 +1,176 @@
+"""{{value ...}}: one number (or date, or text) from a data file, written into the prose at build
+time, so text and charts never disagree.
+
+    In October 2026 the score was {{value data=kpi_monthly.csv column=value kpi=nps
+    segment=Business period=2026-10}} points.
+
+Arguments are key=value pairs (quote values with spaces: segment="All customers"). data, column,
+pick, format and sort are options; every other key filters rows (column equals value).
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import shlex
+from typing import TYPE_CHECKING, Any
+
+from ..data import apply_where, at_block, column_kind, load_table, require_columns, to_dates, to_numbers
+from ..errors import SiteError, did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..blocks import BlockContext
+
+OPTIONS = ("data", "column", "pick", "format", "sort")
+PICKS = ("latest", "first", "sum", "mean", "min", "max")
+EXAMPLE = "{{value data=kpi_monthly.csv column=value kpi=nps pick=latest}}"
+
+
+def _fail(message: str, ctx: "BlockContext", hint: str | None = None) -> SiteError:
+    return SiteError(message, file=ctx.file, line=ctx.line, hint=hint)
+
+
+def parse_args(args: str, ctx: "BlockContext") -> dict[str, str]:
+    """key=value pairs, shell-style quoting: segment="All customers"."""
+    try:
+        tokens = shlex.split(args)
+    except ValueError:
+        raise _fail("a quote is not closed in {{value ...}}", ctx,
+                    'put a closing " after the value, e.g. segment="All customers".') from None
+    out: dict[str, str] = {}
+    for token in tokens:
+        key, eq, value = token.partition("=")
+        if not eq or not key:
+            raise _fail(f"'{token}' in {{{{value ...}}}} is not a key=value pair", ctx,
+                        f"write every argument as key=value, e.g. {EXAMPLE}")
+        if key in out:
+            raise _fail(f"'{key}' is given twice in {{{{value ...}}}}", ctx, "keep only one.")
+        out[key] = value
+    return out
+
+
+def render_inline(args: str, ctx: "BlockContext") -> str:
+    """The cited value as text (the page escapes it)."""
+    opts = parse_args(args, ctx)
+    for required in ("data", "column"):
+        if not opts.get(required):
+            _check_option_spelling(opts, ctx)
+            raise _fail(f"{{{{value ...}}}} needs {required}=", ctx, f"write for example {EXAMPLE}")
+    pick = opts.get("pick")
+    if pick is not None and pick not in PICKS:
+        raise _fail(f"unknown pick '{pick}'", ctx,
+                    f"{did_you_mean(pick, PICKS)} The choices are: {', '.join(PICKS)}.")
+    with at_block(ctx):
+        df = load_table(opts["data"], ctx)
+    rel = "data/" + opts["data"].removeprefix("data/")
+    filters = {k: v for k, v in opts.items() if k not in OPTIONS}
+    _check_filter_keys(filters, df, rel, ctx)
+    require_columns(df, [opts["column"]], rel, ctx=ctx, option="column")
+    if opts.get("sort"):
+        require_columns(df, [opts["sort"]], rel, ctx=ctx, option="sort")
+    with at_block(ctx):
+        rows = apply_where(df, filters, rel, ctx)
+        if len(rows) > 1 and pick is None:
+            raise _fail(f"{len(rows)} rows of {rel} match, but a citation shows one value", ctx,
+                        f"add a filter such as {_distinguishing(rows, opts['column'], filters)}, "
+                        f"or choose one with pick={'|'.join(PICKS)}.")
+        value, kind = _pick(rows, opts["column"], pick or "latest", opts.get("sort"),
+                            opts.get("format"), rel, ctx)
+    return format_value(value, kind, opts.get("format"), ctx)
+
+
+def _check_option_spelling(opts: dict[str, str], ctx: "BlockContext") -> None:
+    for key in opts:
+        if key not in OPTIONS and difflib.get_close_matches(key, OPTIONS, n=1, cutoff=0.6):
+            raise _fail(f"unknown option '{key}' in {{{{value ...}}}}", ctx,
+                        f"{did_you_mean(key, OPTIONS)} The options are data, column, pick, format "
+                        "and sort; any other key filters rows by a column.")
+
+
+def _check_filter_keys(filters: dict[str, str], df: "pd.DataFrame", rel: str,
+                       ctx: "BlockContext") -> None:
+    """A key that is no column is a misspelt option or a misspelt column: say which."""
+    for key in filters:
+        if key in df.columns:
+            continue
+        _check_option_spelling({key: ""}, ctx)
+        require_columns(df, [key], rel, ctx=ctx, option="filter")
+
+
+def _distinguishing(rows: "pd.DataFrame", column: str, filters: dict) -> str:
+    """A filter that would narrow the rows: the first column whose values differ."""
+    for col in rows.columns:
+        if col != column and col not in filters and rows[col].nunique() > 1:
+            return f"{col}={rows[col].dropna().astype(str).iloc[-1]}"
+    return "another column=value"
+
+
+def _pick(rows: "pd.DataFrame", column: str, pick: str, sort: str | None, fmt: str | None,
+          rel: str, ctx: "BlockContext") -> tuple[Any, str]:
+    kind = column_kind(rows, column)
+    if pick in ("sum", "mean", "min", "max"):
+        numbers = to_numbers(rows, column, rel).dropna()
+        if numbers.empty:
+            raise _fail(f"the column '{column}' has no numbers in the matching rows", ctx,
+                        "check the filters, or fill in the cells.")
+        return float(getattr(numbers, pick)()), "number"
+    order = rows
+    by = sort or _date_column(rows, column)
+    if by:
+        keys = to_dates(rows, by, rel) if column_kind(rows, by) == "date" else rows[by]
+        order = rows.assign(_key=keys.values).sort_values("_key", kind="stable")
+    row = order.iloc[-1] if pick == "latest" else order.iloc[0]
+    value = row[column]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise _fail(f"the cell in column '{column}' is empty", ctx,
+                    f"fill it in {rel}, or cite another row.")
+    if kind == "number":
+        value = float(to_numbers(order.loc[[row.name]], column, rel).iloc[0])
+    elif kind == "date" and fmt:
+        value = to_dates(order.loc[[row.name]], column, rel).iloc[0]
+    elif kind == "date":  # as written in the file: 2026-03 stays 2026-03
+        value, kind = _cell_text(value), "text"
+    return value, kind
+
+
+def _cell_text(value: Any) -> str:
+    if hasattr(value, "isoformat"):  # a date cell from Excel
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(value).strip()
+
+
+def _date_column(rows: "pd.DataFrame", column: str) -> str | None:
+    """The column that orders rows in time, so pick=latest means the latest period."""
+    for col in rows.columns:
+        if col != column and column_kind(rows, col) == "date":
+            return col
+    return None
+
+
+def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") -> str:
+    """A number as people write it (1,234.5; 12), a date as 2026-03-31, or a format's result."""
+    if kind == "date":
+        try:
+            return value.strftime(fmt) if fmt else value.date().isoformat()
+        except (ValueError, AttributeError):
+            raise _fail(f"'{fmt}' is not a date format", ctx,
+                        "use for example format=%Y-%m-%d or format=\"%B %Y\".") from None
+    if kind == "number":
+        if fmt:
+            try:
+                return format(value, fmt)
+            except ValueError:
+                raise _fail(f"'{fmt}' is not a number format", ctx,
+                            "use for example format=.1f (12.3), format=,.0f (1,235) or "
+                            "format=+.1f (+2.5).") from None
+        if float(value).is_integer():
+            n = int(value)
+            return f"{n:,}" if abs(n) >= 10000 else str(n)
+        text = f"{value:,.2f}" if abs(value) >= 10000 else f"{value:.2f}"
+        return text.rstrip("0").rstrip(".")
+    if fmt:
+        raise _fail(f"format= only applies to numbers and dates; '{str(value)[:40]}' is text", ctx,
+                    "remove format=.")
+    return str(value)
