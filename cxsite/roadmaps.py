@@ -136,7 +136,7 @@ def _items(df: "pd.DataFrame", rel: str) -> list[Item]:
                  f"{day(start.date())} of '{ident}'", "swap the two dates, or correct the one that is wrong.")
         value = progress[idx]
         if not pd.isna(value) and not 0 <= value <= 100:
-            fail(f"the progress '{cell('progress')}' in column 'progress' of '{ident}' is not from 0 to 100",
+            fail(f"the progress '{value:g}' in column 'progress' of '{ident}' is not from 0 to 100",
                  "write the share of work done as a number from 0 to 100 (or leave it empty).")
         items.append(Item(ident, cell("workstream"), cell("item"), kind, start.date(),
                           None if pd.isna(end) else end.date(), status, cell("owner"),

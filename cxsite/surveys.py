@@ -59,10 +59,9 @@ def findings(df: "pd.DataFrame", rel: str, ctx: "BlockContext", *, by: str,
     import pandas as pd
 
     likert = "response" in df.columns and "count" in df.columns and "value" not in df.columns
-    need = [by] + (["response", "count"] if likert else ["value"])
-    if statements:
-        need.insert(0, STATEMENT)
-    require_columns(df, need, rel, ctx=ctx, option=None)
+    require_columns(df, [by], rel, ctx=ctx, option="by")
+    need = (["response", "count"] if likert else ["value"]) + ([STATEMENT] if statements else [])
+    require_columns(df, need, rel, ctx=ctx)
     if by == STATEMENT:
         raise SiteError("'by' must name the column of groups (country, department...), not 'statement'",
                         file=ctx.file, line=ctx.line, hint="write for example 'by: country'.")
@@ -92,7 +91,7 @@ def findings(df: "pd.DataFrame", rel: str, ctx: "BlockContext", *, by: str,
         out = frame["value"].notna() & ((frame["value"] < 0) | (frame["value"] > 100))
         if out.any():
             idx = out[out].index[0]
-            raise SiteError(f"the value '{df['value'][idx]}' in column 'value' is not a percentage from 0 to 100",
+            raise SiteError(f"the value '{frame['value'][idx]:g}' in column 'value' is not a percentage from 0 to 100",
                             file=rel, line=row_label(df, idx, rel),
                             hint="write the share of people who agree, e.g. 56 for 56%.")
         frame = frame[keep]
