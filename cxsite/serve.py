@@ -351,7 +351,7 @@ class DevServer:
         self.httpd = bind(self.port, self)
         self.watcher = Watcher(self.config.source, self.config.output, self.changed)
         self.watcher.start()
-        for target in (self.httpd.serve_forever, self.run_loop):
+        for target in (partial(self.httpd.serve_forever, poll_interval=0.1), self.run_loop):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -453,9 +453,10 @@ def serve(config: Config, *, port: int = 8000, open_browser: bool = True,
     try:
         print(f"Building {config.source} ...", file=sys.stderr, flush=True)
         url = dev.start()
-        print(f"Serving the site at {url}\n(drafts shown; press Ctrl+C to stop)", flush=True)
-        if should_open_browser(open_browser) and not stop.is_set():
-            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        if not stop.is_set():  # Ctrl+C during the first build: stop without offering the URL
+            print(f"Serving the site at {url}\n(drafts shown; press Ctrl+C to stop)", flush=True)
+            if should_open_browser(open_browser):
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
         while not stop.wait(0.5):
             pass
     finally:

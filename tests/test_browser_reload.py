@@ -1,0 +1,45 @@
+"""In Chromium: saving a file reloads the open page; a mistake shows over it until fixed."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from cxsite.config import load_config
+from cxsite.serve import DevServer
+
+
+@pytest.fixture
+def served(site):
+    root = site({
+        "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+        "content/a.md": "---\ntitle: Page A\n---\nFirst version.\n",
+    })
+    dev = DevServer(load_config(root, serve_mode=True), port=0, jobs=1, out=io.StringIO())
+    url = dev.start()
+    yield root, url
+    dev.stop()
+
+
+def test_saving_a_file_reloads_the_open_page(browser, served):
+    root, url = served
+    page = browser.new_page()
+    try:
+        page.goto(url + "a/")
+        page.get_by_text("First version.").wait_for(timeout=5000)
+        # no need to wait for the event stream: the page's token says which version it shows
+
+        (root / "content/a.md").write_text("---\ntitle: Page A\n---\nSecond version.\n")
+        page.get_by_text("Second version.").wait_for(timeout=5000)
+
+        (root / "content/a.md").write_text("---\ntitle: Page A\n---\n[link](missing.md)\n")
+        overlay = page.locator("#cxsite-errors")
+        overlay.wait_for(timeout=5000)
+        assert "link to a missing page 'missing.md'" in overlay.inner_text()
+        assert page.get_by_text("Second version.").is_visible()  # the last good page beneath
+
+        (root / "content/a.md").write_text("---\ntitle: Page A\n---\nThird version.\n")
+        page.get_by_text("Third version.").wait_for(timeout=5000)
+        assert page.locator("#cxsite-errors").count() == 0
+    finally:
+        page.close()
