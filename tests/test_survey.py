@@ -54,7 +54,7 @@ def test_design_block_draws_sorted_bars_with_n(site):
     assert '"sort":["UK","Germany"]' in spec
     assert '"label":"56% (n=1,200)"' in spec
     csv = files["i-know-what-my-company-stands-for-by-country.csv"].decode().splitlines()
-    assert csv == ["Statement,country,% of respondents,Respondents (n)",
+    assert csv == ["Statement,country,Share (%),Respondents (n)",
                    "I know what my company stands for,UK,56,1200",
                    "I know what my company stands for,Germany,52,1100"]
 
@@ -90,7 +90,7 @@ def test_likert_distribution(site):
     assert '"stack":"normalize"' in spec and '"sort":["Disagree","Neutral","Agree"]' in spec
     assert "IT" not in text_of(out).replace("Not shown, fewer than 10 responses (to protect privacy): IT.", "")
     csv = files["i-know-what-we-stand-for-by-department.csv"].decode().splitlines()
-    assert csv[0] == ("Statement,department,Answer,Respondents giving this answer,% of respondents,"
+    assert csv[0] == ("Statement,department,Answer,Respondents giving this answer,Share (%),"
                       "Respondents (n)")
     assert csv[3] == "I know what we stand for,Sales,Agree,25,62.5,40"
 

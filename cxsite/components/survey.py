@@ -94,7 +94,7 @@ def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, 
                                                          for g in found.rows["group"]])
     single = len(found.statements) == 1
     groups = _ordered_groups(found, reference, sort, found.statements[0] if single else None)
-    x = alt.X("value:Q", title="% of respondents", scale=alt.Scale(domain=[0, 100]))
+    x = alt.X("value:Q", title="Share (%)", scale=alt.Scale(domain=[0, 100]))
     tooltip = [alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title="Value")]
     if single:
         y = alt.Y("group:N", sort=groups, title=None)
@@ -197,7 +197,7 @@ def _table(found: Findings, by: str) -> "pd.DataFrame":
     if found.likert:
         cols["Answer"] = rows["response"]
         cols["Respondents giving this answer"] = rows["count"].astype(int)
-    cols["% of respondents"] = rows["value"].round(1)
+    cols["Share (%)"] = rows["value"].round(1)
     if found.has_n:
         cols["Respondents (n)"] = rows["n"].map(lambda n: "" if n != n else f"{int(n)}")
     return pd.DataFrame(cols)
