@@ -31,7 +31,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", default=None, metavar="URL",
                    help="the address the site is published under, e.g. /cx/ or https://intranet/cx/")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    p.add_argument("--port", type=int, default=8000, help="serve: the port to use (default 8000)")
+    p.add_argument("--port", type=int, default=8000,
+                   help="serve: the port to use (default 8000; the next free one if it is taken)")
     p.add_argument("--no-open", action="store_true", help="serve: do not open a browser")
     p.add_argument("--jobs", type=int, default=None, help=argparse.SUPPRESS)
     return p

@@ -40,6 +40,7 @@ RESERVED = "/__cxsite/"  # the dev server's own URLs; never files of the site
 RELOAD_JS = Path(__file__).with_name("reload.js")
 WAIT_FOR_BUILD = 30.0  # seconds a request waits for a running rebuild
 PING = 15.0  # seconds between keep-alive comments on a live-reload stream
+SHOWN_IN_BROWSER, SHOWN_IN_TERMINAL = 20, 10  # one mistake can break links on many pages
 _TEXT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
                ".json": "application/json", ".svg": "image/svg+xml", ".csv": "text/csv",
                ".xml": "application/xml", ".txt": "text/plain", ".map": "application/json"}
@@ -93,15 +94,17 @@ def inject(page: bytes, snippet: bytes) -> bytes:
 
 def overlay_html(problems: list[Problem]) -> str:
     """The error panel shown over the last good page; every piece of text is escaped."""
-    errors = [p for p in problems if p.severity == "error"] or problems
+    errors = sorted([p for p in problems if p.severity == "error"] or problems, key=Problem.sort_key)
     items = []
-    for p in errors:
+    for p in errors[:SHOWN_IN_BROWSER]:
         where = (p.file or "") + (f", line {p.line}" if p.file and p.line else "")
         hint = f'<p style="margin:.25rem 0 0;color:#444">{html.escape(p.hint)}</p>' if p.hint else ""
         items.append(
             '<li style="margin:0 0 1rem">'
             + (f'<code style="font-weight:bold">{html.escape(where)}</code><br>' if where else "")
             + f"{html.escape(p.message)}{hint}</li>")
+    if len(errors) > SHOWN_IN_BROWSER:
+        items.append(f"<li>... and {len(errors) - SHOWN_IN_BROWSER} more: see the terminal.</li>")
     count = f"{len(errors)} {'problem' if len(errors) == 1 else 'problems'}"
     return (
         '<div id="cxsite-errors" role="alert" style="position:fixed;inset:0;z-index:2147483647;'
@@ -284,8 +287,12 @@ class DevServer:
             names = sorted(changed)
             what = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             print(f"{stamp} changed: {what}", file=self.out)
-        for p in update.problems:
+        shown = sorted(update.problems, key=Problem.sort_key)
+        for p in shown[:SHOWN_IN_TERMINAL]:
             print(p.format(), file=self.out)
+        if len(shown) > SHOWN_IN_TERMINAL:
+            print(f"... and {len(shown) - SHOWN_IN_TERMINAL} more; run 'python build.py check' "
+                  "to list them all.", file=self.out)
         if update.ok:
             print(f"{stamp} rebuilt {update.rendered} page(s) in {took * 1000:.0f} ms", file=self.out)
         else:

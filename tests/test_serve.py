@@ -201,6 +201,14 @@ def test_overlay_escapes_everything():
     assert "use &amp; not &lt;" in out and "<i>" not in out
 
 
+def test_overlay_lists_at_most_twenty_problems():
+    from cxsite.errors import Problem
+
+    out = overlay_html([Problem(f"problem {i:02}", file="content/a.md", line=i) for i in range(25)])
+    assert "The site has 25 problems" in out and "problem 19" in out and "problem 20" not in out
+    assert "... and 5 more: see the terminal." in out
+
+
 def test_a_site_that_never_built_shows_its_errors(site):
     root = site({"content/index.md": "[x](missing.md)\n"})
     dev = DevServer(load_config(root, serve_mode=True), port=0, jobs=1, out=io.StringIO())
