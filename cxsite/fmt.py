@@ -1,7 +1,6 @@
 """Numbers, units and dates as readers see them: the same text in cards, tables and prose."""
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from markupsafe import escape
@@ -49,11 +48,6 @@ def month(d: date) -> str:
 
 def day(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and not (
-        isinstance(value, float) and math.isnan(value))
 
 
 def html(text: object) -> str:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import nps
-from .data import data_path, load_table, read_file, require_columns, resolve, row_label, to_dates, to_numbers
+from .data import data_path, load_table, read_file, require_columns, row_label, to_dates, to_numbers
 from .errors import SiteError, did_you_mean
-from .fmt import MONTHS
+from .fmt import day, month
 from .yamltext import parse_yaml
 
 if TYPE_CHECKING:
@@ -79,8 +79,8 @@ def definitions(ctx: "BlockContext") -> dict[str, Definition]:
                         hint=f"create data/{name} with one entry per KPI, for example:\n"
                              "  - kpi: nps\n    name: Net Promoter Score\n    unit: points\n"
                              "    direction: higher\n    target: 30")
-    path = resolve(name, data_dir, file=ctx.file, line=ctx.line)
-    rel = "data/" + path.relative_to(data_dir).as_posix()
+    rel = data_path(name, ctx)
+    path = ctx.config.source / rel
     ctx.add_input(rel)
     raw = path.read_bytes()
     key = (rel, hashlib.sha256(raw).hexdigest())
@@ -187,8 +187,6 @@ def definition(kpi: str, ctx: "BlockContext") -> Definition:
 def kpi_data(defn: Definition, ctx: "BlockContext", *, data: str | None = None,
              segment: str | None = None, by: str | None = None) -> KpiData:
     """The values of one KPI, from the block's data file or from the definition's 'from:' file."""
-    import pandas as pd
-
     origin = None
     if defn.origin:
         origin = load_table(defn.origin, ctx)
@@ -372,8 +370,7 @@ def period_label(key: str) -> str:
         return f"Q{q} {year}"
     if len(key) == 4:
         return key
-    d = period_start(key)
-    return f"{MONTHS[d.month - 1]} {d.year}" if len(key) == 7 else f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return month(period_start(key)) if len(key) == 7 else day(period_start(key))
 
 
 def _label(ts: "pd.Timestamp", monthly: bool) -> str:

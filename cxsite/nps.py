@@ -9,6 +9,7 @@ from .data import row_label, to_dates, to_numbers
 from .errors import SiteError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 PERIODS = ("month", "quarter", "year")

@@ -253,9 +253,10 @@ def test_a_kpi_computed_from_answers_cannot_also_have_values(site):
 
 def test_answers_by_quarter(site):
     defs = NPS_DEFS.replace("  from: answers.csv\n", "  from: answers.csv\n  period: quarter\n")
-    src = kpi_site(site, "```kpi\nshow: nps\n```", defs=defs, **{"data/answers.csv": ANSWERS})
+    src = kpi_site(site, "```kpi\nshow: nps\ncompare: last-year\n```", defs=defs, **{"data/answers.csv": ANSWERS})
     card = cards(src)["Net Promoter Score"]
     assert "Q1 2026 · 39 responses" in card
+    assert "no value for Q1 2025 to compare with" in card
 
 
 def test_a_bad_score_in_the_answers_names_file_row_and_column(site):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .. import fmt
 from ..errors import SiteError, did_you_mean
-from ..kpis import Definition, KpiData, definition, definitions, kpi_data
+from ..kpis import Definition, KpiData, definition, definitions, kpi_data, period_label
 from .options import Options
 
 if TYPE_CHECKING:
@@ -73,11 +73,11 @@ def compared(s: KpiData, compare: str, min_n: int) -> tuple["pd.Series | None", 
     """The row the latest value is compared with, or None and why not."""
     frame, last = s.frame, latest(s)
     if compare == "last-year":
-        wanted = last["start"] - _year()
-        rows = frame[frame["start"] == wanted]
-        label = fmt.month(wanted) if len(last["key"]) == 7 else str(wanted.year)
+        key = str(last["key"])
+        wanted = f"{int(key[:4]) - 1:04d}{key[4:]}"  # 2026-03 -> 2025-03, 2026-Q1 -> 2025-Q1
+        rows = frame[frame["key"] == wanted]
         if rows.empty:
-            return None, f"no value for {label} to compare with"
+            return None, f"no value for {_label(wanted)} to compare with"
         row = rows.iloc[0]
     else:
         if len(frame) < 2:
@@ -88,10 +88,11 @@ def compared(s: KpiData, compare: str, min_n: int) -> tuple["pd.Series | None", 
     return row, None
 
 
-def _year():
-    import pandas as pd
-
-    return pd.DateOffset(years=1)
+def _label(key: str) -> str:
+    try:
+        return period_label(key)
+    except ValueError:  # 29 February a year later
+        return key
 
 
 def _card(s: KpiData, ctx: "BlockContext", compare: str) -> str:

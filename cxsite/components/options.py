@@ -3,7 +3,7 @@ that name the option and say what to write instead."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ..errors import SiteError, did_you_mean
 
@@ -81,11 +81,3 @@ class Options:
                       f"write a month as YYYY-MM (for example '{key}: 2026-03') or a day as YYYY-MM-DD.")
         return None
 
-
-def not_in(value: str, choices: Iterable[str]) -> str:
-    """The hint for a value that is not among the choices."""
-    return did_you_mean(value, choices)
-
-
-def as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [value]

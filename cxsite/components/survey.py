@@ -98,7 +98,7 @@ def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, 
     tooltip = [alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title="Value")]
     if single:
         y = alt.Y("group:N", sort=groups, title=None)
-        color = alt.condition(f"datum.role === 'reference'", alt.value(REFERENCE_COLOR), alt.value(ctx.config.colors[0]))
+        color = alt.condition("datum.role === 'reference'", alt.value(REFERENCE_COLOR), alt.value(ctx.config.colors[0]))
         base = alt.Chart(data)
         layers = [base.mark_bar().encode(x=x, y=y, color=color, tooltip=tooltip),
                   base.mark_text(align="left", dx=4, color="#1B2530").encode(x="value:Q", y=y, text="label:N")]
