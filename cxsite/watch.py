@@ -1,7 +1,7 @@
 """Watch a site's sources with watchdog and hand over quiet batches of changed paths.
 
-Only content/, data/, templates/ and cxsite.yaml are watched (the site folder itself without
-recursion, so an output folder, .git or a virtualenv inside it cost nothing). Paths are
+Only content/, data/, templates/, charts/ and cxsite.yaml are watched (the site folder itself
+without recursion, so an output folder, .git or a virtualenv inside it cost nothing). Paths are
 reported site-relative ("content/a.md"); editor temp files and the output folder are ignored.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from watchdog.observers import Observer
 
 from .config import CONFIG_NAME
 
-WATCHED_FOLDERS = ("content", "data", "templates")
+WATCHED_FOLDERS = ("content", "data", "templates", "charts")  # charts/: Python and spec charts
 QUIET = 0.03  # seconds without events that end a burst (an editor's save is a few ms)
 MAX_WAIT = 0.5  # never hold a batch longer than this while events keep coming
 _TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".temp", ".crdownload", ".part",

@@ -29,6 +29,7 @@ def test_site_path(tmp_path):
     out = tmp_path / "output"
     assert site_path(tmp_path / "content/a.md", tmp_path, out) == "content/a.md"
     assert site_path(tmp_path / "cxsite.yaml", tmp_path, out) == "cxsite.yaml"
+    assert site_path(tmp_path / "charts/funnel.py", tmp_path, out) == "charts/funnel.py"
     assert site_path(out / "index.html", tmp_path, out) is None
     assert site_path(tmp_path / "README.md", tmp_path, out) is None
     assert site_path(tmp_path.parent / "elsewhere.md", tmp_path, out) is None
