@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,33 @@ def test_an_output_folder_not_made_by_cxsite_is_refused(site):
         dev.start()
     assert (root / "output/precious.txt").read_text() == "keep me"
     assert dev.httpd is None
+
+
+def until(check, timeout: float = 5.0) -> None:
+    """Poll for what a real file-system event will eventually cause."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_real_saves_renames_and_folder_moves(site):
+    root = site(SITE)
+    dev = DevServer(load_config(root, serve_mode=True), port=0, jobs=1, out=io.StringIO())
+    dev.start()
+    try:
+        tmp = root / "content/.a.md.tmp"  # how careful editors save
+        tmp.write_text("---\ntitle: Page A\n---\nSaved atomically.\n")
+        os.replace(tmp, root / "content/a.md")
+        until(lambda: b"Saved atomically." in dev.respond("/a/").body)
+        os.rename(root / "content/sec", root / "content/part")
+        until(lambda: dev.respond("/part/b/").status == 200)
+        until(lambda: dev.respond("/sec/b/").status == 404)
+        (root / "content/a.md").unlink()
+        until(lambda: dev.respond("/a/").status == 404)
+        assert not (dev.config.output / "a").exists()
+    finally:
+        dev.stop()
 
 
 # --- nothing outside the output folder ------------------------------------------------------
