@@ -100,6 +100,10 @@ class IncrementalBuild:
             self.model = None
             return Update(False, exc.problems)
 
+    def reset(self) -> None:
+        """Forget what was rendered: the next update renders every page again."""
+        self.model = None
+
     def finish(self) -> dict[str, bytes]:
         """The whole site after a good update: pages plus whole-site files (404, sitemap...)."""
         assert self.model is not None

@@ -225,7 +225,7 @@ class DevServer:
                 self._write_pages(update.pages)
         except Exception as exc:  # a bug or a disk problem: say so and keep serving
             traceback.print_exc(file=self.out)
-            self.build.model = None  # start from scratch next time
+            self.build.reset()
             update = Update(False, [Problem(f"cxsite could not rebuild the site: {exc}",
                                             hint="save the file again; if this persists, stop "
                                                  "and restart 'python build.py serve'.")])

@@ -194,6 +194,22 @@ def test_the_same_error_again_does_not_reload(dev):
     assert dev.token == token
 
 
+def test_an_unexpected_failure_is_shown_and_the_next_save_rebuilds_everything(dev, monkeypatch):
+    update = dev.build.update
+
+    def broken(changed):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(dev.build, "update", broken)
+    dev.rebuild({"content/a.md"})
+    assert b"cxsite could not rebuild the site: disk on fire" in dev.respond("/a/").body
+    assert "RuntimeError: disk on fire" in dev.out.getvalue()  # the details, for a bug report
+    monkeypatch.setattr(dev.build, "update", update)
+    result = edit(dev, "content/a.md", "---\ntitle: Page A\n---\nBack.\n")
+    assert result.ok and result.full
+    assert b"cxsite-errors" not in dev.respond("/a/").body
+
+
 def test_overlay_escapes_everything():
     from cxsite.errors import Problem
 
