@@ -311,9 +311,9 @@ def _from_responses(defn: Definition, df: "pd.DataFrame", rel: str, ctx: "BlockC
     import pandas as pd
 
     min_n = ctx.config.min_group_size
-    key = (rel, id(df), segment, by, defn.period, min_n)  # df is cached per content: id is stable
+    key = (rel, id(df), segment, by, defn.period, min_n)
     cached = _NPS_CACHE.get(key)
-    if cached is None:
+    if cached is None or cached[0] is not df:  # the entry holds df, so its id is never reused
         rows = df
         if segment is not None:
             if SEGMENT not in df.columns:
@@ -331,9 +331,11 @@ def _from_responses(defn: Definition, df: "pd.DataFrame", rel: str, ctx: "BlockC
         dims = [by] if by else []
         table = nps.nps_table(rows, rel, by=dims, period=defn.period)
         published, gone = nps.publishable(table, min_n, dims)
-        cached = (published, gone)
+        cached = (df, published, gone)
+        if len(_NPS_CACHE) >= 32:  # a long serve session: forget the oldest
+            del _NPS_CACHE[next(iter(_NPS_CACHE))]
         _NPS_CACHE[key] = cached
-    published, gone = cached
+    _, published, gone = cached
     frame = pd.DataFrame({
         "key": published["period"].astype(str),
         "value": published["nps"].astype("float64"),

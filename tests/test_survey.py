@@ -75,6 +75,12 @@ def test_reference_group_comes_first_and_draws_a_line(site):
     assert '<span class="cx-chart-source">Source: Gallup</span>' in out
 
 
+@pytest.mark.parametrize("sort,order", [("name", '["Germany","UK"]'), ("file", '["UK","Germany"]')])
+def test_sort(site, sort, order):
+    body = DESIGN_BLOCK.replace("by: country", f"by: country\nsort: {sort}")
+    assert f'"sort":{order}' in spec_of(html(build(survey_site(site, body))))
+
+
 def test_all_statements_as_grouped_bars_and_as_a_heat_table(site):
     bars = spec_of(html(build(survey_site(site, "```survey\ndata: findings.csv\nby: country\n```"))))
     assert '"yOffset":{"field":"group"' in bars

@@ -212,7 +212,8 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     y = alt.Y("value:Q", title=d.name + unit, scale=alt.Scale(zero=False))
     color = alt.Color(f"{by}:N", title=by) if by else alt.value(ctx.config.colors[0])
-    band_color = alt.Color(f"{by}:N", legend=None) if by else alt.value(ctx.config.colors[0])
+    # The band uses 'fill', a scale of its own with the same colours, so the legend shows lines.
+    band_fill = alt.Fill(f"{by}:N", legend=None) if by else alt.value(ctx.config.colors[0])
     # Margin-of-error bands help for one or two lines; with more they hide each other.
     bands = s.responses and (not by or data[by].nunique() <= 2)
     tooltip = [alt.Tooltip("label:N", title="Period"), alt.Tooltip("value:Q", title=d.name)]
@@ -224,7 +225,7 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     base = alt.Chart(data)
     layers = []
     if bands:
-        layers.append(base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("low:Q"), y2="high:Q", color=band_color))
+        layers.append(base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("low:Q"), y2="high:Q", fill=band_fill))
     layers.append(base.mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tooltip))
     target = shown["target"].dropna()
     if len(target):
