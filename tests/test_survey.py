@@ -155,6 +155,8 @@ def test_suppressed_survey_values_appear_in_no_output_file(site, tmp_path):
                           "57.14", "57.1", "(n=4)", "(n=7)"]) == []
     page_text = text_of(files["index.html"].decode())
     assert page_text.count("fewer than 10 responses") == 3
+    # the page's text also went into other files (the search index): they were searched too
+    assert [p for p, data in files.items() if b"to protect privacy" in data and p != "index.html"]
 
 
 def test_suppressed_nps_groups_appear_in_no_output_file(site, tmp_path):
