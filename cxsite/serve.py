@@ -199,7 +199,7 @@ class DevServer:
         """The watcher's callback: queue the paths; requests now wait for the rebuild."""
         with self.cond:
             self._requested += 1
-        self.queue.add(paths)
+            self.queue.add(paths)
 
     def wait_until_built(self, timeout: float = WAIT_FOR_BUILD) -> None:
         with self.cond:
@@ -207,12 +207,10 @@ class DevServer:
 
     def run_loop(self) -> None:
         """The build thread: rebuild each quiet batch of changes until stopped."""
-        while True:
-            batch = self.queue.wait_batch()
-            if batch is None:
-                return
-            with self.cond:
+        while self.queue.wait_ready():
+            with self.cond:  # atomic with changed(): `target` counts exactly the batch's events
                 target = self._requested
+                batch = self.queue.take()
             self.rebuild(batch, target)
 
     def rebuild(self, changed: set[str] | None, target: int | None = None) -> Update:

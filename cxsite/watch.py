@@ -91,21 +91,25 @@ class ChangeQueue:
             paths, self._paths = self._paths, set()
             return paths
 
-    def wait_batch(self, timeout: float | None = None) -> set[str] | None:
-        """Block until a batch is ready and return it; None when closed or on timeout."""
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until a batch is ready to take; False when closed or on timeout."""
         deadline = None if timeout is None else self.clock() + timeout
         with self._cond:
             while not self._closed:
                 now = self.clock()
                 wait = self.delay(now)
                 if wait == 0:
-                    return self.take()
+                    return True
                 if deadline is not None:
                     if now >= deadline:
-                        return None
+                        return False
                     wait = deadline - now if wait is None else min(wait, deadline - now)
                 self._cond.wait(wait)
-            return None
+            return False
+
+    def wait_batch(self, timeout: float | None = None) -> set[str] | None:
+        """Block until a batch is ready and return it; None when closed or on timeout."""
+        return self.take() if self.wait_ready(timeout) else None
 
     def close(self) -> None:
         with self._cond:
