@@ -8,6 +8,7 @@ shows and what the CSV holds all come from the one table the caller passed.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 import html
 import json
 import math
@@ -15,7 +16,8 @@ import os
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .cache import Cache, digest
 from .errors import SiteError
@@ -153,10 +155,10 @@ def table_from_spec(spec: dict) -> "pd.DataFrame":
 
 # --- vl-convert -----------------------------------------------------------------------------
 # vl-convert runs a JavaScript engine on a background thread. A process forked after that engine
-# started inherits it dead, and every call would hang; such a process hands the work to a
-# freshly spawned helper process instead.
+# started inherits it dead, and every call would hang; such a process hands the work to a helper
+# process of its own (a plain subprocess: pool workers may not start multiprocessing children).
 _ENGINE_PID: int | None = None
-_HELPER = None
+_HELPER: Any = None
 
 
 def _vl_call(name: str, args: tuple, kwargs: dict) -> Any:
@@ -170,12 +172,40 @@ def _convert(name: str, *args: Any, **kwargs: Any) -> Any:
     if _ENGINE_PID in (None, os.getpid()):
         _ENGINE_PID = os.getpid()
         return _vl_call(name, args, kwargs)
-    if _HELPER is None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    import pickle
+    import subprocess
+    import sys
 
-        _HELPER = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    return _HELPER.submit(_vl_call, name, args, kwargs).result()
+    if _HELPER is None or _HELPER.poll() is not None:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]))
+        _HELPER = subprocess.Popen([sys.executable, "-m", "cxsite.charts"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, env=env)
+    pickle.dump((name, args, kwargs), _HELPER.stdin)
+    _HELPER.stdin.flush()
+    ok, value = pickle.load(_HELPER.stdout)
+    if not ok:
+        raise ValueError(value)
+    return value
+
+
+def _serve_helper() -> None:
+    """The helper process: run vl-convert calls read from stdin until the parent goes away."""
+    import pickle
+    import sys
+
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            name, args, kwargs = pickle.load(inp)
+        except EOFError:
+            return
+        try:
+            reply = (True, _vl_call(name, args, kwargs))
+        except Exception as exc:  # reported to the parent, which raises it as ValueError
+            reply = (False, str(exc))
+        pickle.dump(reply, out)
+        out.flush()
 
 
 def vl_version() -> str:
@@ -198,14 +228,36 @@ def render_svg(spec_text: str, cache: Cache) -> str:
     if hit is not None:
         return hit.decode("utf-8")
     try:
-        svg = _convert("vegalite_to_svg", json.loads(spec_text), vl_version=vl_version(),
-                       allowed_base_urls=[])
+        with _stderr_captured() as logged:
+            svg = _convert("vegalite_to_svg", json.loads(spec_text), vl_version=vl_version(),
+                           allowed_base_urls=[])
     except ValueError as exc:
-        raise SiteError(f"the chart could not be drawn: {_js_error(str(exc))}",
+        # the engine logs the first error and raises a later, vaguer one: prefer the first
+        first = [ln for ln in logged() if ln.startswith("ERROR ")]
+        reason = _js_error(first[0][6:] if first else str(exc))
+        raise SiteError(f"the chart could not be drawn: {reason}",
                         hint="check the chart's options (formats such as '.1f' or '%b %Y', "
                              "column types, encodings).") from None
     cache.put("svg", key, svg.encode("utf-8"))
     return svg
+
+
+@contextmanager
+def _stderr_captured() -> Iterator[Callable[[], list[str]]]:
+    """Collect what the JavaScript engine writes to stderr (fd 2) instead of showing it."""
+    import tempfile
+
+    lines: list[str] = []
+    with tempfile.TemporaryFile() as tmp:
+        saved = os.dup(2)
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield lambda: lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            lines.extend(tmp.read().decode("utf-8", "replace").splitlines())
 
 
 def _js_error(text: str) -> str:
@@ -410,3 +462,7 @@ def vega_assets() -> list[tuple[str, bytes]]:
                  ("cx-charts.css", (here / "cx-charts.css").read_bytes())]
         _ASSETS = [(ASSET_DIR + hashed_name(name, data), data) for name, data in files]
     return list(_ASSETS)
+
+
+if __name__ == "__main__":  # python -m cxsite.charts: the vl-convert helper of a forked worker
+    _serve_helper()

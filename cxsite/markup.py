@@ -15,6 +15,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+from pymdownx.superfences import SuperFencesException
 
 from .blocks import BLOCK_TYPES, INLINE_TYPES, BlockContext, block_handler, inline_handler
 from .config import Config
@@ -118,6 +119,8 @@ def _format_block(source: str, language: str, class_name: str, options: dict, md
         state.error(exc, line)
         return (f'<div class="cx-block-error" role="alert">This {html.escape(language)} block '
                 f'could not be shown: {html.escape(exc.problem.message)}</div>')
+    except Exception as exc:  # a bug, not a user mistake: superfences would show the block as code
+        raise SuperFencesException(f"the {language} block handler failed") from exc
 
 
 class _CiteProcessor(InlineProcessor):

@@ -61,6 +61,22 @@ _WRAP = "split(trim(replace(datum.label, regexp('(.{{1,{n}}})(\\\\s+|$)', 'g'), 
 _D3_FORMAT = r"^(.?[<>=^])?[-+( ]?[$#]?0?\d*,?(\.\d+)?~?[%bcdeEfgGnoprsxX]?$"
 
 
+MARK_ALIASES = {"pie": "arc", "donut": "arc", "column": "bar", "columns": "bar", "bars": "bar",
+                "scatter": "point", "dot": "point", "lines": "line", "label": "text"}
+
+
+def _suggest(word: str, choices: tuple, aliases: dict[str, str] | None = None) -> str:
+    """'did you mean ...?' when a choice is close, else the whole list."""
+    import difflib
+
+    alias = (aliases or {}).get(word.lower())
+    if alias:
+        return f"did you mean '{alias}'?"
+    if difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.5):
+        return did_you_mean(word, choices)
+    return "the choices are: " + ", ".join(map(str, choices)) + "."
+
+
 def _fail(message: str, ctx: "BlockContext", hint: str | None = None) -> SiteError:
     return SiteError(message, file=ctx.file, line=ctx.line, hint=hint)
 
@@ -86,7 +102,7 @@ def _check_keys(options: dict, allowed: tuple, ctx: "BlockContext", what: str) -
                 raise _fail(f"the option '{key}' cannot be used {what}", ctx,
                             f"the options here are: {', '.join(allowed)}.")
             raise _fail(f"unknown option '{key}' in the chart block", ctx,
-                        f"{did_you_mean(str(key), allowed)} The options are: {', '.join(allowed)}.")
+                        _suggest(str(key), allowed))
 
 
 def _text(options: dict, key: str, ctx: "BlockContext") -> str | None:
@@ -203,8 +219,7 @@ def parse_options(options: dict, ctx: "BlockContext") -> ChartOptions:
         raise _fail("the chart block needs 'mark': the kind of chart", ctx,
                     f"write for example 'mark: bar'; the kinds are: {', '.join(MARKS)}.")
     if mark not in MARKS:
-        raise _fail(f"unknown mark '{mark}'", ctx,
-                    f"{did_you_mean(str(mark), MARKS)} The kinds are: {', '.join(MARKS)}.")
+        raise _fail(f"unknown mark '{mark}'", ctx, _suggest(str(mark), MARKS, MARK_ALIASES))
     fields = {ch: f for ch in CHANNELS if (f := _field(ch, options.get(ch), ctx)) is not None}
     _check_channels(mark, fields, ctx)
     tooltip = options.get("tooltip", True)
@@ -604,8 +619,8 @@ def _spec_file_chart(options: dict, ctx: "BlockContext") -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise SiteError("the Vega-Lite file is not UTF-8 text", file=rel,
-                        hint="save it as UTF-8 in your editor.") from None
+        raise _fail(f"the Vega-Lite file {rel} is not UTF-8 text", ctx,
+                    "save it as UTF-8 in your editor.") from None
     spec = _parse_spec(text, rel, 1)
     if options.get("data") is not None:
         with at_block(ctx):
@@ -704,9 +719,9 @@ def _python_chart(options: dict, ctx: "BlockContext") -> str:
     module = _run_module(path, rel)
     fn = getattr(module, "chart", None)
     if not callable(fn):
-        raise SiteError("the chart module has no function 'chart()'", file=rel,
-                        hint="define 'def chart(data):' that returns an Altair chart; "
-                             "data('file.csv') gives a table from data/.")
+        raise _fail(f"the chart module {rel} has no function 'chart()'", ctx,
+                    "define 'def chart(data):' that returns an Altair chart; "
+                    "data('file.csv') gives a table from data/.")
 
     def data(name: str, where: Any = None) -> "pd.DataFrame":
         """A copy of a table from data/, optionally filtered like a block's 'where'."""
@@ -723,15 +738,15 @@ def _python_chart(options: dict, ctx: "BlockContext") -> str:
     except Exception as exc:  # the analyst's code: report where it failed, never a traceback
         raise _module_error(exc, path, rel) from None
     if not (isinstance(result, dict) or hasattr(result, "to_dict")):
-        raise SiteError(f"chart() returned {type(result).__name__}, not an Altair chart", file=rel,
-                        hint="end chart() with 'return alt.Chart(table).mark_bar().encode(...)'.")
+        raise _fail(f"chart() in {rel} returned {type(result).__name__}, not an Altair chart", ctx,
+                    "end chart() with 'return alt.Chart(table).mark_bar().encode(...)'.")
     try:
         spec = _to_dict(result)
     except SiteError:
         raise
     except Exception as exc:
-        raise SiteError(f"the chart returned by chart() is not valid: {exc}", file=rel,
-                        hint="check the encodings of the chart.") from None
+        raise _fail(f"the chart returned by chart() in {rel} is not valid: {exc}", ctx,
+                    "check the encodings of the chart.") from None
     return _spec_figure(spec, ctx, options)
 
 

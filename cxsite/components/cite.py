@@ -116,7 +116,7 @@ def _pick(rows: "pd.DataFrame", column: str, pick: str, sort: str | None, fmt: s
                         "check the filters, or fill in the cells.")
         return float(getattr(numbers, pick)()), "number"
     order = rows
-    by = sort or _date_column(rows, column)
+    by = sort or _date_column(rows)
     if by:
         keys = to_dates(rows, by, rel) if column_kind(rows, by) == "date" else rows[by]
         order = rows.assign(_key=keys.values).sort_values("_key", kind="stable")
@@ -141,10 +141,10 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _date_column(rows: "pd.DataFrame", column: str) -> str | None:
+def _date_column(rows: "pd.DataFrame") -> str | None:
     """The column that orders rows in time, so pick=latest means the latest period."""
     for col in rows.columns:
-        if col != column and column_kind(rows, col) == "date":
+        if column_kind(rows, col) == "date":
             return col
     return None
 
