@@ -115,9 +115,8 @@ def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> i
     r = result.report
     print(f"Built {result.pages} pages in {took:.2f} s ({len(r.written)} files written, "
           f"{r.unchanged} unchanged, {len(r.deleted)} removed).")
-    print(f"The site is in {config.output}\n"
-          f"Open {config.output / 'index.html'} in a browser, or preview it with live reload:\n"
-          f"  python build.py serve{_source_arg(config)}")
+    print(f"The site is in {config.output} (publish this folder to any web server).\n"
+          f"To look at it, run:  python build.py serve{_source_arg(config)}")
     return EXIT_OK
 
 

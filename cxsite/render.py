@@ -42,7 +42,7 @@ class Theme:
     def template_names(self) -> list[str]:
         return sorted(n for n in self.env.list_templates(extensions=["html"])
                       if not n.startswith(("_", "partials/", "static/"))
-                      and n not in ("base.html", "404.html"))
+                      and n not in ("base.html", "404.html", "search.html"))
 
     def get(self, name: str, file: str, line: int | None = None) -> jinja2.Template:
         """A page template by name ('page' or 'page.html'); unknown names are a user error."""

@@ -19,11 +19,14 @@ from .content import Page, PageSource, check_unique_urls, discover, read_page, r
 from .errors import BuildFailed, Problem, Problems, SiteError
 from .markup import Rendered, SiteMap, convert
 from .nav import Navigation, NavNode, build_navigation
+from . import search
 from .output import WriteReport, Writer, check_output_folder
-from .render import PageView, Theme, _template_error, bundle_tags, load_theme, page_context
+from .render import (ASSET_DIR, PageView, Theme, _template_error, bundle_tags, hashed_name,
+                     load_theme, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
+SEARCH_URL = "search/"
 _H1_LINE = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*$", re.M)
 PARALLEL_THRESHOLD = 40  # below this many pages a process pool costs more than it saves
 
@@ -51,6 +54,7 @@ class PageOutput:
     inputs: set[str]
     files: dict[str, bytes]
     links: set[str]
+    search: dict[str, str] | None = None  # this page's entry in the search index
 
 
 @dataclass
@@ -72,6 +76,10 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
     """
     sources, assets = discovered or discover(config.content_dir)
     check_unique_urls(sources, problems)
+    for s in sources:
+        if s.url == SEARCH_URL:
+            problems.error(f"the address /{SEARCH_URL} is kept for the site's search page",
+                           file=s.file, hint="rename the page or its folder.")
     pages: list[Page] = []
     for s in sources:
         page = read(s, config.content_dir, problems)
@@ -145,8 +153,9 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
         problems.append(_render_error(exc, name, page))
     inputs |= {"templates/" + t for t in model.theme.dependencies(_html(name))}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
+    section = node.parent.title if node.parent is not None else ""
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
-                      rendered.links)
+                      rendered.links, search.record(node.url, node.title, section, rendered.html))
 
 
 def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None) -> Problem:
@@ -200,11 +209,26 @@ def sitemap_xml(config: Config, urls: list[str]) -> bytes:
             f"{rows}</urlset>\n").encode("utf-8")
 
 
+def _special_page(model: SiteModel, template: str, title: str, url: str, kind: str,
+                  scripts: list[str]) -> bytes:
+    """A page that is not made from content: the 404 page, the search page."""
+    view = PageView(title=title, heading=title, description="", url=url, body="", toc=[],
+                    lang=model.config.language, draft=False, kind=kind, extra={})
+    ctx = page_context(view, None, model.nav, model.theme, model.config, scripts, [])
+    return model.theme.get(template, f"templates/{template}.html").render(ctx).encode("utf-8")
+
+
 def render_404(model: SiteModel) -> bytes:
-    view = PageView(title="Page not found", heading="Page not found", description="", url="404.html",
-                    body="", toc=[], lang=model.config.language, draft=False, kind="404", extra={})
-    ctx = page_context(view, None, model.nav, model.theme, model.config, [], [])
-    return model.theme.get("404", "templates/404.html").render(ctx).encode("utf-8")
+    return _special_page(model, "404", "Page not found", "404.html", "404", [])
+
+
+def search_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
+    """The search page and its index (built from the published HTML, nothing else)."""
+    index = search.index_script([o.search for o in outputs if o.search])
+    index_path = ASSET_DIR + hashed_name("search-index.js", index)
+    page = _special_page(model, "search", "Search", SEARCH_URL, "search",
+                         [relative_url(SEARCH_URL, index_path)])
+    return {index_path: index, SEARCH_URL + "index.html": page}
 
 
 def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
@@ -216,6 +240,7 @@ def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
         files.update(o.files)
         files[o.path] = o.html
     files["404.html"] = render_404(model)
+    files.update(search_files(model, outputs))
     files["sitemap.xml"] = sitemap_xml(model.config, [o.url for o in outputs])
     return files
 

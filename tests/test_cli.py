@@ -23,8 +23,8 @@ def test_build_writes_site_and_says_where_it_is(site, capsys):
     code, out, err = run(capsys, "--source", str(src))
     assert code == 0, err
     assert (src / "output" / "index.html").is_file()
-    assert f"The site is in {src / 'output'}" in out
-    assert "python build.py serve" in out
+    assert f"The site is in {src / 'output'} (publish this folder to any web server)." in out
+    assert f"To look at it, run:  python build.py serve --source {src}" in out
     assert err == ""
 
 
