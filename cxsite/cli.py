@@ -96,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SITE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr = None
+        return EXIT_OK
 
 
 def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> int:

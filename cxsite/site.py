@@ -7,6 +7,7 @@ import dataclasses
 import multiprocessing
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -17,7 +18,7 @@ import jinja2
 from .config import Config
 from .content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from .errors import BuildFailed, Problem, Problems, SiteError
-from .markup import Rendered, SiteMap, convert
+from .markup import Rendered, SiteMap, convert, fence_lines
 from .nav import Navigation, NavNode, build_navigation
 from . import search
 from .output import WriteReport, Writer, check_output_folder
@@ -170,18 +171,47 @@ def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None) -> Pr
 _WORKER_MODEL: SiteModel | None = None
 
 
+BLOCK_COST = 25  # a data block (chart, SVG rendering) costs about as much as 25 plain pages
+
+
 def _render_chunk(urls: list[str]) -> list[PageOutput]:
     model = _WORKER_MODEL
     return [render_node(model, model.nav.by_url[u]) for u in urls]
 
 
+def _cost(node: NavNode) -> int:
+    page = node.page
+    if page is None or "```" not in page.body and "~~~" not in page.body:
+        return 1
+    return 1 + BLOCK_COST * sum(len(lines) for lines in fence_lines(page.body, 1).values())
+
+
+def _chunks(model: SiteModel, urls: list[str], jobs: int) -> tuple[list[list[str]], int]:
+    """Consecutive pages grouped into chunks of similar cost, so both workers stay busy."""
+    costs = [_cost(model.nav.by_url[u]) for u in urls]
+    target = max(8, sum(costs) // (jobs * 8))
+    chunks: list[list[str]] = [[]]
+    weight = 0
+    for url, cost in zip(urls, costs):
+        if chunks[-1] and weight + cost > target:
+            chunks.append([])
+            weight = 0
+        chunks[-1].append(url)
+        weight += cost
+    return chunks, sum(costs)
+
+
 def render_all(model: SiteModel, urls: list[str], jobs: int | None = None,
                progress: Callable[[int, int], None] | None = None) -> list[PageOutput]:
-    """Render the given nodes, across processes when there are many."""
+    """Render the given nodes in order, across forked processes when that pays."""
     global _WORKER_MODEL
     jobs = jobs or os.cpu_count() or 1
     total = len(urls)
-    if jobs <= 1 or total < PARALLEL_THRESHOLD or multiprocessing.get_start_method(True) not in (None, "fork"):
+    chunks, cost = _chunks(model, urls, jobs) if jobs > 1 else ([urls], total)
+    # Forking a process that already runs the chart renderer's threads could hang a worker.
+    can_fork = "vl_convert" not in sys.modules and \
+        multiprocessing.get_start_method(True) in (None, "fork")
+    if jobs <= 1 or cost < PARALLEL_THRESHOLD or len(chunks) < 2 or not can_fork:
         out = []
         for i, u in enumerate(urls):
             out.append(render_node(model, model.nav.by_url[u]))
@@ -189,16 +219,21 @@ def render_all(model: SiteModel, urls: list[str], jobs: int | None = None,
                 progress(i + 1, total)
         return out
     _WORKER_MODEL = model  # inherited by the forked workers: nothing to pickle
-    size = max(8, total // (jobs * 8))
-    chunks = [urls[i:i + size] for i in range(0, total, size)]
-    out = []
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for result in pool.imap(_render_chunk, chunks):
-            out.extend(result)
-            if progress:
-                progress(len(out), total)
-    _WORKER_MODEL = None
-    return out
+    done: dict[int, list[PageOutput]] = {}
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            work = pool.imap_unordered(_indexed_chunk, list(enumerate(chunks)))
+            for i, result in work:
+                done[i] = result
+                if progress:
+                    progress(sum(map(len, done.values())), total)
+    finally:
+        _WORKER_MODEL = None
+    return [o for i in range(len(chunks)) for o in done[i]]
+
+
+def _indexed_chunk(item: tuple[int, list[str]]) -> tuple[int, list[PageOutput]]:
+    return item[0], _render_chunk(item[1])
 
 
 # --- whole-site files ---------------------------------------------------------------------
