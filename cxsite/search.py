@@ -7,14 +7,15 @@ import json
 import re
 
 MAX_TEXT = 20_000  # characters of a page's text kept in the index
-_DROP = re.compile(r"<(svg|script|style|template)\b.*?</\1>", re.S | re.I)
+_DROP = re.compile(r"<(svg|script|style|template)\b.*?</\1>|<a class=\"headerlink\".*?</a>", re.S | re.I)
+_BLOCK_TAGS = re.compile(r"</?(p|div|li|ul|ol|h[1-6]|t[dhr]|table|br|dt|dd|details|summary|figure|figcaption|section|blockquote|pre)\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
 def page_text(body_html: str) -> str:
     """The readable text of a page body: no markup, charts' SVG or scripts."""
-    text = _TAGS.sub(" ", _DROP.sub(" ", body_html))
+    text = _TAGS.sub("", _BLOCK_TAGS.sub(" ", _DROP.sub(" ", body_html)))
     return _SPACE.sub(" ", html.unescape(text)).strip()[:MAX_TEXT]
 
 
