@@ -151,7 +151,7 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     except SiteError as exc:
         problems.append(exc.problem)
     except jinja2.TemplateError as exc:
-        problems.append(_render_error(exc, name, page))
+        problems.append(_render_error(exc, name, page, model.theme.template_dirs))
     inputs |= {"templates/" + t for t in model.theme.dependencies(_html(name))}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
     section = node.parent.title if node.parent is not None else ""
@@ -159,9 +159,10 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
                       rendered.links, search.record(node.url, node.title, section, rendered.html))
 
 
-def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None) -> Problem:
+def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
+                  template_dirs: list[Path]) -> Problem:
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return _template_error(exc, []).problem
+        return _template_error(exc, template_dirs).problem
     return Problem(f"the template '{name}' failed: {exc}", file=f"templates/{name}",
                    hint="check the names used in the template; the page was "
                         f"{page.source.file if page else 'a section list'}.")
