@@ -58,7 +58,8 @@ def write(root: Path, rel: str, text: str) -> None:
 def make(root: Path, files: dict[str, str] = BASE) -> IncrementalBuild:
     for rel, text in files.items():
         write(root, rel, text)
-    inc = IncrementalBuild(load_config(root, root / "out", serve_mode=True), jobs=1)
+    inc = IncrementalBuild(load_config(root, root / "out", serve_mode=True), jobs=1,
+                           reload_config=lambda: load_config(root, root / "out", serve_mode=True))
     assert inc.update().ok
     inc.finish()
     return inc
@@ -160,7 +161,7 @@ def test_overriding_a_theme_template(tmp_path):
                                            "OVERRIDDEN{% endblock %}\n")
     update = check(inc, tmp_path, {"templates/page.html"})
     assert b"OVERRIDDEN" in update.pages["a/index.html"]
-    assert "index.html" not in update.pages  # the home page is a section: section.html
+    assert not update.full  # only the pages whose templates use page.html
 
 
 def test_static_asset_change_renders_every_page(tmp_path):
@@ -259,6 +260,11 @@ ops = st.one_of(
     st.tuples(st.just("rename"), st.sampled_from(DATA), st.sampled_from(DATA)),
     st.tuples(st.just("folder"), st.sampled_from(["content/sec", "content/sec2"])),
     st.tuples(st.just("asset"), st.sampled_from(["content/pic.txt", "content/sec/pic.txt"])),
+    st.tuples(st.just("file"), st.sampled_from(["templates/page.html"]), st.sampled_from([
+        None, "{% extends 'base.html' %}{% block content %}<div>{{ page.body|safe }}</div>"
+              "{% endblock %}\n", "{% extends 'base.html' %}{% block content %}{% endblock %}\n"])),
+    st.tuples(st.just("file"), st.sampled_from(["cxsite.yaml"]),
+              st.sampled_from([None, "title: Site one\n", "title: Site two\n", "titel: typo\n"])),
 )
 
 
@@ -271,6 +277,13 @@ def apply(root: Path, op: tuple) -> set[str]:
         write(root, target, (f"---\n{meta}---\n" if meta else "") + op[3] + "\n")
     elif kind == "data":
         write(root, target, op[2])
+    elif kind == "file":  # a template or the config: written, or removed when None
+        if op[2] is not None:
+            write(root, target, op[2])
+        elif path.exists():
+            path.unlink()
+        else:
+            return set()
     elif kind == "asset":
         if path.exists():
             path.unlink()
