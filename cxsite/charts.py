@@ -87,7 +87,7 @@ def _check_no_urls(node: Any, path: str = "") -> None:
             _check_no_urls(v, path)
 
 
-def to_spec(chart: Any, config: "Config", *, description: str = "") -> dict:
+def to_spec(chart: Any, config: "Config", *, description: str = "", validate: bool = True) -> dict:
     """A self-contained Vega-Lite dict with the site theme, from an Altair chart or a dict."""
     if isinstance(chart, dict):
         spec = copy.deepcopy(chart)
@@ -96,7 +96,7 @@ def to_spec(chart: Any, config: "Config", *, description: str = "") -> dict:
 
         try:
             with alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
-                spec = chart.to_dict()
+                spec = chart.to_dict(validate=validate)
         except alt.utils.schemapi.SchemaValidationError as exc:
             first = str(exc).strip().splitlines()[0]
             raise SiteError(f"the chart is not a valid Vega-Lite chart: {first}",
@@ -273,7 +273,7 @@ class Figure:
     """A chart ready to place on a page: plain values, so it can be cached as JSON."""
 
     spec: str  # canonical JSON, script-safe
-    svg: str  # static SVG, ids not yet made unique
+    svg: str  # static SVG, its ids waiting for the chart's id (_CID)
     table: str  # HTML <table>
     csv: str
     rows: int
@@ -292,11 +292,13 @@ def use_cache(config: "Config") -> Cache:
 
 
 def make_figure(chart: Any, table: "pd.DataFrame", config: "Config", *, title: str,
-                description: str = "") -> Figure:
-    """Compile, render and tabulate a chart (the expensive part of render_figure)."""
-    spec = to_spec(chart, config, description=". ".join(t for t in (title, description) if t))
+                description: str = "", validate: bool = True) -> Figure:
+    """Compile, render and tabulate a chart (the expensive part of render_figure). Charts built
+    by trusted code may skip Altair's schema validation (vl-convert still checks them)."""
+    spec = to_spec(chart, config, description=". ".join(t for t in (title, description) if t),
+                   validate=validate)
     text = spec_json(spec)
-    svg = render_svg(text, use_cache(config))
+    svg = _svg_template(render_svg(text, use_cache(config)))
     return Figure(text, svg, table_html(table, title), table_csv(table), len(table))
 
 
@@ -330,7 +332,7 @@ def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: st
     csv_path = _csv_path(ctx, csv_name or title, cid, fig.csv.encode("utf-8"))
     ctx.add_file(csv_path, fig.csv.encode("utf-8"))
     href = relative_url(ctx.page_url, csv_path)
-    svg = _static_svg(fig.svg, cid)
+    svg = fig.svg.replace(_CID, cid)
     desc = f'<span class="cx-chart-desc">{esc(description)}</span>' if description else ""
     src = f'<span class="cx-chart-source">Source: {esc(source)}</span> ' if source else ""
     rows = f"{fig.rows} row{'s' if fig.rows != 1 else ''}"
@@ -360,14 +362,21 @@ def _csv_path(ctx: "BlockContext", name: str, cid: str, data: bytes) -> str:
     return path
 
 
-def _static_svg(svg: str, cid: str) -> str:
-    """Make the SVG's ids unique on the page and give it the figure's caption as its name."""
-    ids = set(_SVG_ID.findall(svg))
-    if ids:
-        svg = _SVG_REF.sub(lambda m: m.group(1) + cid + "-" + m.group(2)
+_CID = "\x00"  # stands for the chart's id in a cached SVG; no SVG text can hold it
+
+
+def _svg_template(svg: str) -> str:
+    """The SVG with its ids made page-unique (via _CID) and the figure's caption as its name."""
+    if ' id="' in svg:  # most charts have none: skip the regular expressions
+        ids = set(_SVG_ID.findall(svg))
+        svg = _SVG_REF.sub(lambda m: m.group(1) + _CID + "-" + m.group(2)
                            if m.group(2) in ids else m.group(0), svg)
-    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{cid}-caption" '
+    return svg.replace("<svg ", f'<svg role="img" aria-labelledby="{_CID}-caption" '
                                 f'focusable="false" ', 1)
+
+
+def _static_svg(svg: str, cid: str) -> str:
+    return _svg_template(svg).replace(_CID, cid)
 
 
 # --- the data table and CSV -----------------------------------------------------------------

@@ -168,11 +168,14 @@ def _records_to_frame(records: Any, rel: str) -> "pd.DataFrame":
 
 
 def row_label(df: "pd.DataFrame", index: Any, rel: str) -> int | None:
-    """The file line of a row: CSV and Excel rows sit one below their header."""
-    pos = df.index.get_loc(index) if index in df.index else None
-    if pos is None or not isinstance(pos, int):
-        return None
-    return pos + 2 if rel.endswith((".csv", ".xlsx")) else pos + 1
+    """The file line of a row: CSV and Excel rows sit one below their header. Tables from
+    load_table are numbered 0, 1, 2... and filtering keeps those numbers, so the label is used."""
+    if isinstance(index, bool) or not isinstance(index, int):
+        try:
+            index = int(index)  # numpy integers
+        except (TypeError, ValueError):
+            return None
+    return index + 2 if rel.endswith((".csv", ".xlsx")) else index + 1
 
 
 def require_columns(df: "pd.DataFrame", columns: Iterable[str], rel: str, *,
@@ -335,20 +338,25 @@ def column_kind(df: "pd.DataFrame", column: str) -> str:
         return "number"
     if pd.api.types.is_datetime64_any_dtype(col):
         return "date"
-    text = col.dropna().astype("string").str.strip()
-    text = text[text != ""]
-    if text.empty:
-        return "text"
+    # judge each distinct cell once, weighted by how often it occurs
+    counts = col.dropna().astype(str).value_counts()
+    dates = numbers = total = 0
+    for cell, n in counts.items():
+        cell = cell.strip()
+        if cell:
+            total += n
+            dates += n if _DATE_RE.fullmatch(cell) else 0
+            numbers += n if _NUMBER_RE.fullmatch(cell) else 0
     # most cells look like dates: a date column (a bad cell is then reported by to_dates)
-    if text.str.fullmatch(_DATE_LIKE).mean() >= 0.5:
+    if total and dates >= total / 2:
         return "date"
-    if text.str.fullmatch(_NUMBER_LIKE).mean() >= 0.5:
+    if total and numbers >= total / 2:
         return "number"
     return "text"
 
 
-_DATE_LIKE = r"\d{4}-\d{1,2}(-\d{1,2})?([T ]\d{1,2}:\d{2}(:\d{2})?)?"
-_NUMBER_LIKE = r"[-+]?[\d,]*\.?\d+\s*%?"
+_DATE_RE = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?([T ]\d{1,2}:\d{2}(:\d{2})?)?")
+_NUMBER_RE = re.compile(r"[-+]?[\d,]*\.?\d+\s*%?")
 
 
 def file_digest(name: Any, ctx: "BlockContext") -> tuple[str, str]:

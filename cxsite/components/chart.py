@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+import os
 import posixpath
 import sys
 import traceback
@@ -315,7 +316,9 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     with at_block(ctx):
         table = apply_where(load_table(opts.data, ctx), opts.where, rel, ctx)
         chart, published = build_chart(opts, table, rel, ctx)
-    fig = make_figure(chart, published, ctx.config, title=title, description=opts.description or "")
+    # the block's chart is built by this module from checked options: no schema validation
+    fig = make_figure(chart, published, ctx.config, title=title, description=opts.description or "",
+                      validate=False)
     if len(ctx.warnings) == warned:
         cache.put_json("figure", key, fig.to_json())
     return figure_html(fig, ctx, **place)
@@ -332,12 +335,23 @@ def _default_title(opts: ChartOptions) -> str:
 @lru_cache(maxsize=None)
 def _code_key() -> str:
     """The code that turns a block into a figure: a change to it invalidates cached figures."""
-    from importlib.metadata import version
-
     here = Path(__file__).resolve().parent.parent
     sources = [(here / name).read_bytes() for name in
                ("charts.py", "data.py", "components/chart.py")]
-    return digest(*sources, version("altair"), version("pandas"))
+    return digest(*sources, *(_version(name) for name in ("altair", "pandas")))
+
+
+def _version(package: str) -> str:
+    """A package's version without importing it; listing its folder's dist-info is fastest."""
+    spec = importlib.util.find_spec(package)
+    if spec and spec.origin:
+        site = Path(spec.origin).parent.parent
+        infos = [p for p in os.listdir(site) if p.startswith(package + "-") and p.endswith(".dist-info")]
+        if len(infos) == 1:
+            return infos[0]
+    from importlib.metadata import version
+
+    return version(package)
 
 
 def build_chart(opts: ChartOptions, table: "pd.DataFrame", rel: str,
