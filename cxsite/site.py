@@ -7,7 +7,6 @@ import dataclasses
 import multiprocessing
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -209,9 +208,7 @@ def render_all(model: SiteModel, urls: list[str], jobs: int | None = None,
     jobs = jobs or os.cpu_count() or 1
     total = len(urls)
     chunks, cost = _chunks(model, urls, jobs) if jobs > 1 else ([urls], total)
-    # Forking a process that already runs the chart renderer's threads could hang a worker.
-    can_fork = "vl_convert" not in sys.modules and \
-        multiprocessing.get_start_method(True) in (None, "fork")
+    can_fork = multiprocessing.get_start_method(True) in (None, "fork")
     if jobs <= 1 or cost < PARALLEL_THRESHOLD or len(chunks) < 2 or not can_fork:
         out = []
         for i, u in enumerate(urls):

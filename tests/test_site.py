@@ -179,7 +179,11 @@ def test_installed_package_builds_a_content_only_site(tmp_path):
                     str(target), str(wheel)], check=True, capture_output=True)
     site_dir = tmp_path / "mysite"
     (site_dir / "content").mkdir(parents=True)
-    (site_dir / "content" / "index.md").write_text("# Hello from an installed cxsite")
+    (site_dir / "content" / "index.md").write_text(
+        "# Hello from an installed cxsite\n\n```chart\ndata: d.csv\nmark: bar\nx: a\ny: b\n"
+        "title: A chart\n```\n")
+    (site_dir / "data").mkdir()
+    (site_dir / "data" / "d.csv").write_text("a,b\nx,1\ny,2\n")
     proc = subprocess.run([sys.executable, "-m", "cxsite", "--source", str(site_dir)],
                           env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
                           capture_output=True, text=True, cwd=tmp_path)
@@ -187,4 +191,7 @@ def test_installed_package_builds_a_content_only_site(tmp_path):
     assert (target / "bin" / "cxsite").is_file()
     html = (site_dir / "output" / "index.html").read_text()
     assert "<h1>Hello from an installed cxsite</h1>" in html
-    assert list((site_dir / "output" / "assets").glob("style.*.css"))
+    assets = site_dir / "output" / "assets"
+    for name in ("style.*.css", "vega-bundle.*.js", "cx-charts.*.js", "cx-charts.*.css"):
+        assert list(assets.glob(name)), name
+    assert "<svg" in html
