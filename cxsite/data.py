@@ -200,6 +200,11 @@ def to_dates(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
         return col
     # Parse each distinct cell once: date columns repeat a few values many times.
     codes, uniq = pd.factorize(col)
+    fast = _iso_dates(uniq)
+    if fast is not None:
+        values = fast[codes]
+        values[codes < 0] = fast.dtype.type("NaT")
+        return pd.Series(values, index=col.index, name=column)
     text = pd.Series(uniq, dtype="object").astype("string").str.strip()
     parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
     month_only = text.str.fullmatch(r"\d{4}-\d{1,2}").fillna(False)
@@ -215,6 +220,23 @@ def to_dates(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
     values = parsed.to_numpy()[codes]
     values[codes < 0] = parsed.dtype.type("NaT")
     return pd.Series(values, index=col.index, name=column)
+
+
+_ISO_DAY_OR_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+def _iso_dates(cells: Any) -> Any:
+    """The common case quickly: every cell is 2026-03-31 or 2026-03. None for anything else
+    (the general parser then handles it, and names a bad cell)."""
+    import numpy as np
+
+    text = [c.strip() if isinstance(c, str) else None for c in cells]
+    if not text or not all(t is not None and _ISO_DAY_OR_MONTH.fullmatch(t) for t in text):
+        return None
+    try:
+        return np.array([t if len(t) == 10 else t + "-01" for t in text], dtype="datetime64[ns]")
+    except ValueError:  # 2026-02-30, 2026-13: let the general parser report it
+        return None
 
 
 def to_numbers(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
