@@ -8,12 +8,12 @@ shows and what the CSV holds all come from the one table the caller passed.
 from __future__ import annotations
 
 import copy
-from contextlib import contextmanager
 import html
 import json
 import math
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path

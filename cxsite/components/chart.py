@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cache import digest
-from ..charts import Figure, engine_key, figure_html, make_figure, render_figure, table_from_spec, theme
-from ..charts import use_cache
+from ..charts import (Figure, engine_key, figure_html, make_figure, render_figure, table_from_spec,
+                      theme, use_cache)
 from ..data import (apply_where, at_block, column_kind, file_digest, load_table, require_columns,
                     to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
