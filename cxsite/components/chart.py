@@ -383,19 +383,22 @@ def build_chart(opts: ChartOptions, table: "pd.DataFrame", rel: str,
             published[name] = data[name]
     for f in fields.values():
         if f.channel in ("theta", "size") and types[f.name] != "quantitative":
+            sample = table[f.name].dropna()
             raise _fail(f"the column '{f.name}' ('{f.channel}') must hold numbers", ctx,
-                        f"check {rel}: '{f.name}' holds text such as "
-                        f"'{table[f.name].dropna().iloc[0]}'.")
+                        f"check {rel}: '{f.name}' holds text such as '{sample.iloc[0]}'." if len(sample)
+                        else f"fill in the column '{f.name}' in {rel}.")
     measure, category = _axes(fields, types)
     enc: dict[str, Any] = {}
     for ch, f in fields.items():
         enc[ch] = _encoding(f, types[f.name], opts, data, measure, category)
     if opts.stack in (False, "grouped") and "color" in fields and category is not None \
             and opts.mark == "bar":
-        offset = "xOffset" if category.channel == "x" else "yOffset"
-        enc[offset] = alt.XOffset(field=fields["color"].name, type=types[fields["color"].name],
-                                  sort=None) if offset == "xOffset" else \
-            alt.YOffset(field=fields["color"].name, type=types[fields["color"].name], sort=None)
+        color = fields["color"]  # grouped bars: one bar per colour inside each category
+        offset = {"field": color.name, "type": types[color.name], "sort": None}
+        if category.channel == "x":
+            enc["xOffset"] = alt.XOffset(**offset)
+        else:
+            enc["yOffset"] = alt.YOffset(**offset)
     if opts.tooltip is not False:
         enc["tooltip"] = [_tip(name, types[name], fields, opts, data) for name in used]
     chart = _mark(alt.Chart(data), opts).encode(**enc)
@@ -403,10 +406,6 @@ def build_chart(opts: ChartOptions, table: "pd.DataFrame", rel: str,
     if opts.target is not None:
         chart = _with_target(chart, opts, measure)
     return chart, published
-
-
-def _is_measure(f: Field | None, types: dict[str, str]) -> bool:
-    return f is not None and types.get(f.name) == "quantitative"
 
 
 def _axes(fields: dict[str, Field], types: dict[str, str]) -> tuple[Field | None, Field | None]:
