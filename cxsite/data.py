@@ -383,10 +383,9 @@ _NUMBER_RE = re.compile(r"[-+]?[\d,]*\.?\d+\s*%?")
 
 def file_digest(name: Any, ctx: "BlockContext") -> tuple[str, str]:
     """(data/NAME, sha256 of its bytes), recorded as an input: a cache key without parsing."""
-    path = resolve(name, ctx.config.data_dir, file=ctx.file, line=ctx.line)
-    rel = "data/" + path.relative_to(ctx.config.data_dir).as_posix()
+    rel = data_path(name, ctx)
     ctx.add_input(rel)
-    return rel, hashlib.sha256(path.read_bytes()).hexdigest()
+    return rel, hashlib.sha256((ctx.config.source / rel).read_bytes()).hexdigest()
 
 
 @contextmanager

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from ..cache import digest
 from ..charts import (Figure, engine_key, figure_html, make_figure, render_figure, table_from_spec,
                       theme, use_cache)
-from ..data import (apply_where, at_block, column_kind, file_digest, load_table, require_columns,
-                    to_dates, to_numbers)
+from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
+                    require_columns, to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
 from ..yamltext import parse_yaml
 
@@ -638,7 +638,7 @@ def _spec_file_chart(options: dict, ctx: "BlockContext") -> str:
     if options.get("data") is not None:
         with at_block(ctx):
             table = load_table(options["data"], ctx)
-            table = apply_where(table, options.get("where"), "data/" + str(options["data"]), ctx)
+            table = apply_where(table, options.get("where"), data_path(options["data"], ctx), ctx)
         spec = {k: v for k, v in spec.items() if k not in ("data", "datasets")}
         spec["data"] = {"values": _records(table)}
     elif options.get("where") is not None:
@@ -740,7 +740,7 @@ def _python_chart(options: dict, ctx: "BlockContext") -> str:
         """A copy of a table from data/, optionally filtered like a block's 'where'."""
         with at_block(ctx):
             table = load_table(name, ctx)
-            table = apply_where(table, where, "data/" + name, ctx) if where else table
+            table = apply_where(table, where, data_path(name, ctx), ctx) if where else table
         return table.copy()
 
     try:

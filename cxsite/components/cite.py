@@ -14,7 +14,8 @@ import math
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from ..data import apply_where, at_block, column_kind, load_table, require_columns, to_dates, to_numbers
+from ..data import (apply_where, at_block, column_kind, data_path, load_table, require_columns,
+                    to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def render_inline(args: str, ctx: "BlockContext") -> str:
                     f"{did_you_mean(pick, PICKS)} The choices are: {', '.join(PICKS)}.")
     with at_block(ctx):
         df = load_table(opts["data"], ctx)
-    rel = "data/" + opts["data"].removeprefix("data/")
+    rel = data_path(opts["data"], ctx)
     filters = {k: v for k, v in opts.items() if k not in OPTIONS}
     _check_filter_keys(filters, df, rel, ctx)
     require_columns(df, [opts["column"]], rel, ctx=ctx, option="column")
