@@ -13,8 +13,9 @@ import hashlib
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
     from .config import Config
@@ -78,6 +79,27 @@ class Cache:
                 raise
         except OSError:
             pass
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold an exclusive lock across processes, so that one worker computes an expensive
+        value while the other waits for it rather than computing it too."""
+        if not self.writable:
+            yield
+            return
+        import fcntl
+
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / f"{name}.lock", os.O_CREAT | os.O_RDWR, 0o644)
+        except OSError:  # no lock, no harm: both compute
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def get_json(self, kind: str, key: str) -> Any:
         raw = self.get(kind, key)

@@ -464,8 +464,11 @@ def vega_assets() -> list[tuple[str, bytes]]:
         key = digest("bundle", engine_key())
         bundle = cache.get("bundle", key)
         if bundle is None:
-            bundle = _convert("javascript_bundle", vl_version=vl_version()).encode("utf-8")
-            cache.put("bundle", key, bundle)
+            with cache.lock("bundle"):  # one worker builds it (1-2 s), the other then reads it
+                bundle = cache.get("bundle", key)
+                if bundle is None:
+                    bundle = _convert("javascript_bundle", vl_version=vl_version()).encode("utf-8")
+                    cache.put("bundle", key, bundle)
         here = default_theme_dir() / "charts"
         files = [("vega-bundle.js", bundle), ("cx-charts.js", (here / "cx-charts.js").read_bytes()),
                  ("cx-charts.css", (here / "cx-charts.css").read_bytes())]

@@ -94,3 +94,28 @@ def test_check_mode_writes_no_cache(site):
     result = build_site(config, None)  # `python build.py check`
     assert result.pages == 1
     assert not config.output.exists()
+
+
+def _locked_append(args: tuple[str, str]) -> None:
+    root, log = args
+    import time
+
+    with Cache(Path(root)).lock("work"):
+        with open(log, "a") as f:
+            f.write("start\n")
+        time.sleep(0.2)
+        with open(log, "a") as f:
+            f.write("end\n")
+
+
+def test_the_lock_lets_one_process_work_at_a_time(tmp_path):
+    log = tmp_path / "log"
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_locked_append, [(str(tmp_path / "c"), str(log))] * 2)
+    assert log.read_text() == "start\nend\nstart\nend\n"
+
+
+def test_a_read_only_cache_does_not_lock(tmp_path):
+    with Cache(tmp_path / "c", writable=False).lock("work"):
+        pass
+    assert not (tmp_path / "c").exists()
