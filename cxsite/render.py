@@ -132,17 +132,21 @@ class PageView:
     extra: dict[str, Any]
 
 
-def bundle_tags(needs: set[str], to_url) -> tuple[list[str], list[str], dict[str, bytes]]:
-    """Scripts, stylesheets and files for the asset bundles a page needs."""
-    scripts, styles, files = [], [], {}
+def bundle_tags(needs: set[str], to_url) -> tuple[list[str], list[str]]:
+    """Script and stylesheet URLs for the asset bundles a page needs."""
+    scripts, styles = [], []
     for name in sorted(needs):
-        for path, data in asset_bundle(name):
-            files[path] = data
+        for path, _ in asset_bundle(name):
             if path.endswith(".js"):
                 scripts.append(to_url(path))
             elif path.endswith(".css"):
                 styles.append(to_url(path))
-    return scripts, styles, files
+    return scripts, styles
+
+
+def bundle_files(needs: set[str]) -> dict[str, bytes]:
+    """The files of the asset bundles any page needs, written once per site."""
+    return {path: data for name in sorted(needs) for path, data in asset_bundle(name)}
 
 
 def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: Theme,

@@ -21,8 +21,8 @@ from .markup import Rendered, SiteMap, convert, fence_lines
 from .nav import Navigation, NavNode, build_navigation
 from . import search
 from .output import WriteReport, Writer, check_output_folder
-from .render import (ASSET_DIR, PageView, Theme, _template_error, bundle_tags, hashed_name,
-                     load_theme, page_context)
+from .render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
+                     hashed_name, load_theme, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
@@ -55,6 +55,7 @@ class PageOutput:
     files: dict[str, bytes]
     links: set[str]
     search: dict[str, str] | None = None  # this page's entry in the search index
+    needs: set[str] = field(default_factory=set)  # site-wide asset bundles, e.g. "vega"
 
 
 @dataclass
@@ -143,10 +144,9 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
         template = model.theme.get(name, page.source.file if page else "content/",
                                    page.key_lines.get("template") if page else None)
         to_url = lambda target: relative_url(node.url, target)  # noqa: E731
-        scripts, styles, bundle_files = bundle_tags(rendered.needs, to_url)
+        scripts, styles = bundle_tags(rendered.needs, to_url)
         ctx = page_context(view, node, model.nav, model.theme, config, scripts, styles)
         html = template.render(ctx).encode("utf-8")
-        rendered.files.update(bundle_files)
     except SiteError as exc:
         problems.append(exc.problem)
     except jinja2.TemplateError as exc:
@@ -155,7 +155,8 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
     section = node.parent.title if node.parent is not None else ""
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
-                      rendered.links, search.record(node.url, node.title, section, rendered.html))
+                      rendered.links, search.record(node.url, node.title, section, rendered.html),
+                      rendered.needs)
 
 
 def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
@@ -272,6 +273,7 @@ def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
     for o in outputs:
         files.update(o.files)
         files[o.path] = o.html
+    files.update(bundle_files(set().union(*(o.needs for o in outputs))))
     files["404.html"] = render_404(model)
     files.update(search_files(model, outputs))
     files["sitemap.xml"] = sitemap_xml(model.config, [o.url for o in outputs])
