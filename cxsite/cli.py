@@ -99,6 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr = None
         return EXIT_OK
+    except Exception as exc:  # a bug in cxsite, not a mistake in the site
+        if os.environ.get("CXSITE_DEBUG"):
+            raise
+        print(f"internal error: cxsite failed ({type(exc).__name__}: {exc}).\n"
+              "  hint: this is a bug in cxsite, not in your site; the previous site is untouched. "
+              "Run again with CXSITE_DEBUG=1 to see the details, and report them.", file=sys.stderr)
+        return EXIT_SITE
 
 
 def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> int:

@@ -192,3 +192,20 @@ def test_build_py_runs_as_a_script_without_traceback(site):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("content/index.md:")
     assert proc.stdout == ""  # nothing but the problems, and no progress bar when piped
+
+
+def test_a_bug_is_reported_without_traceback_unless_debugging(site, capsys, monkeypatch):
+    import cxsite.site
+
+    def broken(*args, **kwargs):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(cxsite.site, "build_site", broken)
+    src = site({"content/index.md": "# Home"})
+    code, _, err = run(capsys, "--source", str(src))
+    assert code == 1
+    assert err.startswith("internal error: cxsite failed (KeyError: 'oops').")
+    assert "CXSITE_DEBUG=1" in err and "Traceback" not in err
+    monkeypatch.setenv("CXSITE_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["--source", str(src)])
