@@ -80,14 +80,14 @@ def inline_handler(name: str) -> Callable[[str, BlockContext], str] | None:
 
 
 # Site-wide asset bundles a block can ask for with ctx.needs.add(name): name -> (module, function).
-# The function returns [(site-relative path, bytes)]; .js files become deferred scripts and
+# The function takes the Config and returns [(site-relative path, bytes)]; .js files become deferred scripts and
 # .css files stylesheets on the pages that need them, and each file is written once per site.
 ASSET_BUNDLES: dict[str, tuple[str, str]] = {
     "vega": ("cxsite.charts", "vega_assets"),
 }
 
 
-def asset_bundle(name: str) -> list[tuple[str, bytes]]:
+def asset_bundle(name: str, config: Config) -> list[tuple[str, bytes]]:
     entry = ASSET_BUNDLES.get(name)
     fn = entry and _load(*entry)
-    return list(fn()) if fn else []
+    return list(fn(config)) if fn else []

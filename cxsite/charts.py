@@ -282,13 +282,8 @@ class Figure:
         return asdict(self)
 
 
-_CACHE_IN_USE: Cache | None = None  # the cache of the build in progress, for vega_assets()
-
-
 def use_cache(config: "Config") -> Cache:
-    global _CACHE_IN_USE
-    _CACHE_IN_USE = Cache.for_config(config)
-    return _CACHE_IN_USE
+    return Cache.for_config(config)
 
 
 def make_figure(chart: Any, table: "pd.DataFrame", config: "Config", *, title: str,
@@ -453,14 +448,14 @@ def table_csv(table: "pd.DataFrame") -> str:
 _ASSETS: list[tuple[str, bytes]] | None = None
 
 
-def vega_assets() -> list[tuple[str, bytes]]:
+def vega_assets(config: "Config | None" = None) -> list[tuple[str, bytes]]:
     """The Vega, Vega-Lite and Vega-Embed libraries, the embedding script and the chart styles,
     under content-hashed names; written once per site, loaded only by pages with charts."""
     global _ASSETS
     if _ASSETS is None:
         from .render import ASSET_DIR, default_theme_dir, hashed_name
 
-        cache = _CACHE_IN_USE or Cache(None)
+        cache = Cache.for_config(config) if config is not None else Cache(None)
         key = digest("bundle", engine_key())
         bundle = cache.get("bundle", key)
         if bundle is None:

@@ -132,11 +132,11 @@ class PageView:
     extra: dict[str, Any]
 
 
-def bundle_tags(needs: set[str], to_url) -> tuple[list[str], list[str]]:
+def bundle_tags(needs: set[str], to_url, config: Config) -> tuple[list[str], list[str]]:
     """Script and stylesheet URLs for the asset bundles a page needs."""
     scripts, styles = [], []
     for name in sorted(needs):
-        for path, _ in asset_bundle(name):
+        for path, _ in asset_bundle(name, config):
             if path.endswith(".js"):
                 scripts.append(to_url(path))
             elif path.endswith(".css"):
@@ -144,9 +144,9 @@ def bundle_tags(needs: set[str], to_url) -> tuple[list[str], list[str]]:
     return scripts, styles
 
 
-def bundle_files(needs: set[str]) -> dict[str, bytes]:
+def bundle_files(needs: set[str], config: Config) -> dict[str, bytes]:
     """The files of the asset bundles any page needs, written once per site."""
-    return {path: data for name in sorted(needs) for path, data in asset_bundle(name)}
+    return {path: data for name in sorted(needs) for path, data in asset_bundle(name, config)}
 
 
 def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: Theme,

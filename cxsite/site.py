@@ -144,7 +144,7 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
         template = model.theme.get(name, page.source.file if page else "content/",
                                    page.key_lines.get("template") if page else None)
         to_url = lambda target: relative_url(node.url, target)  # noqa: E731
-        scripts, styles = bundle_tags(rendered.needs, to_url)
+        scripts, styles = bundle_tags(rendered.needs, to_url, config)
         ctx = page_context(view, node, model.nav, model.theme, config, scripts, styles)
         html = template.render(ctx).encode("utf-8")
     except SiteError as exc:
@@ -273,7 +273,7 @@ def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
     for o in outputs:
         files.update(o.files)
         files[o.path] = o.html
-    files.update(bundle_files(set().union(*(o.needs for o in outputs))))
+    files.update(bundle_files(set().union(*(o.needs for o in outputs)), model.config))
     files["404.html"] = render_404(model)
     files.update(search_files(model, outputs))
     files["sitemap.xml"] = sitemap_xml(model.config, [o.url for o in outputs])
