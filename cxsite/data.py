@@ -184,10 +184,12 @@ def require_columns(df: "pd.DataFrame", columns: Iterable[str], rel: str, *,
     for col in columns:
         if col not in df.columns:
             where = f" (option '{option}')" if option else ""
+            close = did_you_mean(col, df.columns)
+            listed = f"The columns are: {', '.join(map(str, df.columns))}."
             raise SiteError(
                 f"the column '{col}'{where} is not in {rel}",
                 file=ctx.file if ctx else rel, line=ctx.line if ctx else 1,
-                hint=f"{did_you_mean(col, df.columns)} The columns are: {', '.join(map(str, df.columns))}.",
+                hint=f"{close} {listed}" if close.startswith("did you mean") else listed,
             )
 
 
