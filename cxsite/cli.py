@@ -126,13 +126,21 @@ def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> i
     print(f"Built {result.pages} pages in {took:.2f} s ({len(r.written)} files written, "
           f"{r.unchanged} unchanged, {len(r.deleted)} removed).")
     print(f"The site is in {config.output} (publish this folder to any web server).\n"
-          f"To look at it, run:  python build.py serve{_source_arg(config)}")
+          f"To look at it, run:  {_serve_command(config)}")
     return EXIT_OK
 
 
-def _source_arg(config) -> str:
+def _serve_command(config) -> str:
+    """The command that serves this site, written the way the user ran the build."""
     here = Path.cwd().resolve()
-    return "" if config.source == here else f" --source {config.source}"
+    python = Path(sys.executable)
+    try:  # a virtual environment inside this folder: .venv/bin/python
+        python_cmd = python.relative_to(here).as_posix()
+    except ValueError:
+        python_cmd = "python"
+    script = Path(sys.argv[0]).name if sys.argv and sys.argv[0].endswith("build.py") else None
+    command = f"{python_cmd} build.py serve" if script else "cxsite serve"
+    return command + ("" if config.source == here else f" --source {config.source}")
 
 
 if __name__ == "__main__":  # pragma: no cover

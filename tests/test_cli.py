@@ -24,7 +24,7 @@ def test_build_writes_site_and_says_where_it_is(site, capsys):
     assert code == 0, err
     assert (src / "output" / "index.html").is_file()
     assert f"The site is in {src / 'output'} (publish this folder to any web server)." in out
-    assert f"To look at it, run:  python build.py serve --source {src}" in out
+    assert f"serve --source {src}" in out.splitlines()[-1]
     assert err == ""
 
 
@@ -192,6 +192,17 @@ def test_build_py_runs_as_a_script_without_traceback(site):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("content/index.md:")
     assert proc.stdout == ""  # nothing but the problems, and no progress bar when piped
+
+
+def test_build_py_says_how_to_serve_with_the_same_python(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "index.md").write_text("# Home")
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py")], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    python = Path(sys.executable)
+    expected = python.relative_to(tmp_path).as_posix() if tmp_path in python.parents else "python"
+    assert proc.stdout.splitlines()[-1] == f"To look at it, run:  {expected} build.py serve"
 
 
 def test_a_bug_is_reported_without_traceback_unless_debugging(site, capsys, monkeypatch):
