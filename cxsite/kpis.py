@@ -345,7 +345,7 @@ def _from_responses(defn: Definition, df: "pd.DataFrame", rel: str, ctx: "BlockC
         "suppressed": False,
     })
     hidden = pd.DataFrame({"key": [g.period for g in gone], "group": [g.group[0] if by else "" for g in gone],
-                           "suppressed": True})
+                           "suppressed": True, "complementary": [g.complementary for g in gone]})
     frame = pd.concat([frame, hidden], ignore_index=True) if len(hidden) else frame
     frame["start"] = [period_start(k) for k in frame["key"]]
     frame["start"] = pd.to_datetime(frame["start"])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from .data import row_label, to_dates, to_numbers
 from .errors import SiteError
+from .privacy import withheld
 
 if TYPE_CHECKING:
     import numpy as np
@@ -23,6 +24,7 @@ class Suppressed:
 
     period: str
     group: tuple[str, ...]
+    complementary: bool = False  # withheld so that a smaller group cannot be worked out
 
 
 def scores(df: "pd.DataFrame", rel: str, column: str = "score") -> "pd.Series":
@@ -134,8 +136,8 @@ def _labels(cells: "pd.Series") -> "np.ndarray":
 
 
 def publishable(table: "pd.DataFrame", min_n: int, by: Sequence[str] = ()) -> tuple["pd.DataFrame", list[Suppressed]]:
-    """Split off the groups with fewer than min_n responses: only their names are kept."""
-    small = table["n"] < min_n
-    gone = [Suppressed(str(r["period"]), tuple(str(r[c]) for c in by))
-            for _, r in table[small].iterrows()]
-    return table[~small].reset_index(drop=True), gone
+    """Split off the groups that must not be published (see privacy.py): only their names are kept."""
+    small, extra = withheld(table, min_n, within=["period"] if by else ())
+    gone = [Suppressed(str(r["period"]), tuple(str(r[c]) for c in by), bool(extra[i]))
+            for i, r in table[small | extra].iterrows()]
+    return table[~(small | extra)].reset_index(drop=True), gone

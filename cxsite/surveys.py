@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .data import require_columns, row_label, to_numbers
 from .errors import SiteError, did_you_mean
+from .privacy import withheld
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +31,7 @@ class Findings:
     responses: list[str] = field(default_factory=list)  # Likert answers in file order
     suppressed: list[tuple[str, str]] = field(default_factory=list)  # (statement, group)
     has_n: bool = False
+    complementary: list[tuple[str, str]] = field(default_factory=list)  # withheld to protect others
 
 
 def _text(df: "pd.DataFrame", col: str, rel: str, what: str) -> "pd.Series":
@@ -54,7 +56,7 @@ def _counts(df: "pd.DataFrame", col: str, rel: str) -> "pd.Series":
 
 
 def findings(df: "pd.DataFrame", rel: str, ctx: "BlockContext", *, by: str,
-             statements: list[str] | None) -> Findings:
+             statements: list[str] | None, total: str | None = None) -> Findings:
     """Read, check and filter a survey table; small groups are withheld before anything else."""
     import pandas as pd
 
@@ -103,13 +105,22 @@ def findings(df: "pd.DataFrame", rel: str, ctx: "BlockContext", *, by: str,
                             hint=f"keep one row per statement and {by}.")
         frame = frame[frame["value"].notna()]
     return _withhold(frame, likert, ctx.config.min_group_size, has_n=likert or "n" in df.columns,
-                     order=statements or known)
+                     order=statements or known, total=total)
 
 
-def _withhold(frame: "pd.DataFrame", likert: bool, min_n: int, *, has_n: bool, order: list[str]) -> Findings:
-    small = frame["n"].notna() & (frame["n"] < min_n)
-    gone = list(dict.fromkeys(zip(frame.loc[small, "statement"], frame.loc[small, "group"])))
-    rows = frame[~small].reset_index(drop=True)
+def _withhold(frame: "pd.DataFrame", likert: bool, min_n: int, *, has_n: bool, order: list[str],
+              total: str | None) -> Findings:
+    """Withhold small groups; beside a total (the reference group), also enough others that no
+    small group can be worked out by subtraction."""
+    sizes = frame.drop_duplicates(["statement", "group"])  # Likert rows repeat a group's n
+    small, extra = withheld(sizes, min_n, within=["statement"], complement=total is not None,
+                            spare=sizes["group"].eq(total))
+    gone = list(zip(sizes.loc[small | extra, "statement"], sizes.loc[small | extra, "group"]))
+    hidden = set(gone)
+    keep = [(st, g) not in hidden for st, g in zip(frame["statement"], frame["group"])]
+    rows = frame[keep].reset_index(drop=True)
     statements = [s for s in order if s in set(rows["statement"])]
     responses = list(dict.fromkeys(rows["response"])) if likert else []
-    return Findings(rows, likert, statements, list(dict.fromkeys(rows["group"])), responses, gone, has_n)
+    complementary = list(zip(sizes.loc[extra, "statement"], sizes.loc[extra, "group"]))
+    return Findings(rows, likert, statements, list(dict.fromkeys(rows["group"])), responses, gone,
+                    has_n, complementary)

@@ -67,11 +67,17 @@ def test_small_groups_are_named_but_never_shown(site):
 
 def test_reference_group_comes_first_and_draws_a_line(site):
     body = DESIGN_BLOCK.replace("by: country", "by: country\nreference: Germany\nsource: Gallup")
-    out = html(build(survey_site(site, body)))
+    src = survey_site(site, body)
+    with open(src / "data/findings.csv", "a", encoding="utf-8") as f:
+        f.write("I know what my company stands for,France,39,900\n")
+    out = html(build(src))
     spec = spec_of(out)
     assert '"sort":["Germany","UK"]' in spec
     assert '"role":"reference"' in spec and '"mark":{"color":"#4A5866","strokeDash":[4,3],"type":"rule"}' in spec
     assert "The reference group is Germany." in out
+    # beside a total, the smallest other group goes too, so Tiny = total - the rest cannot be done
+    assert ("Not shown, fewer than 10 responses (to protect privacy): Tiny. Also not shown, so that "
+            "those cannot be worked out from the totals: France.") in text_of(out)
     assert '<span class="cx-chart-source">Source: Gallup</span>' in out
 
 
@@ -94,17 +100,21 @@ def test_likert_distribution(site):
     out = html(files)
     spec = spec_of(out)
     assert '"stack":"normalize"' in spec and '"sort":["Disagree","Neutral","Agree"]' in spec
-    assert "IT" not in text_of(out).replace("Not shown, fewer than 10 responses (to protect privacy): IT.", "")
+    note = ("Not shown, fewer than 10 responses (to protect privacy): IT. Also not shown, so that "
+            "those cannot be worked out from the totals: Sales.")
+    assert note in text_of(out)
+    assert "IT" not in text_of(out).replace(note, "")  # else IT = All employees - Sales
     csv = files["i-know-what-we-stand-for-by-department.csv"].decode().splitlines()
     assert csv[0] == ("Statement,department,Answer,Respondents giving this answer,Share (%),"
                       "Respondents (n)")
-    assert csv[3] == "I know what we stand for,Sales,Agree,25,62.5,40"
+    assert csv[3] == "I know what we stand for,All employees,Agree,29,61.7,47"
+    assert not any(",Sales," in line or ",IT," in line for line in csv)
 
 
 @pytest.mark.parametrize("body,message", [
     ("```survey\ndata: findings.csv\nstatement: I know what my company stands for\nby: region\n```",
      "content/index.md:4: error: the column 'region' (option 'by') is not in data/findings.csv\n  hint: "
-     "choose one of: 'country', 'n', 'statement', 'value'. The columns are: statement, country, value, n."),
+     "The columns are: statement, country, value, n."),
     ("```survey\ndata: findings.csv\nstatement: I know what my company stand for\nby: country\n```",
      "content/index.md:4: error: the statement 'I know what my company stand for' is not in data/findings.csv\n"
      "  hint: did you mean 'I know what my company stands for'?"),

@@ -276,9 +276,17 @@ def _suppressed_note(s: KpiData, ctx: "BlockContext", by: str | None) -> str:
     gone = s.frame[s.frame["suppressed"]]
     if gone.empty:
         return ""
-    items = ", ".join(fmt.html(f"{g} {lbl}" if by else lbl) for g, lbl in zip(gone["group"], gone["label"]))
-    return (f'<p class="cx-suppressed">Not shown, {SMALL.format(n=ctx.config.min_group_size)} '
-            f"(to protect privacy): {items}.</p>")
+    extra = gone["complementary"].fillna(False).astype(bool) if "complementary" in gone else \
+        gone["suppressed"] & False
+
+    def listed(rows) -> str:
+        return ", ".join(fmt.html(f"{g} {lbl}" if by else lbl) for g, lbl in zip(rows["group"], rows["label"]))
+
+    note = (f'<p class="cx-suppressed">Not shown, {SMALL.format(n=ctx.config.min_group_size)} '
+            f"(to protect privacy): {listed(gone[~extra])}.")
+    if extra.any():
+        note += f" Also not shown, so that those cannot be worked out from the totals: {listed(gone[extra])}."
+    return note + "</p>"
 
 
 # --- {{kpi name}} ---------------------------------------------------------------------------

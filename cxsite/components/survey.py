@@ -30,7 +30,7 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     sort = opts.choice("sort", SORTS, "value")
     reference = opts.text("reference")
     df, rel = load_table(name, ctx), data_path(name, ctx)
-    found = findings(df, rel, ctx, by=by, statements=statements)
+    found = findings(df, rel, ctx, by=by, statements=statements, total=reference)
     if reference is not None and reference not in found.groups and \
             reference not in {g for _, g in found.suppressed}:
         opts.fail(f"the reference group '{reference}' is not in column '{by}' of {rel}",
@@ -220,6 +220,12 @@ def _describe(found: Findings, by: str, reference: str | None) -> str:
 def _withheld_note(found: Findings, ctx: "BlockContext", by: str) -> str:
     if not found.suppressed:
         return ""
-    groups = list(dict.fromkeys(g for _, g in found.suppressed))
-    return (f'<p class="cx-suppressed">Not shown, fewer than {ctx.config.min_group_size} responses '
-            f"(to protect privacy): {fmt.html(', '.join(groups))}.</p>")
+    extra = set(found.complementary)
+    small = list(dict.fromkeys(g for st, g in found.suppressed if (st, g) not in extra))
+    note = (f'<p class="cx-suppressed">Not shown, fewer than {ctx.config.min_group_size} responses '
+            f"(to protect privacy): {fmt.html(', '.join(small))}.")
+    if extra:
+        others = list(dict.fromkeys(g for _, g in found.complementary))
+        note += (" Also not shown, so that those cannot be worked out from the totals: "
+                 f"{fmt.html(', '.join(others))}.")
+    return note + "</p>"
