@@ -1,0 +1,57 @@
+"""The example site a new user builds first: it builds cleanly under --strict and shows the
+published figures with their sources, and labels the company's own data as illustrative."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cxsite.config import load_config
+from cxsite.output import MemoryWriter
+from cxsite.search import page_text
+from cxsite.site import build_site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> dict[str, str]:
+    src = tmp_path_factory.mktemp("example")
+    for name in ("content", "data", "charts", "templates"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name)
+    shutil.copy(ROOT / "cxsite.yaml", src / "cxsite.yaml")
+    result = build_site(load_config(src, strict=True), MemoryWriter())
+    assert result.problems == []  # not even a warning
+    return {path: page_text(data.decode("utf-8")) for path, data in result.files.items()
+            if path.endswith("index.html")}
+
+
+@pytest.mark.parametrize("page, figures", [
+    ("why-cx-pays/index.html", ["4-8%", "6-14", "1,208", "1 in 9", "23%", "37%", "56%", "61%",
+                                "80%", "54%", "58%", "46%", "67%", "52%"]),
+    ("findings/gallup-europe/index.html", ["56", "52", "43", "39", "48%", "29%", "27%", "24%",
+                                           "69%", "68%", "88%", "84%", "78%", "77%"]),
+    ("findings/ama-survey/index.html", ["60%", "42%", "72%", "69%", "46%", "32%", "37%", "36%", "54%"]),
+])
+def test_published_figures_appear(example, page, figures):
+    text = example[page]
+    for figure in figures:
+        assert figure in text, f"{figure} missing from {page}"
+
+
+@pytest.mark.parametrize("page, source", [
+    ("why-cx-pays/index.html", "Bain"),
+    ("why-cx-pays/index.html", "Gallup"),
+    ("findings/gallup-europe/index.html", "Make the customer a clear focus"),
+    ("findings/ama-survey/index.html", "American Management Association"),
+])
+def test_figures_name_their_source(example, page, source):
+    assert source in example[page]
+
+
+@pytest.mark.parametrize("page", ["roadmap/index.html", "kpis/index.html", "index.html"])
+def test_company_data_is_labelled_illustrative(example, page):
+    assert re.search(r"illustrative sample data", example[page], re.I)
