@@ -331,5 +331,5 @@ def test_a_bug_in_a_block_is_not_hidden_as_plain_code(site, monkeypatch):
 
     monkeypatch.setattr(chart, "build_chart", lambda *a, **k: 1 / 0)
     with pytest.raises(SuperFencesException) as exc:
-        build(chart_site(site, DESIGN.replace("segment\n", "segment\nwidth: 333\n")))
+        build(chart_site(site, DESIGN.replace("color: segment\n", "color: segment\nwidth: 333\n")))
     assert isinstance(exc.value.__cause__, ZeroDivisionError)
