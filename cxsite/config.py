@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .errors import Problems, SiteError, did_you_mean
-from .yamltext import parse_mapping
+from .yamltext import key_lines, parse_mapping
 
 CONFIG_NAME = "cxsite.yaml"
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -65,6 +66,9 @@ class Config:
         return self.today or self.build_date or date.today()
 
 
+_TEXT_EXAMPLES = {"title": "Customer First", "description": "Our CX programme", "language": "en",
+                  "footer": "Customer First", "base_url": "/cx/"}
+_HEX = re.compile(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 _KEYS = {
     "title", "description", "language", "base_url", "today", "colors", "footer",
     "survey", "roadmap", "kpi",
@@ -79,10 +83,16 @@ def normalise_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def _int_in(value: Any, key: str, lo: int, hi: int, problems: Problems, file: str) -> int | None:
+_SECTIONS = {"survey": ("min_group_size",), "roadmap": ("min_months", "max_months"),
+             "kpi": ("definitions",)}
+_EXAMPLES = {"survey": "min_group_size: 10", "roadmap": "min_months: 18", "kpi": "definitions: kpis.yaml"}
+
+
+def _int_in(value: Any, key: str, lo: int, hi: int, problems: Problems, file: str,
+            line: int | None = None) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         problems.error(f"'{key}' must be a whole number from {lo} to {hi}, not {value!r}", file=file,
-                       hint=f"write for example '{key.split('.')[-1]}: {lo}'.")
+                       line=line, hint=f"write for example '{key.split('.')[-1]}: {lo}'.")
         return None
     return value
 
@@ -103,10 +113,19 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
             raise SiteError("the config file is not UTF-8 text", file=file,
                             hint="save it as UTF-8 in your editor.") from None
         raw = parse_mapping(text, file=file, what="the config file")
+    lines = key_lines(text) if raw else {}
+
+    def error(message: str, key: str, hint: str) -> None:
+        problems.error(message, file=file, line=lines.get(key), hint=hint)
+
     changes: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in _KEYS:
-            problems.error(f"unknown setting '{key}'", file=file, hint=did_you_mean(key, _KEYS))
+            error(f"unknown setting '{key}'", key, did_you_mean(key, _KEYS))
+        elif key in ("title", "description", "language", "footer", "base_url") and \
+                isinstance(value, (dict, list)):
+            error(f"'{key}' must be a single line of text", key,
+                  f"write it on one line, for example '{key}: {_TEXT_EXAMPLES[key]}'.")
         elif key in ("title", "description", "language", "footer"):
             changes[key] = "" if value is None else str(value)
         elif key == "base_url":
@@ -115,44 +134,52 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
             try:
                 changes["today"] = value if isinstance(value, date) else date.fromisoformat(str(value))
             except ValueError:
-                problems.error(f"'today' must be a date like 2026-03-15, not {value!r}", file=file,
-                               hint="write the date as YYYY-MM-DD.")
+                error(f"'today' must be a date like 2026-03-15, not {value!r}", key,
+                      "write the date as YYYY-MM-DD.")
         elif key == "colors":
             if not (isinstance(value, list) and value and all(isinstance(c, str) for c in value)):
-                problems.error("'colors' must be a list of colours such as '#0072B2'", file=file,
-                               hint="write one colour per line, each starting with '- '.")
+                error("'colors' must be a list of colours such as '#0072B2'", key,
+                      "write one colour per line, each starting with '- '.")
             else:
+                bad = [c for c in value if c.startswith("#") and not _HEX.fullmatch(c)]
+                if bad:
+                    error(f"'{bad[0]}' in 'colors' is not a colour", key,
+                          "write a colour as # and 6 hexadecimal digits, for example '#0072B2'.")
                 changes["colors"] = tuple(value)
-        elif key == "survey":
-            section = value if isinstance(value, dict) else {}
+        elif value is not None and not isinstance(value, dict):  # survey, roadmap, kpi
+            error(f"'{key}' must hold settings on the lines below it, not {value!r}", key,
+                  f"write '{key}:' on its own line and below it, indented, for example "
+                  f"'  {_EXAMPLES[key]}'.")
+        else:
+            section = value or {}
             for sub in section:
-                if sub != "min_group_size":
-                    problems.error(f"unknown setting 'survey.{sub}'", file=file,
-                                   hint=did_you_mean(sub, ["min_group_size"]))
-            if "min_group_size" in section:
-                n = _int_in(section["min_group_size"], "survey.min_group_size", 1, 1000, problems, file)
+                if sub not in _SECTIONS[key]:
+                    error(f"unknown setting '{key}.{sub}'", f"{key}.{sub}",
+                          did_you_mean(str(sub), _SECTIONS[key]))
+            if key == "survey" and "min_group_size" in section:
+                n = _int_in(section["min_group_size"], "survey.min_group_size", 1, 1000, problems,
+                            file, lines.get("survey.min_group_size"))
                 if n is not None:
                     changes["min_group_size"] = n
-        elif key == "roadmap":
-            section = value if isinstance(value, dict) else {}
-            lo, hi = cfg.roadmap_months
-            for sub, v in section.items():
-                if sub == "min_months":
-                    lo = _int_in(v, "roadmap.min_months", 1, 240, problems, file) or lo
-                elif sub == "max_months":
-                    hi = _int_in(v, "roadmap.max_months", 1, 240, problems, file) or hi
+            elif key == "roadmap":
+                lo, hi = cfg.roadmap_months
+                if "min_months" in section:
+                    lo = _int_in(section["min_months"], "roadmap.min_months", 1, 240, problems, file,
+                                 lines.get("roadmap.min_months")) or lo
+                if "max_months" in section:
+                    hi = _int_in(section["max_months"], "roadmap.max_months", 1, 240, problems, file,
+                                 lines.get("roadmap.max_months")) or hi
+                if lo > hi:
+                    error(f"'roadmap.min_months' ({lo}) is more than 'roadmap.max_months' ({hi})",
+                          "roadmap", "swap the two numbers.")
+                changes["roadmap_months"] = (lo, hi)
+            elif key == "kpi" and "definitions" in section:
+                name = section["definitions"]
+                if not isinstance(name, str) or not name.strip():
+                    error("'kpi.definitions' must name a file in the data folder", "kpi.definitions",
+                          "write for example 'definitions: kpi_definitions.yaml'.")
                 else:
-                    problems.error(f"unknown setting 'roadmap.{sub}'", file=file,
-                                   hint=did_you_mean(sub, ["min_months", "max_months"]))
-            changes["roadmap_months"] = (lo, hi)
-        elif key == "kpi":
-            section = value if isinstance(value, dict) else {}
-            for sub, v in section.items():
-                if sub == "definitions":
-                    changes["kpi_definitions"] = str(v)
-                else:
-                    problems.error(f"unknown setting 'kpi.{sub}'", file=file,
-                                   hint=did_you_mean(sub, ["definitions"]))
+                    changes["kpi_definitions"] = name.strip()
     if base_url is not None:
         changes["base_url"] = normalise_base_url(base_url)
     problems.raise_if_failed()

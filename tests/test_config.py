@@ -59,3 +59,44 @@ def test_build_date_only_with_source_date_epoch(tmp_path, monkeypatch):
                                            ("https://intranet/cx", "https://intranet/cx/")])
 def test_base_url_normalised(raw, expected):
     assert normalise_base_url(raw) == expected
+
+
+def test_wrong_kinds_of_setting_are_reported_at_their_line(tmp_path):
+    (tmp_path / "cxsite.yaml").write_text(
+        "title: [a, b]\ncolors: ['#zzz']\nsurvey: 5\nroadmap:\n  min_months: 30\n  max_months: 10\n"
+        "kpi: {definitions: [a]}\nbase_url: {a: 1}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as e:
+        load_config(tmp_path)
+    found = {(p.line, p.message, p.hint) for p in e.value.problems}
+    assert found == {
+        (1, "'title' must be a single line of text",
+         "write it on one line, for example 'title: Customer First'."),
+        (2, "'#zzz' in 'colors' is not a colour",
+         "write a colour as # and 6 hexadecimal digits, for example '#0072B2'."),
+        (3, "'survey' must hold settings on the lines below it, not 5",
+         "write 'survey:' on its own line and below it, indented, for example "
+         "'  min_group_size: 10'."),
+        (4, "'roadmap.min_months' (30) is more than 'roadmap.max_months' (10)", "swap the two numbers."),
+        (7, "'kpi.definitions' must name a file in the data folder",
+         "write for example 'definitions: kpi_definitions.yaml'."),
+        (8, "'base_url' must be a single line of text",
+         "write it on one line, for example 'base_url: /cx/'."),
+    }
+
+
+def test_a_nested_unknown_setting_names_its_line(tmp_path):
+    (tmp_path / "cxsite.yaml").write_text("title: T\nroadmap:\n  min_months: 12\n  max_month: 30\n")
+    with pytest.raises(BuildFailed) as e:
+        load_config(tmp_path)
+    [p] = e.value.problems
+    assert (p.line, p.message, p.hint) == (4, "unknown setting 'roadmap.max_month'",
+                                           "did you mean 'max_months' or 'min_months'?")
+
+
+def test_a_date_that_does_not_exist_is_a_site_error(tmp_path):
+    (tmp_path / "cxsite.yaml").write_text("today: 2026-02-30\n")
+    with pytest.raises(SiteError) as e:
+        load_config(tmp_path)
+    assert str(e.value) == ("cxsite.yaml:1: error: in the config file, '2026-02-30' is not a real "
+                            "date\n  hint: check the day and the month; write dates as YYYY-MM-DD, "
+                            "for example 2026-02-28.")
