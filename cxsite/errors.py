@@ -44,7 +44,9 @@ class SiteError(Exception):
     def located(self, file: str | None, line: int | None = None) -> "SiteError":
         """Fill in file and line when the raiser did not know them."""
         p = self.problem
-        return SiteError(p.message, file=p.file or file, line=p.line or line, hint=p.hint,
+        if p.file:  # about another file (a data file): the page's line would point nowhere
+            return self
+        return SiteError(p.message, file=file, line=p.line or line, hint=p.hint,
                          severity=p.severity)
 
     def __str__(self) -> str:
