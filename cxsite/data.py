@@ -2,6 +2,7 @@
 and validate what blocks ask of them: columns, dates, numbers, filters."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -43,11 +44,15 @@ def resolve(name: Any, data_dir: Path, *, file: str | None = None, line: int | N
     if not inside:
         raise SiteError(f"the data file '{name}' is outside the data folder", file=file, line=line,
                         hint="put the file in data/ and write just its name, e.g. 'data: sales.csv'.")
+    if path.is_dir():
+        raise SiteError(f"data/{norm} is a folder, not a data file", file=file, line=line,
+                        hint="name a file inside it, e.g. 'data: folder/file.csv'.")
     if not path.is_file():
         existing = [p.relative_to(data_dir).as_posix() for p in data_dir.rglob("*")
                     if p.is_file() and p.suffix.lower() in FORMATS] if data_dir.is_dir() else []
         raise SiteError(f"there is no data file '{name}' in data/", file=file, line=line,
                         hint=did_you_mean(norm, existing) if existing else
+                        f"put the file {norm} in the folder 'data'." if data_dir.is_dir() else
                         "create the folder 'data' beside 'content' and put the file there.")
     if path.suffix.lower() not in FORMATS:
         raise SiteError(f"the data file '{name}' has a type cxsite cannot read", file=file, line=line,
@@ -86,11 +91,7 @@ def _parse(raw: bytes, suffix: str, rel: str) -> "pd.DataFrame":
         raise SiteError("the data file is empty", file=rel,
                         hint="add a header row with the column names and at least one row of data.")
     if suffix == ".xlsx":
-        try:
-            df = pd.read_excel(io.BytesIO(raw), engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise SiteError(f"the Excel file could not be read ({type(exc).__name__})", file=rel,
-                            hint="open it in Excel and save it again as .xlsx.") from None
+        df = _read_excel(raw, rel)
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -111,9 +112,45 @@ def _parse(raw: bytes, suffix: str, rel: str) -> "pd.DataFrame":
     return df
 
 
+def _read_excel(raw: bytes, rel: str) -> "pd.DataFrame":
+    """The first sheet of a workbook."""
+    import pandas as pd
+
+    if not raw.startswith(b"PK"):  # every .xlsx is a zip file
+        raise SiteError("the file is not an Excel workbook, although its name ends in .xlsx",
+                        file=rel, hint="if it is a CSV file, rename it to .csv; otherwise open it "
+                                       "in Excel and save it as 'Excel Workbook (.xlsx)'.")
+    try:
+        book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
+        first = book.sheet_names[0]
+        df = pd.read_excel(book, sheet_name=first)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise SiteError(f"the Excel file could not be read ({type(exc).__name__})", file=rel,
+                        hint="open it in Excel and save it again as .xlsx.") from None
+    if len(df.columns) == 0 and len(book.sheet_names) > 1:
+        raise SiteError(f"the first sheet of the Excel file, '{first}', is empty; cxsite reads "
+                        "only the first sheet", file=rel,
+                        hint="drag the tab of the sheet with the data to the far left, or delete "
+                             "the empty sheet.")
+    return df
+
+
 def _read_csv(text: str, rel: str) -> "pd.DataFrame":
     import pandas as pd
 
+    header = next(csv.reader(io.StringIO(text)), [])
+    if len(header) == 1:
+        for sep, name in ((";", "semicolons (;)"), ("\t", "tabs")):
+            if sep in header[0]:
+                raise SiteError(f"the CSV file separates its values with {name}, not commas",
+                                file=rel, line=1,
+                                hint="in Excel, save it as 'CSV UTF-8 (Comma delimited)'; numbers "
+                                     "must use a dot for decimals (12.5).")
+    names = [h.strip() for h in header]
+    twice = next((h for i, h in enumerate(names) if h and h in names[:i]), None)
+    if twice is not None:
+        raise SiteError(f"the column '{twice}' appears twice in the header", file=rel, line=1,
+                        hint="give each column its own name in the first row.")
     try:
         return pd.read_csv(io.StringIO(text), skipinitialspace=True)
     except pd.errors.ParserError as exc:
@@ -164,6 +201,13 @@ def _records_to_frame(records: Any, rel: str) -> "pd.DataFrame":
                              "[{\"kpi\": \"nps\", \"value\": 31}] (JSON).")
     if not records:
         raise SiteError("the data file is empty", file=rel, hint="add at least one record.")
+    for number, record in enumerate(records, start=1):
+        for key, value in record.items():
+            if isinstance(value, (dict, list)):
+                raise SiteError(f"'{key}' holds a list or a group of values, not a single value",
+                                file=rel, line=number,
+                                hint="give each field one number, text or date; put each value "
+                                     "in a record of its own.")
     return pd.DataFrame.from_records(records)
 
 

@@ -108,6 +108,63 @@ def test_broken_csv_files_name_the_file_and_line(ctx, body, message):
     assert error(data.load_table, "x.csv", c).split("\n")[0] == message
 
 
+@pytest.mark.parametrize("body, message", [
+    ("kpi;value\nnps;31,5\n",
+     "data/x.csv:1: error: the CSV file separates its values with semicolons (;), not commas\n"
+     "  hint: in Excel, save it as 'CSV UTF-8 (Comma delimited)'; numbers must use a dot for "
+     "decimals (12.5)."),
+    ("kpi\tvalue\nnps\t31\n",
+     "data/x.csv:1: error: the CSV file separates its values with tabs, not commas\n"
+     "  hint: in Excel, save it as 'CSV UTF-8 (Comma delimited)'; numbers must use a dot for "
+     "decimals (12.5)."),
+    ("kpi,value, value\nnps,31,32\n",
+     "data/x.csv:1: error: the column 'value' appears twice in the header\n"
+     "  hint: give each column its own name in the first row."),
+])
+def test_csv_headers_that_pandas_would_misread(ctx, body, message):
+    assert error(data.load_table, "x.csv", ctx({"data/x.csv": body})) == message
+
+
+def test_a_json_or_yaml_record_with_a_list_names_the_record(ctx):
+    c = ctx({"data/x.json": '[{"kpi": "nps", "value": 31}, {"kpi": "nps", "value": [1, 2]}]'})
+    assert error(data.load_table, "x.json", c) == (
+        "data/x.json:2: error: 'value' holds a list or a group of values, not a single value\n"
+        "  hint: give each field one number, text or date; put each value in a record of its own.")
+
+
+def test_an_xlsx_that_is_not_a_workbook_or_has_an_empty_first_sheet(ctx):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Notes"
+    wb.create_sheet("Roadmap").append(["id"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = ctx({"data/a.xlsx": "id,item\nR1,x\n", "data/b.xlsx": buf.getvalue()})
+    assert error(data.load_table, "a.xlsx", c) == (
+        "data/a.xlsx: error: the file is not an Excel workbook, although its name ends in .xlsx\n"
+        "  hint: if it is a CSV file, rename it to .csv; otherwise open it in Excel and save it as "
+        "'Excel Workbook (.xlsx)'.")
+    assert error(data.load_table, "b.xlsx", c) == (
+        "data/b.xlsx: error: the first sheet of the Excel file, 'Notes', is empty; cxsite reads "
+        "only the first sheet\n"
+        "  hint: drag the tab of the sheet with the data to the far left, or delete the empty sheet.")
+
+
+def test_a_folder_named_like_a_data_file(ctx):
+    c = ctx({"data/x.csv/inner.csv": "a\n1\n"})
+    assert error(data.load_table, "x.csv", c) == (
+        "content/page.md:7: error: data/x.csv is a folder, not a data file\n"
+        "  hint: name a file inside it, e.g. 'data: folder/file.csv'.")
+
+
+def test_a_missing_file_in_an_empty_data_folder_says_where_to_put_it(ctx):
+    c = ctx({"data/notes.txt": "x"})
+    assert error(data.load_table, "sales.csv", c) == (
+        "content/page.md:7: error: there is no data file 'sales.csv' in data/\n"
+        "  hint: put the file sales.csv in the folder 'data'.")
+
+
 def test_invalid_json_and_yaml_name_the_line(ctx):
     c = ctx({"data/x.json": '[\n{"a": 1},\n{"a": 2,}\n]', "data/y.yaml": "- a: 1\n- a: [2\n"})
     assert error(data.load_table, "x.json", c).startswith(
