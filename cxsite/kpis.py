@@ -137,6 +137,10 @@ def _parse_definitions(entries: list, rel: str) -> dict[str, Definition]:
             if field not in FIELDS:
                 fail(f"the KPI definition has an unknown field '{field}'", str(field),
                      did_you_mean(str(field), FIELDS) + " The fields are: " + ", ".join(FIELDS) + ".")
+        for field in FIELDS:
+            if isinstance(record.get(field), (dict, list)):
+                fail(f"the field '{field}' of a KPI definition must be a single value, not a list",
+                     field, f"write one value after '{field}:'.")
         kpi = str(record.get("kpi") or "").strip()
         if not kpi:
             fail("a KPI definition has no 'kpi' (its short name)", None,

@@ -188,6 +188,13 @@ def test_definition_mistakes(site):
         "you mean 'unit'? The fields are: kpi, name, unit, direction, target, source, from, period, decimals.")
 
 
+def test_a_definition_field_holding_a_list(site):
+    defs = DEFS.replace("- kpi: churn\n", "- kpi: [churn]\n")
+    assert problems(kpi_site(site, DESIGN_BLOCK, defs=defs)) == [
+        "data/kpi_definitions.yaml:8: error: the field 'kpi' of a KPI definition must be a single "
+        "value, not a list\n  hint: write one value after 'kpi:'."]
+
+
 def test_a_missing_definitions_file(site):
     src = site({"content/index.md": page(DESIGN_BLOCK), "data/kpi_monthly.csv": VALUES})
     assert problems(src)[0].startswith("content/index.md:4: error: there is no KPI definitions file "
