@@ -77,6 +77,7 @@ def load_roadmap(name: str, ctx: "BlockContext") -> Roadmap:
     df, rel = load_table(name, ctx), data_path(name, ctx)
     require_columns(df, REQUIRED, rel, ctx=ctx)
     roadmap = Roadmap(tuple(_items(df, rel)), rel)
+    _check_cycles(roadmap)
     _check_dependencies(roadmap, ctx)
     _check_span(roadmap, ctx)
     return roadmap
@@ -165,6 +166,30 @@ def _check_dependencies(roadmap: Roadmap, ctx: "BlockContext") -> None:
                     f"({first.item}), which it depends on, ends on {day(first.finish)}",
                     file=roadmap.file, line=item.row, severity="warning",
                     hint=f"move the start of '{item.id}' after {day(first.finish)}, or correct 'depends_on'."))
+
+
+def _check_cycles(roadmap: Roadmap) -> None:
+    """Items that depend on each other in a circle (R1 on R3, R3 on R2, R2 on R1) can never start."""
+    by_id = {i.id: i for i in roadmap.items}
+    done: set[str] = set()
+
+    def visit(ident: str, path: list[str]) -> None:
+        if ident in path:
+            circle = path[path.index(ident):] + [ident]
+            first = by_id[circle[0]]
+            raise SiteError(f"the items depend on each other in a circle: '{circle[0]}' depends on "
+                            + ", which depends on ".join(f"'{c}'" for c in circle[1:]),
+                            file=roadmap.file, line=first.row,
+                hint="remove one of these ids from its 'depends_on' cell.")
+        if ident in done:
+            return
+        for dep in by_id[ident].depends_on:
+            if dep in by_id and dep != ident:  # unknown ids and itself: _check_dependencies
+                visit(dep, path + [ident])
+        done.add(ident)
+
+    for item in roadmap.items:
+        visit(item.id, [])
 
 
 def _check_span(roadmap: Roadmap, ctx: "BlockContext") -> None:

@@ -139,6 +139,13 @@ def test_bad_rows_name_file_row_and_column(site, row, message):
     assert problems(roadmap_site(site, rows=replace_row(target, row)))[0].startswith(message)
 
 
+def test_a_circle_of_dependencies(site):
+    rows = replace_row("A1", "A1,Feedback,NPS surveys,initiative,2025-02-03,2025-07-31,done,Insight,100,A3")
+    assert problems(roadmap_site(site, rows=rows)) == [
+        "data/roadmap.csv:4: error: the items depend on each other in a circle: 'A1' depends on 'A3', "
+        "which depends on 'A1'\n  hint: remove one of these ids from its 'depends_on' cell."]
+
+
 def test_a_missing_column(site):
     src = site({"content/index.md": page(BLOCK), "data/roadmap.csv": "id,workstream,item,start,end,status\n"
                 "A1,Feedback,NPS surveys,2025-02-03,2025-07-31,done\n"})
