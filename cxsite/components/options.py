@@ -35,7 +35,8 @@ class Options:
                           f"add a line such as '{key}: ...' to the block.")
             return default
         if isinstance(value, (dict, list)):
-            self.fail(f"'{key}' must be a single value, not a list",
+            kind = "a list" if isinstance(value, list) else "a group of settings"
+            self.fail(f"'{key}' must be a single value, not {kind}",
                       f"write one value after '{key}:'.")
         return str(value).strip()
 
@@ -62,8 +63,10 @@ class Options:
         choices = list(choices)
         value = self.text(key, default)
         if value not in choices:
+            close = did_you_mean(value, choices)  # the choices are in the message already
             self.fail(f"'{key}: {value}' is not possible; choose one of: {', '.join(choices)}",
-                      did_you_mean(value, choices))
+                      close if close.startswith("did you mean") else
+                      f"write for example '{key}: {choices[0]}'.")
         return value
 
     def month(self, key: str) -> date | None:
