@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         source = args.source
+        if source.is_file():
+            raise UsageError(f"'{source}' is a file; --source takes the site folder, the one that "
+                             "holds content/")
         if not source.is_dir():
             raise UsageError(f"the source folder '{source}' does not exist")
         config = load_config(source, args.output, base_url=args.base_url, strict=args.strict,

@@ -163,6 +163,14 @@ def test_missing_source_folder_is_a_usage_error(tmp_path, capsys):
     assert err == f"usage error: the source folder '{tmp_path / 'nope'}' does not exist\n"
 
 
+def test_a_file_as_source_is_a_usage_error(site, capsys):
+    src = site({"content/index.md": "# Home", "cxsite.yaml": "title: T\n"})
+    code, _, err = run(capsys, "--source", str(src / "cxsite.yaml"))
+    assert code == 2
+    assert err == (f"usage error: '{src / 'cxsite.yaml'}' is a file; --source takes the site folder, "
+                   "the one that holds content/\n")
+
+
 def test_strict_turns_warnings_into_errors(site, capsys):
     src = site({"content/index.md": "---\ntitel: Home\n---\nHi"})
     code, _, err = run(capsys, "--source", str(src))
