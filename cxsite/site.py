@@ -76,6 +76,9 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
     `serve` passes the theme, the file list and a caching page reader it already has.
     """
     sources, assets = discovered or discover(config.content_dir)
+    if not sources:
+        problems.warning("the content folder has no pages, so the site is empty", file="content/",
+                         hint="add a Markdown page such as content/index.md.")
     check_unique_urls(sources, problems)
     for s in sources:
         if s.url == SEARCH_URL:

@@ -108,6 +108,14 @@ def test_site_with_only_content_uses_the_default_theme(tmp_path):
     assert b"<h1>Only content</h1>" in files["index.html"]
 
 
+def test_an_empty_content_folder_is_a_warning(tmp_path):
+    (tmp_path / "content").mkdir()
+    result = build_site(load_config(tmp_path), MemoryWriter())
+    assert [p.format() for p in result.problems] == [
+        "content/: warning: the content folder has no pages, so the site is empty\n"
+        "  hint: add a Markdown page such as content/index.md."]
+
+
 def test_site_templates_override_the_theme(site):
     src = site({**SMALL, "templates/page.html": '{% extends "base.html" %}{% block content %}'
                                                   '<p class="custom">{{ page.title }}</p>{% endblock %}'})
