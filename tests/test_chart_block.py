@@ -167,6 +167,12 @@ BAD = [
     (block(data="kpi_monthly.csv", mark="bar", x="segmnt", y="value"),
      "content/index.md:4: error: the column 'segmnt' (option 'x') is not in data/kpi_monthly.csv\n"
      "  hint: did you mean 'segment'? The columns are: kpi, month, value, segment."),
+    (block(data="kpi_monthly.csv", mark="bar", x="segment", y="{field: [value]}"),
+     "content/index.md:4: error: the 'field' of 'y' must name one column, not a list\n"
+     "  hint: write for example 'y: {field: value, title: Score}'."),
+    ("```chart\ndata: kpi_monthly.csv\nmark: bar\nx: segment\ny: value\nx: month\n```",
+     "content/index.md:9: error: in the chart block, 'x' is written twice\n"
+     "  hint: keep one 'x:' and delete the other."),
     ("```chart\ndata: kpi_monthly.csv\nmark: [bar\n```",
      "content/index.md:7: error: the chart block is not valid: did not find expected ',' or ']'\n"
      "  hint: check the indentation and put quotes around text that contains ': ' or starts with "

@@ -164,6 +164,9 @@ def _field(channel: str, value: Any, ctx: "BlockContext") -> Field | None:
         if not value.get("field"):
             raise _fail(f"'{channel}' needs a 'field': the column to show", ctx,
                         f"write for example '{channel}: {{field: value, title: Score}}'.")
+        if isinstance(value["field"], (dict, list)):
+            raise _fail(f"the 'field' of '{channel}' must name one column, not a list", ctx,
+                        f"write for example '{channel}: {{field: value, title: Score}}'.")
         kind = value.get("type")
         if kind is not None and str(kind).lower() not in TYPES:
             raise _fail(f"unknown type '{kind}' in '{channel}'", ctx,
