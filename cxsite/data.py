@@ -106,6 +106,9 @@ def _parse(raw: bytes, suffix: str, rel: str) -> "pd.DataFrame":
                 parse_yaml(text, file=rel, what="the YAML data file")
             df = _records_to_frame(records, rel)
     df.columns = [str(c).strip() for c in df.columns]
+    # rows with no value at all (',,,' left by spreadsheets) are no data; the index keeps
+    # each remaining row's number, so messages still name the right line
+    df = df.dropna(how="all")
     if df.empty:
         raise SiteError("the data file has a header but no rows", file=rel,
                         hint="add at least one row of data under the header.")

@@ -125,6 +125,14 @@ def test_csv_headers_that_pandas_would_misread(ctx, body, message):
     assert error(data.load_table, "x.csv", ctx({"data/x.csv": body})) == message
 
 
+def test_rows_with_no_value_at_all_are_left_out_and_lines_still_count(ctx):
+    c = ctx({"data/x.csv": "kpi,value\nnps,31\n,\nchurn,lots\n,\n"})
+    df = data.load_table("x.csv", c)
+    assert df["kpi"].tolist() == ["nps", "churn"]
+    assert error(data.to_numbers, df, "value", "data/x.csv").startswith(
+        "data/x.csv:4: error: 'lots' in column 'value' is not a number")
+
+
 def test_a_json_or_yaml_record_with_a_list_names_the_record(ctx):
     c = ctx({"data/x.json": '[{"kpi": "nps", "value": 31}, {"kpi": "nps", "value": [1, 2]}]'})
     assert error(data.load_table, "x.json", c) == (
