@@ -132,7 +132,8 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
             changes["base_url"] = normalise_base_url(str(value))
         elif key == "today":
             try:
-                changes["today"] = value if isinstance(value, date) else date.fromisoformat(str(value))
+                changes["today"] = (value.date() if isinstance(value, datetime) else value
+                                    if isinstance(value, date) else date.fromisoformat(str(value)))
             except ValueError:
                 error(f"'today' must be a date like 2026-03-15, not {value!r}", key,
                       "write the date as YYYY-MM-DD.")

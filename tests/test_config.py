@@ -100,3 +100,8 @@ def test_a_date_that_does_not_exist_is_a_site_error(tmp_path):
     assert str(e.value) == ("cxsite.yaml:1: error: in the config file, '2026-02-30' is not a real "
                             "date\n  hint: check the day and the month; write dates as YYYY-MM-DD, "
                             "for example 2026-02-28.")
+
+
+def test_today_with_a_time_is_the_day(tmp_path):
+    (tmp_path / "cxsite.yaml").write_text("today: 2026-03-15 10:00:00\n")
+    assert load_config(tmp_path).today == date(2026, 3, 15)

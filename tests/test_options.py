@@ -35,3 +35,9 @@ def test_text_given_a_group_of_settings_says_so():
         "content/page.md:4: error: 'title' must be a single value, not a group of settings\n"
         "  hint: write one value after 'title:'.")
     assert "not a list" in message(options({"title": ["a"]}).text, "title")
+
+
+def test_a_month_written_with_a_time_is_its_day():
+    from datetime import date, datetime
+
+    assert options({"view": datetime(2026, 3, 1, 9)}).month("view") == date(2026, 3, 1)

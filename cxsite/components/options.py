@@ -2,7 +2,7 @@
 that name the option and say what to write instead."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Iterable
 
 from ..errors import SiteError, did_you_mean
@@ -74,6 +74,8 @@ class Options:
         value = self.values.get(key)
         if value is None:
             return None
+        if isinstance(value, datetime):  # 'from: 2026-03-01 09:00': YAML made it a time
+            return value.date()
         if isinstance(value, date):
             return value
         text = str(value).strip()
