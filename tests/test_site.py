@@ -203,3 +203,11 @@ def test_installed_package_builds_a_content_only_site(tmp_path):
     for name in ("style.*.css", "vega-bundle.*.js", "cx-charts.*.js", "cx-charts.*.css"):
         assert list(assets.glob(name)), name
     assert "<svg" in html
+
+
+def test_a_theme_can_write_its_own_menu(site):
+    menu = ('<ul class="my-menu">{% for n in nav_root.children %}<li{% if n.url in open_urls %} '
+            'class="open"{% endif %}><a href="{{ url(n.url) }}">{{ n.title }}</a></li>{% endfor %}</ul>')
+    files = build(site({**SMALL, "templates/partials/nav.html": menu}))
+    html = text(files, "findings/europe/index.html")
+    assert '<ul class="my-menu"><li><a href="../../roadmap/">Roadmap</a></li><li class="open">' in html
