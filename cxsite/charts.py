@@ -370,10 +370,6 @@ def _svg_template(svg: str) -> str:
                                 f'focusable="false" ', 1)
 
 
-def _static_svg(svg: str, cid: str) -> str:
-    return _svg_template(svg).replace(_CID, cid)
-
-
 # --- the data table and CSV -----------------------------------------------------------------
 def _cell(value: Any) -> str:
     """One cell as text: dates as ISO dates, whole numbers without '.0', gaps empty."""

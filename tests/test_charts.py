@@ -108,7 +108,7 @@ def test_two_charts_on_a_page_have_unique_ids_and_files(ctx):
 def test_svg_ids_are_made_unique_and_references_follow():
     svg = ('<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="clip1"><rect/></clipPath>'
            '</defs><g clip-path="url(#clip1)"><use href="#clip1"/></g></svg>')
-    out = charts._static_svg(svg, "cx-chart-4")
+    out = charts._svg_template(svg).replace(charts._CID, "cx-chart-4")
     assert 'id="cx-chart-4-clip1"' in out and "url(#cx-chart-4-clip1)" in out
     assert 'href="#cx-chart-4-clip1"' in out
     assert out.startswith('<svg role="img" aria-labelledby="cx-chart-4-caption" focusable="false" ')
