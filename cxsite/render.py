@@ -32,6 +32,11 @@ def hashed_name(name: str, data: bytes) -> str:
     return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
 
 
+def template_file(name: str) -> str:
+    """'page' and 'page.html' both name templates/page.html."""
+    return name if name.endswith(".html") else name + ".html"
+
+
 @dataclass
 class Theme:
     env: jinja2.Environment
@@ -47,7 +52,7 @@ class Theme:
 
     def get(self, name: str, file: str, line: int | None = None) -> jinja2.Template:
         """A page template by name ('page' or 'page.html'); unknown names are a user error."""
-        full = name if name.endswith(".html") else name + ".html"
+        full = template_file(name)
         try:
             return self.env.get_template(full)
         except jinja2.TemplateNotFound:
@@ -58,6 +63,7 @@ class Theme:
 
     def dependencies(self, name: str) -> set[str]:
         """Template files a template extends, includes or imports, itself included."""
+        name = template_file(name)
         if name in self._deps:
             return set(self._deps[name])
         seen: set[str] = set()

@@ -119,10 +119,6 @@ def template_for(page: Page | None, node: NavNode) -> str:
     return "section" if node.is_section else "page"
 
 
-def _html(name: str) -> str:
-    return name if name.endswith(".html") else name + ".html"
-
-
 def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     """Render one navigation node (a page, or a section with no page of its own) to HTML."""
     config, page = model.config, node.page
@@ -154,7 +150,7 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
         problems.append(exc.problem)
     except jinja2.TemplateError as exc:
         problems.append(_render_error(exc, name, page, model.theme.template_dirs))
-    inputs |= {"templates/" + t for t in model.theme.dependencies(_html(name))}
+    inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
     section = node.parent.title if node.parent is not None else ""
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
