@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # pandas is imported lazily: pages without data never pay for
     from .blocks import BlockContext
 
 FORMATS = {".csv": "CSV", ".xlsx": "Excel", ".json": "JSON", ".yaml": "YAML", ".yml": "YAML"}
-_CACHE: dict[tuple[str, str], "pd.DataFrame"] = {}  # (path, sha256) -> frame
+# rel -> (stat, sha256, frame): one frame per file, so a long `serve` session does not keep
+# every version of a file it has seen; the stat spares re-reading an unchanged file.
+_CACHE: dict[str, tuple[tuple, str, "pd.DataFrame"]] = {}
 
 
 def resolve(name: Any, data_dir: Path, *, file: str | None = None, line: int | None = None) -> Path:
@@ -74,14 +76,17 @@ def load_table(name: Any, ctx: "BlockContext") -> "pd.DataFrame":
 
 
 def read_file(path: Path, rel: str) -> "pd.DataFrame":
-    """Read a data file, cached by its content so each file is parsed once per build."""
+    """Read a data file, cached by its content so each file is parsed once."""
+    st = path.stat()
+    stat = (st.st_mtime_ns, st.st_size, st.st_ino)
+    cached = _CACHE.get(rel)
+    if cached and cached[0] == stat:
+        return cached[2]
     raw = path.read_bytes()
-    key = (rel, hashlib.sha256(raw).hexdigest())
-    cached = _CACHE.get(key)
-    if cached is None:
-        cached = _parse(raw, path.suffix.lower(), rel)
-        _CACHE[key] = cached
-    return cached
+    sha = hashlib.sha256(raw).hexdigest()
+    frame = cached[2] if cached and cached[1] == sha else _parse(raw, path.suffix.lower(), rel)
+    _CACHE[rel] = (stat, sha, frame)
+    return frame
 
 
 def _parse(raw: bytes, suffix: str, rel: str) -> "pd.DataFrame":

@@ -275,3 +275,19 @@ def test_file_digest_records_the_input_without_parsing(ctx, monkeypatch):
 def test_loaded_frames_are_plain_pandas(ctx):
     c = ctx({"data/x.csv": CSV})
     assert isinstance(data.load_table("x.csv", c), pd.DataFrame)
+
+
+def test_a_changed_file_is_read_again_and_the_old_version_forgotten(tmp_path):
+    import os
+
+    from cxsite import data
+
+    path = tmp_path / "k.csv"
+    path.write_text("a,b\n1,2\n")
+    first = data.read_file(path, "data/k.csv")
+    assert data.read_file(path, "data/k.csv") is first  # unchanged: the same frame
+    path.write_text("a,b\n1,3\n")
+    os.utime(path, ns=(1, 1))  # whatever the clock, a new stat means a new look
+    second = data.read_file(path, "data/k.csv")
+    assert second["b"].tolist() == [3]
+    assert all(entry[2] is not first for entry in data._CACHE.values())  # old version dropped
