@@ -41,7 +41,7 @@ def write_responses(path: Path, rows: int, seed: int = 7) -> None:
 
 def measure(path: Path, profile: bool) -> None:
     from cxsite.data import read_file
-    from cxsite.nps import nps_table, publishable
+    from cxsite.cx.kpi.nps import nps_table, publishable
 
     by = ["segment", "touchpoint", "country"]
     profiler = None

@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(source, args.output, base_url=args.base_url, strict=args.strict,
                              serve_mode=args.command == "serve")
         if args.command == "serve":
-            from .serve import serve
+            from .serve.server import serve
             return serve(config, port=args.port, open_browser=not args.no_open,
                          base_url=args.base_url, jobs=args.jobs)
         return run_build(config, check_only=args.command == "check", jobs=args.jobs)
@@ -112,8 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> int:
-    from .output import DiskWriter
-    from .site import build_site
+    from .engine.output import DiskWriter
+    from .engine.site import build_site
 
     started = time.monotonic()
     progress = _Progress()

@@ -11,8 +11,8 @@ import pytest
 
 from blocksite import page
 from cxsite.config import load_config
-from cxsite.output import DiskWriter
-from cxsite.site import build_site
+from cxsite.engine.output import DiskWriter
+from cxsite.engine.site import build_site
 
 EVIL = "<script>alert(1)</script>"
 CHART = """```chart

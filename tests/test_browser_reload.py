@@ -6,7 +6,7 @@ import io
 import pytest
 
 from cxsite.config import load_config
-from cxsite.serve import DevServer
+from cxsite.serve.server import DevServer
 
 
 @pytest.fixture

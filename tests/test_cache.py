@@ -4,10 +4,10 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from cxsite.cache import CACHE_DIR, Cache, digest
+from cxsite.engine.cache import CACHE_DIR, Cache, digest
 from cxsite.config import load_config
-from cxsite.output import DiskWriter
-from cxsite.site import build_site
+from cxsite.engine.output import DiskWriter
+from cxsite.engine.site import build_site
 
 CHART_PAGE = """\
 # Chart

@@ -318,7 +318,7 @@ def test_a_python_module_outside_charts_and_data_is_refused(site):
 def test_an_unchanged_block_comes_from_the_cache(site, tmp_path, monkeypatch):
     src = chart_site(site, DESIGN)
     first = build_to_disk(src, tmp_path / "out")
-    from cxsite.components import chart
+    from cxsite.blocks import chart
 
     compiled = []
     real = chart.make_figure
@@ -333,7 +333,7 @@ def test_an_unchanged_block_comes_from_the_cache(site, tmp_path, monkeypatch):
 def test_a_bug_in_a_block_is_not_hidden_as_plain_code(site, monkeypatch):
     from pymdownx.superfences import SuperFencesException
 
-    from cxsite.components import chart
+    from cxsite.blocks import chart
 
     monkeypatch.setattr(chart, "build_chart", lambda *a, **k: 1 / 0)
     with pytest.raises(SuperFencesException) as exc:

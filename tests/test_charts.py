@@ -11,9 +11,9 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from cxsite import charts
+from cxsite.charts import figure as charts
 from cxsite.blocks import BlockContext
-from cxsite.cache import Cache
+from cxsite.engine.cache import Cache
 from cxsite.config import COLOURBLIND_SAFE, Config
 from cxsite.errors import SiteError
 

@@ -55,8 +55,8 @@ def test_a_cell_with_html_is_text(site):
 
 def test_the_page_records_the_data_file_as_an_input(site):
     from cxsite.config import load_config
-    from cxsite.output import MemoryWriter
-    from cxsite.site import build_site
+    from cxsite.engine.output import MemoryWriter
+    from cxsite.engine.site import build_site
 
     result = build_site(load_config(cite_site(site, "{{value data=kpi.csv column=value kpi=churn}}")),
                         MemoryWriter())

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from cxsite.config import load_config
-from cxsite.output import MemoryWriter
-from cxsite.search import page_text
-from cxsite.site import build_site
+from cxsite.engine.output import MemoryWriter
+from cxsite.search.index import page_text
+from cxsite.engine.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from cxsite import blocks, markup
 from cxsite.config import load_config
 from cxsite.errors import BuildFailed
-from cxsite.incremental import IncrementalBuild, touches
-from cxsite.site import build_site
+from cxsite.engine.incremental import IncrementalBuild, touches
+from cxsite.engine.site import build_site
 
 
 def _table_block(options: dict, ctx: blocks.BlockContext) -> str:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxsite.errors import SiteError
-from cxsite.nps import BLANK, Suppressed, compute, nps_table, period_keys, publishable
+from cxsite.cx.kpi.nps import BLANK, Suppressed, compute, nps_table, period_keys, publishable
 
 REL = "data/nps_responses.csv"
 

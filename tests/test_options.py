@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cxsite.blocks import BlockContext
-from cxsite.components.options import Options
+from cxsite.blocks.options import Options
 from cxsite.config import Config
 from cxsite.errors import SiteError
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from cxsite.errors import SiteError
-from cxsite.output import MANIFEST, DiskWriter, MemoryWriter
+from cxsite.engine.output import MANIFEST, DiskWriter, MemoryWriter
 
 
 def test_writes_only_changed_files_and_removes_its_own_stale_ones(tmp_path):

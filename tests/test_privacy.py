@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxsite.nps import publishable
-from cxsite.privacy import withheld
+from cxsite.cx.kpi.nps import publishable
+from cxsite.privacy.suppression import withheld
 
 
 def test_a_lone_small_group_takes_the_next_smallest_with_it():

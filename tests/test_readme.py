@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from cxsite.config import load_config
-from cxsite.output import MemoryWriter
-from cxsite.site import build_site
+from cxsite.engine.output import MemoryWriter
+from cxsite.engine.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from blocksite import build, html, page, problems, text_of, warnings
-from cxsite.roadmaps import span_months
+from cxsite.cx.roadmap.data import span_months
 
 HEADER = "id,workstream,item,type,start,end,status,owner,progress,depends_on\n"
 ROWS = """\

@@ -6,9 +6,9 @@ import json
 import threading
 
 from cxsite.config import load_config
-from cxsite.output import DiskWriter, MemoryWriter
-from cxsite.search import index_script, page_text
-from cxsite.site import build_site
+from cxsite.engine.output import DiskWriter, MemoryWriter
+from cxsite.search.index import index_script, page_text
+from cxsite.engine.site import build_site
 
 
 def test_page_text_drops_markup_svg_and_scripts():

@@ -20,9 +20,9 @@ import pytest
 
 from cxsite.config import load_config
 from cxsite.errors import SiteError, UsageError
-from cxsite.serve import (DevServer, bind, inject, locate, overlay_html, should_open_browser,
+from cxsite.serve.server import (DevServer, bind, inject, locate, overlay_html, should_open_browser,
                           url_prefix)
-from cxsite.site import build_site
+from cxsite.engine.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = {

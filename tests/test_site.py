@@ -10,8 +10,8 @@ import pytest
 
 from cxsite.config import load_config
 from cxsite.errors import BuildFailed
-from cxsite.output import DiskWriter, MemoryWriter
-from cxsite.site import build_site
+from cxsite.engine.output import DiskWriter, MemoryWriter
+from cxsite.engine.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 

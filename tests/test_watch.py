@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cxsite.watch import ChangeQueue, Watcher, is_ignored, site_path
+from cxsite.serve.watch import ChangeQueue, Watcher, is_ignored, site_path
 
 
 @pytest.mark.parametrize("rel", [

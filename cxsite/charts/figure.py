@@ -19,14 +19,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from .cache import Cache, digest
-from .errors import SiteError
+from ..engine.cache import Cache, digest
+from ..errors import SiteError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .blocks import BlockContext
-    from .config import Config
+    from ..blocks import BlockContext
+    from ..config import Config
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, '
         '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif')
@@ -178,8 +178,8 @@ def _convert(name: str, *args: Any, **kwargs: Any) -> Any:
 
     if _HELPER is None or _HELPER.poll() is not None:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]))
-        _HELPER = subprocess.Popen([sys.executable, "-m", "cxsite.charts"], stdin=subprocess.PIPE,
+            [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]))
+        _HELPER = subprocess.Popen([sys.executable, "-m", "cxsite.charts.figure"], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, env=env)
     pickle.dump((name, args, kwargs), _HELPER.stdin)
     _HELPER.stdin.flush()
@@ -318,7 +318,7 @@ _SVG_REF = re.compile(r'(\bid="|\bhref="#|url\(#)([^")]+)')
 def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: str = "",
                 csv_name: str | None = None, source: str | None = None) -> str:
     """Place a Figure on the page: unique ids, the CSV file, and the vega scripts."""
-    from .content import relative_url
+    from ..content import relative_url
 
     ctx.needs.add("vega")
     use_cache(ctx.config)
@@ -449,7 +449,7 @@ def vega_assets(config: "Config | None" = None) -> list[tuple[str, bytes]]:
     under content-hashed names; written once per site, loaded only by pages with charts."""
     global _ASSETS
     if _ASSETS is None:
-        from .render import ASSET_DIR, default_theme_dir, hashed_name
+        from ..render import ASSET_DIR, default_theme_dir, hashed_name
 
         cache = Cache.for_config(config) if config is not None else Cache(None)
         key = digest("bundle", engine_key())
@@ -467,5 +467,5 @@ def vega_assets(config: "Config | None" = None) -> list[tuple[str, bytes]]:
     return list(_ASSETS)
 
 
-if __name__ == "__main__":  # python -m cxsite.charts: the vl-convert helper of a forked worker
+if __name__ == "__main__":  # python -m cxsite.charts.figure: the vl-convert helper of a forked worker
     _serve_helper()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import importlib
 from typing import Any, Callable
 
-from .config import Config
+from ..config import Config
 
 
 @dataclass
@@ -44,16 +44,16 @@ class BlockContext:
 # name -> (module, function, whether the body is YAML). Modules import lazily, so pages
 # without blocks never pay for pandas or altair.
 BLOCK_TYPES: dict[str, tuple[str, str, bool]] = {
-    "chart": ("cxsite.components.chart", "render_block", True),
-    "vega-lite": ("cxsite.components.chart", "render_vegalite", False),
-    "kpi": ("cxsite.components.kpi", "render_block", True),
-    "roadmap": ("cxsite.components.roadmap", "render_block", True),
-    "survey": ("cxsite.components.survey", "render_block", True),
+    "chart": ("cxsite.blocks.chart", "render_block", True),
+    "vega-lite": ("cxsite.blocks.chart", "render_vegalite", False),
+    "kpi": ("cxsite.cx.kpi.block", "render_block", True),
+    "roadmap": ("cxsite.cx.roadmap.block", "render_block", True),
+    "survey": ("cxsite.cx.survey.block", "render_block", True),
 }
 # {{name args}} -> (module, function); the function gets the argument text and returns text.
 INLINE_TYPES: dict[str, tuple[str, str]] = {
-    "value": ("cxsite.components.cite", "render_inline"),
-    "kpi": ("cxsite.components.kpi", "render_inline"),
+    "value": ("cxsite.blocks.cite", "render_inline"),
+    "kpi": ("cxsite.cx.kpi.block", "render_inline"),
 }
 
 
@@ -83,7 +83,7 @@ def inline_handler(name: str) -> Callable[[str, BlockContext], str] | None:
 # The function takes the Config and returns [(site-relative path, bytes)]; .js files become deferred scripts and
 # .css files stylesheets on the pages that need them, and each file is written once per site.
 ASSET_BUNDLES: dict[str, tuple[str, str]] = {
-    "vega": ("cxsite.charts", "vega_assets"),
+    "vega": ("cxsite.charts.figure", "vega_assets"),
 }
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from .data import row_label, to_dates, to_numbers
-from .errors import SiteError
-from .privacy import withheld
+from ...data import row_label, to_dates, to_numbers
+from ...errors import SiteError
+from ...privacy.suppression import withheld
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,19 +1,19 @@
 """The survey block: findings by group as bars or a heat table, with n, source and a
-reference group; groups below the minimum size are withheld (see cxsite.surveys)."""
+reference group; groups below the minimum size are withheld (see cxsite.cx.survey.data)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import fmt
-from ..data import data_path, load_table
-from ..errors import did_you_mean
-from ..surveys import Findings, findings
-from .options import Options
+from ... import fmt
+from ...data import data_path, load_table
+from ...errors import did_you_mean
+from .data import Findings, findings
+from ...blocks.options import Options
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..blocks import BlockContext
+    from ...blocks import BlockContext
 
 OPTIONS = ("data", "statement", "by", "reference", "view", "sort", "source", "title")
 VIEWS = ("bars", "heat")
@@ -46,7 +46,7 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
         chart = _likert_bars(found, ctx, by, reference, sort)
     else:
         chart = _bars(found, ctx, by, reference, sort)
-    from ..charts import render_figure
+    from ...charts.figure import render_figure
 
     html = render_figure(chart, _table(found, by), ctx, title=title,
                          description=_describe(found, by, reference), csv_name=None, source=source)

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import nps
-from .data import data_path, load_table, read_file, require_columns, row_label, to_dates, to_numbers
-from .errors import SiteError, did_you_mean
-from .fmt import day, month
-from .yamltext import parse_yaml
+from ...data import data_path, load_table, read_file, require_columns, row_label, to_dates, to_numbers
+from ...errors import SiteError, did_you_mean
+from ...fmt import day, month
+from ...yamltext import parse_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .blocks import BlockContext
+    from ...blocks import BlockContext
 
 DIRECTIONS = ("higher", "lower")
 FIELDS = ("kpi", "name", "unit", "direction", "target", "source", "from", "period", "decimals")

@@ -14,14 +14,14 @@ from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 
-from .config import Config
-from .content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
-from .errors import BuildFailed, Problem, Problems, SiteError
-from .markup import Rendered, SiteMap, convert, fence_lines
-from .nav import Navigation, NavNode, build_navigation
-from . import search
+from ..config import Config
+from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
+from ..errors import BuildFailed, Problem, Problems, SiteError
+from ..markup import Rendered, SiteMap, convert, fence_lines
+from ..nav import Navigation, NavNode, build_navigation
+from ..search import index as search
 from .output import WriteReport, Writer, check_output_folder
-from .render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
+from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
                      hashed_name, load_theme, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"

@@ -21,7 +21,7 @@ from ..errors import SiteError, did_you_mean
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..blocks import BlockContext
+    from . import BlockContext
 
 OPTIONS = ("data", "column", "pick", "format", "sort")
 PICKS = ("latest", "first", "sum", "mean", "min", "max")

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .data import require_columns, row_label, to_numbers
-from .errors import SiteError, did_you_mean
-from .privacy import withheld
+from ...data import require_columns, row_label, to_numbers
+from ...errors import SiteError, did_you_mean
+from ...privacy.suppression import withheld
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .blocks import BlockContext
+    from ...blocks import BlockContext
 
 STATEMENT = "statement"
 

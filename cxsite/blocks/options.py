@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterable
 from ..errors import SiteError, did_you_mean
 
 if TYPE_CHECKING:
-    from ..blocks import BlockContext
+    from . import BlockContext
 
 
 class Options:

@@ -8,15 +8,15 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .. import fmt
-from ..errors import did_you_mean
-from ..roadmaps import STATUSES, Item, Roadmap, load_roadmap
-from .options import Options
+from ... import fmt
+from ...errors import did_you_mean
+from .data import STATUSES, Item, Roadmap, load_roadmap
+from ...blocks.options import Options
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..blocks import BlockContext
+    from ...blocks import BlockContext
 
 OPTIONS = ("data", "workstreams", "from", "to", "title", "source")
 # Okabe-Ito colours (safe for colour blindness); the status is also written in words.
@@ -133,7 +133,7 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     import altair as alt
     import pandas as pd
 
-    from ..charts import render_figure
+    from ...charts.figure import render_figure
 
     rows, labels, order = _rows(roadmap)
     domain = [start.isoformat(), (end + timedelta(days=1)).isoformat()]

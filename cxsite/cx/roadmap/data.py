@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .data import data_path, load_table, require_columns, row_label, to_dates, to_numbers
-from .errors import Problem, SiteError, did_you_mean
-from .fmt import day
+from ...data import data_path, load_table, require_columns, row_label, to_dates, to_numbers
+from ...errors import Problem, SiteError, did_you_mean
+from ...fmt import day
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .blocks import BlockContext
+    from ...blocks import BlockContext
 
 TYPES = ("phase", "initiative", "milestone")
 STATUSES = ("planned", "on-track", "at-risk", "late", "done")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .errors import SiteError
+from ..errors import SiteError
 
 MANIFEST = ".cxsite-manifest.json"
 

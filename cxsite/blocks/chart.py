@@ -25,8 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cache import digest
-from ..charts import (Figure, engine_key, figure_html, make_figure, render_figure, table_from_spec,
+from ..engine.cache import digest
+from ..charts.figure import (Figure, engine_key, figure_html, make_figure, render_figure, table_from_spec,
                       theme, use_cache)
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     require_columns, to_dates, to_numbers)
@@ -36,7 +36,7 @@ from ..yamltext import parse_yaml
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..blocks import BlockContext
+    from . import BlockContext
 
 MARKS = ("bar", "line", "area", "point", "arc", "rule", "text")
 CHANNELS = ("x", "y", "color", "size", "theta", "text", "column", "row")
@@ -340,7 +340,7 @@ def _code_key() -> str:
     """The code that turns a block into a figure: a change to it invalidates cached figures."""
     here = Path(__file__).resolve().parent.parent
     sources = [(here / name).read_bytes() for name in
-               ("charts.py", "data.py", "components/chart.py")]
+               ("charts/figure.py", "data.py", "blocks/chart.py")]
     return digest(*sources, *(_version(name) for name in ("altair", "pandas")))
 
 

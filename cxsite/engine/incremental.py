@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .config import Config
-from .content import Page, PageSource, discover, read_page
-from .errors import BuildFailed, Problem, Problems, SiteError
+from ..config import Config
+from ..content import Page, PageSource, discover, read_page
+from ..errors import BuildFailed, Problem, Problems, SiteError
 from .site import CONFIG_INPUT, PageOutput, SiteModel, load, render_all, site_files
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them

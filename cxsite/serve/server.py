@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .config import Config, load_config
-from .errors import Problem, SiteError, UsageError
-from .incremental import IncrementalBuild, Update
-from .output import DiskWriter, check_output_folder
+from ..config import Config, load_config
+from ..errors import Problem, SiteError, UsageError
+from ..engine.incremental import IncrementalBuild, Update
+from ..engine.output import DiskWriter, check_output_folder
 from .watch import ChangeQueue, Watcher
 
 HOST = "127.0.0.1"  # never reachable from other machines

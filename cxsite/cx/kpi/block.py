@@ -5,15 +5,15 @@ import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import fmt
-from ..errors import SiteError, did_you_mean
-from ..kpis import Definition, KpiData, definition, definitions, kpi_data, period_label
-from .options import Options
+from ... import fmt
+from ...errors import SiteError, did_you_mean
+from .data import Definition, KpiData, definition, definitions, kpi_data, period_label
+from ...blocks.options import Options
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..blocks import BlockContext
+    from ...blocks import BlockContext
 
 OPTIONS = ("data", "show", "segment", "compare", "chart", "by", "title")
 COMPARE = ("previous", "last-year")
@@ -190,7 +190,7 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     import altair as alt
     import pandas as pd
 
-    from ..charts import render_figure
+    from ...charts.figure import render_figure
 
     d = s.definition
     shown = s.frame[~s.frame["suppressed"]].copy()

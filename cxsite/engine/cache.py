@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
-    from .config import Config
+    from ..config import Config
 
 CACHE_DIR = ".cxsite-cache"
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .config import CONFIG_NAME
+from ..config import CONFIG_NAME
 
 WATCHED_FOLDERS = ("content", "data", "templates", "charts")  # charts/: Python and spec charts
 QUIET = 0.03  # seconds without events that end a burst (an editor's save is a few ms)

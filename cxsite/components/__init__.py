@@ -1,1 +1,0 @@
-"""One module per fenced block type (chart, kpi, roadmap, survey), loaded on first use."""
