@@ -68,11 +68,40 @@ def data_path(name: Any, ctx: "BlockContext") -> str:
     return "data/" + path.relative_to(ctx.config.data_dir).as_posix()
 
 
-def load_table(name: Any, ctx: "BlockContext") -> "pd.DataFrame":
-    """The table in data/NAME, recorded as an input of the page. Do not modify the result."""
+def load_table(name: Any, ctx: "BlockContext", *, what: str = "this block") -> "pd.DataFrame":
+    """The rows of data/NAME, recorded as an input of the page. Do not modify the result.
+
+    A protected file (see cxsite.privacy.policy) is refused: its rows are respondents' answers.
+    Blocks that publish aggregates of such files call open_table instead."""
+    table = open_table(name, ctx)
+    if not isinstance(table, _frame_type()):
+        from .privacy.notices import refused
+
+        raise refused(table.protection, what, ctx)
+    return table
+
+
+def open_table(name: Any, ctx: "BlockContext") -> Any:
+    """The one door to a data file: a pandas DataFrame when the file is not protected, else a
+    ProtectedTable, which gives aggregates of at least the minimum number of respondents and
+    never rows (cxsite.privacy.table)."""
     rel = data_path(name, ctx)
     ctx.add_input(rel)
-    return read_file(ctx.config.source / rel, rel)
+    frame = read_file(ctx.config.source / rel, rel)
+    from .privacy.policy import protection
+
+    found = protection(rel, frame.columns, ctx.config)
+    if found is None:
+        return frame
+    from .privacy.table import ProtectedTable
+
+    return ProtectedTable(frame, found, ctx)
+
+
+def _frame_type() -> type:
+    import pandas as pd
+
+    return pd.DataFrame
 
 
 def read_file(path: Path, rel: str) -> "pd.DataFrame":
@@ -317,6 +346,15 @@ def apply_where(df: "pd.DataFrame", where: Any, rel: str, ctx: "BlockContext") -
     range ({from: 2025-01, to: 2025-12}), or differs ({not: value or list}). Never evaluates code."""
     if where in (None, {}):
         return df
+    return df[where_mask(df, where, rel, ctx)]
+
+
+def where_mask(df: "pd.DataFrame", where: Any, rel: str, ctx: Any) -> "pd.Series":
+    """The rows apply_where keeps, as a boolean mask; no row at all is an error."""
+    import pandas as pd
+
+    if where in (None, {}):
+        return pd.Series(True, index=df.index)
     if not isinstance(where, dict):
         raise SiteError("'where' must map column names to values, e.g. 'where: {kpi: nps}'",
                         file=ctx.file, line=ctx.line,
@@ -326,12 +364,12 @@ def apply_where(df: "pd.DataFrame", where: Any, rel: str, ctx: "BlockContext") -
     for col, wanted in where.items():
         m = _where_mask(df, str(col), wanted, rel, ctx)
         mask = m if mask is None else mask & m
-    out = df[mask.fillna(False).astype(bool)]
-    if out.empty:
+    mask = mask.fillna(False).astype(bool)
+    if not mask.any():
         shown = ", ".join(f"{k}: {v}" for k, v in where.items())
         raise SiteError(f"no rows of {rel} match 'where: {{{shown}}}'", file=ctx.file, line=ctx.line,
                         hint="check the spelling of the values; they must match the cells exactly.")
-    return out
+    return mask
 
 
 _WHERE_OPS = ("from", "to", "not")

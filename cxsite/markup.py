@@ -21,6 +21,7 @@ from .blocks import BLOCK_TYPES, INLINE_TYPES, BlockContext, block_handler, inli
 from .config import Config
 from .content import Page, relative_url
 from .errors import Problem, SiteError, did_you_mean
+from .privacy.ledger import PagePrivacy, Verdict
 from .yamltext import parse_yaml
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -48,6 +49,8 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
     needs: set[str] = field(default_factory=set)
     links: set[str] = field(default_factory=set)  # URLs of pages this page links to
+    privacy: PagePrivacy = field(default_factory=PagePrivacy)  # aggregates of protected files
+    cache_writes: list = field(default_factory=list)  # cache entries held until privacy settles
 
 
 def fence_lines(body: str, first_line: int) -> dict[str, list[int]]:
@@ -70,13 +73,15 @@ def fence_lines(body: str, first_line: int) -> dict[str, list[int]]:
 class _PageState:
     """Per-conversion state the extensions share; reset for every page."""
 
-    def __init__(self, page: Page, config: Config, site: SiteMap) -> None:
+    def __init__(self, page: Page, config: Config, site: SiteMap,
+                 verdict: Verdict | None = None) -> None:
         self.page = page
         self.config = config
         self.site = site
         self.problems: list[Problem] = []
         self.fences = fence_lines(page.body, page.body_line)
-        self.ctx = BlockContext(config=config, file=page.source.file, page_url=page.url)
+        self.ctx = BlockContext(config=config, file=page.source.file, page_url=page.url,
+                                verdict=verdict or {})
         self.links: set[str] = set()
         self._lines = page.body.split("\n")
         self._seen: dict[str, int] = {}
@@ -266,14 +271,15 @@ _H1 = re.compile(r'^\s*<h1[^>]*>(.*?)</h1>\s*', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def convert(page: Page, config: Config, site: SiteMap) -> Rendered:
-    """Convert one page's Markdown body to HTML, collecting its problems and dependencies."""
+def convert(page: Page, config: Config, site: SiteMap, verdict: Verdict | None = None) -> Rendered:
+    """Convert one page's Markdown body to HTML, collecting its problems and dependencies.
+    `verdict` holds the aggregates the site-wide privacy audit withholds."""
     global _MD
     if _MD is None:
         _MD = new_markdown()
     md = _MD
     md.reset()
-    state = _PageState(page, config, site)
+    state = _PageState(page, config, site, verdict)
     md.cx_state = state
     body_html = md.convert(page.body)
     heading = None
@@ -284,7 +290,7 @@ def convert(page: Page, config: Config, site: SiteMap) -> Rendered:
     toc = _toc_without_h1(getattr(md, "toc_tokens", []))
     ctx = state.ctx
     return Rendered(body_html, toc, heading, state.problems + ctx.warnings, ctx.inputs, ctx.files,
-                    ctx.needs, state.links)
+                    ctx.needs, state.links, ctx.privacy, ctx.cache_writes)
 
 
 def _toc_without_h1(tokens: list[dict]) -> list[dict]:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxsite.cx.kpi.nps import publishable
 from cxsite.privacy.suppression import withheld
 
 
@@ -32,11 +31,3 @@ def test_groups_without_a_size_are_published():
     t = pd.DataFrame({"statement": ["s", "s"], "g": ["UK", "DE"], "n": [float("nan"), float("nan")]})
     small, extra = withheld(t, 10, within=["statement"])
     assert not small.any() and not extra.any()
-
-
-def test_nps_groups_report_why_they_were_withheld():
-    table = pd.DataFrame({"period": ["2026-01"] * 3, "touchpoint": ["Field", "Web", "Call"],
-                          "n": [6, 12, 90], "nps": [50.0, 10.0, 20.0], "moe": [1.0, 1.0, 1.0]})
-    shown, gone = publishable(table, 10, ["touchpoint"])
-    assert list(shown.touchpoint) == ["Call"]
-    assert [(g.group, g.complementary) for g in gone] == [(("Field",), False), (("Web",), True)]

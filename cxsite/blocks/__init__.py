@@ -11,6 +11,7 @@ import importlib
 from typing import Any, Callable
 
 from ..config import Config
+from ..privacy.ledger import PagePrivacy, Verdict
 
 
 @dataclass
@@ -26,6 +27,10 @@ class BlockContext:
     needs: set[str] = field(default_factory=set)  # page features, e.g. "vega"
     warnings: list = field(default_factory=list)  # Problems of severity warning
     counter: dict[str, int] = field(default_factory=dict)  # per-page numbering of blocks
+    verdict: Verdict = field(default_factory=dict)  # the site-wide audit's withheld aggregates
+    privacy: PagePrivacy = field(default_factory=PagePrivacy)  # what the page publishes of protected files
+    private: bool = False  # the page read a protected file: its cache entries wait for the audit
+    cache_writes: list = field(default_factory=list)  # (kind, key, bytes) held back while private
 
     def add_input(self, path: str) -> None:
         self.inputs.add(path)

@@ -101,6 +101,15 @@ class Cache:
         finally:
             os.close(fd)  # closing releases the lock
 
+    def held(self, sink: list) -> "Cache":
+        """This cache, with new entries appended to `sink` instead of written (see flush)."""
+        return _HeldCache(self, sink)
+
+    def flush(self, entries: list) -> None:
+        """Write entries held back by held()."""
+        for kind, key, data in entries:
+            self.put(kind, key, data)
+
     def get_json(self, kind: str, key: str) -> Any:
         raw = self.get(kind, key)
         if raw is None:
@@ -112,3 +121,15 @@ class Cache:
 
     def put_json(self, kind: str, key: str, value: Any) -> None:
         self.put(kind, key, json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
+class _HeldCache(Cache):
+    """Reads from the cache; writes wait in a list (a page whose privacy is not settled yet)."""
+
+    def __init__(self, cache: Cache, sink: list) -> None:
+        super().__init__(cache.root, writable=cache.writable)
+        self.sink = sink
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        if self.writable:
+            self.sink.append((kind, key, data))

@@ -12,6 +12,7 @@ a linked page) may have appeared without being one of their recorded inputs.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,8 @@ from typing import Callable, Iterable
 from ..config import Config
 from ..content import Page, PageSource, discover, read_page
 from ..errors import BuildFailed, Problem, Problems, SiteError
-from .site import CONFIG_INPUT, PageOutput, SiteModel, load, render_all, site_files
+from .site import (CONFIG_INPUT, PageOutput, SiteModel, flush_cache, load, render_all, settle_privacy,
+                   site_files)
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
 
@@ -155,10 +157,19 @@ class IncrementalBuild:
 
     def _render(self, model: SiteModel, urls: list[str], problems: Problems, *, full: bool,
                 signature: tuple | None = None) -> Update:
+        if self.model is not None:  # the last verdict is the likeliest: fewest pages redone
+            model = dataclasses.replace(model, verdict=self.model.verdict)
         outputs = render_all(model, urls, self.jobs)
         if full:
             self.outputs = {}
         self.outputs.update((o.url, o) for o in outputs)
+        # the privacy audit sees the whole site, as a clean build's does, and pages whose part
+        # of its verdict changed are rendered again: the bytes are a clean build's
+        ordered = [self.outputs[n.url] for n in model.nav.order]
+        model, settled = settle_privacy(model, ordered, self.jobs)
+        redone = [new.url for old, new in zip(ordered, settled) if new is not old]
+        self.outputs.update((o.url, o) for o in settled)
+        urls = list(dict.fromkeys([*urls, *redone]))
         self.model, self._unapplied = model, set()
         self._signature = signature if signature is not None else nav_signature(model)
         self._dirty.update(urls)
@@ -167,6 +178,7 @@ class IncrementalBuild:
         failed = bool(problems.errors or (self.config.strict and problems.warnings))
         if failed:
             return Update(False, problems.items, rendered=len(urls), full=full)
+        flush_cache(model.config, [self.outputs[u] for u in urls if u in self.outputs])
         pages: dict[str, bytes] = {}
         for url in sorted(self._dirty):
             o = self.outputs.get(url)

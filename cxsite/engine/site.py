@@ -19,6 +19,7 @@ from ..content import Page, PageSource, check_unique_urls, discover, read_page, 
 from ..errors import BuildFailed, Problem, Problems, SiteError
 from ..markup import Rendered, SiteMap, convert, fence_lines
 from ..nav import Navigation, NavNode, build_navigation
+from ..privacy.ledger import PagePrivacy, Verdict
 from ..search import index as search
 from .output import WriteReport, Writer, check_output_folder
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
@@ -41,6 +42,7 @@ class SiteModel:
     sitemap: SiteMap
     theme: Theme
     content_assets: list[str]
+    verdict: Verdict = field(default_factory=dict)  # aggregates the privacy audit withholds
 
 
 @dataclass
@@ -56,6 +58,8 @@ class PageOutput:
     links: set[str]
     search: dict[str, str] | None = None  # this page's entry in the search index
     needs: set[str] = field(default_factory=set)  # site-wide asset bundles, e.g. "vega"
+    privacy: PagePrivacy = field(default_factory=PagePrivacy)  # aggregates of protected files
+    cache_writes: list = field(default_factory=list)  # chart cache entries held for the audit
 
 
 @dataclass
@@ -123,7 +127,7 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     """Render one navigation node (a page, or a section with no page of its own) to HTML."""
     config, page = model.config, node.page
     if page is not None:
-        rendered = convert(page, config, model.sitemap)
+        rendered = convert(page, config, model.sitemap, model.verdict)
         inputs = {page.source.file}
     else:
         rendered = Rendered("", [], None)
@@ -155,7 +159,7 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     section = node.parent.title if node.parent is not None else ""
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
                       rendered.links, search.record(node.url, node.title, section, rendered.html),
-                      rendered.needs)
+                      rendered.needs, rendered.privacy, rendered.cache_writes)
 
 
 def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
@@ -234,6 +238,35 @@ def _indexed_chunk(item: tuple[int, list[str]]) -> tuple[int, list[PageOutput]]:
     return item[0], _render_chunk(item[1])
 
 
+# --- privacy across the site ---------------------------------------------------------------
+def settle_privacy(model: SiteModel, outputs: list[PageOutput],
+                   jobs: int | None = None) -> tuple[SiteModel, list[PageOutput]]:
+    """Audit what all pages publish from protected files together, and render again the pages
+    whose part of the verdict changed. What a page records does not depend on the verdict, so
+    one audit and one round of rendering settle it, whatever order the pages came in."""
+    from ..privacy.audit import audit
+
+    if not any(o.privacy for o in outputs) and not model.verdict:
+        return model, outputs
+    titles = {n.url: n.title for n in model.nav.order}
+    verdict = audit(model.config, [o.privacy for o in outputs], titles)
+    model = dataclasses.replace(model, verdict=verdict)
+    stale = [o.url for o in outputs if not o.privacy.agrees(verdict)]
+    if stale:
+        redone = {o.url: o for o in render_all(model, stale, jobs)}
+        outputs = [redone.get(o.url, o) for o in outputs]
+    return model, outputs
+
+
+def flush_cache(config: Config, outputs: list[PageOutput]) -> None:
+    """Write the chart cache entries pages held back until their privacy was settled."""
+    from .cache import Cache
+
+    held = [entry for o in outputs for entry in o.cache_writes]
+    if held and config.write_cache:
+        Cache.for_config(config).flush(held)
+
+
 # --- whole-site files ---------------------------------------------------------------------
 def sitemap_xml(config: Config, urls: list[str]) -> bytes:
     rows = "".join(f"<url><loc>{xml_escape(config.base_url + u)}</loc></url>\n" for u in sorted(urls))
@@ -296,9 +329,11 @@ def build_site(config: Config, writer: Writer | None, *, jobs: int | None = None
         raise BuildFailed(problems.items)
     urls = [n.url for n in model.nav.order]
     outputs = render_all(model, urls, jobs, progress)
+    model, outputs = settle_privacy(model, outputs, jobs)
     for o in outputs:
         problems.extend(o.problems)
     problems.raise_if_failed(config.strict)
+    flush_cache(model.config, outputs)
     files = site_files(model, outputs)
     report = writer.write_site(files) if writer is not None else None
     deps = {o.path: o.inputs for o in outputs}

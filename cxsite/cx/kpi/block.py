@@ -9,6 +9,7 @@ from ... import fmt
 from ...errors import SiteError, did_you_mean
 from .data import Definition, KpiData, definition, definitions, kpi_data, period_label
 from ...blocks.options import Options
+from ...privacy import notices
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 OPTIONS = ("data", "show", "segment", "compare", "chart", "by", "title")
 COMPARE = ("previous", "last-year")
-SMALL = "fewer than {n} responses"
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def compared(s: KpiData, compare: str, min_n: int) -> tuple["pd.Series | None", 
             return None, "no earlier value to compare with"
         row = frame.iloc[-2]
     if row["suppressed"]:
-        return None, f"{row['label']}: {SMALL.format(n=min_n)}, no comparison"
+        return None, notices.no_comparison(row["label"], row["withheld"].reason, min_n)
     return row, None
 
 
@@ -97,12 +97,12 @@ def _label(key: str) -> str:
 
 def _card(s: KpiData, ctx: "BlockContext", compare: str) -> str:
     d, last = s.definition, latest(s)
-    small = SMALL.format(n=ctx.config.min_group_size)
     segment = f' <span class="cx-kpi-segment">({fmt.html(s.segment)})</span>' if s.segment else ""
     parts = [f'<h3 class="cx-kpi-name">{fmt.html(d.name)}{segment}</h3>']
     status = "none"
     if last["suppressed"]:
-        parts.append(f'<p class="cx-kpi-value cx-kpi-small">{small}</p>')
+        why = notices.short(last["withheld"].reason, ctx.config.min_group_size)
+        parts.append(f'<p class="cx-kpi-value cx-kpi-small">{fmt.html(why)}</p>')
     else:
         value = float(last["value"])
         parts.append(f'<p class="cx-kpi-value">{fmt.html(fmt.with_unit(value, d.unit, d.decimals))}</p>')
@@ -195,7 +195,9 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     d = s.definition
     shown = s.frame[~s.frame["suppressed"]].copy()
     if shown.empty:
-        raise SiteError(f"every period of '{d.kpi}' has {SMALL.format(n=ctx.config.min_group_size)}",
+        raise SiteError(f"every period of '{d.kpi}' is withheld to protect privacy "
+                        f"({notices.small(ctx.config.min_group_size)}, or so that a smaller group "
+                        "cannot be worked out)",
                         file=ctx.file, line=ctx.line,
                         hint="group the answers by a longer period ('period: quarter' in the definition) "
                              "or remove 'by'.")
@@ -274,19 +276,8 @@ def _describe(s: KpiData, shown: "pd.DataFrame", by: str | None, bands: bool) ->
 
 def _suppressed_note(s: KpiData, ctx: "BlockContext", by: str | None) -> str:
     gone = s.frame[s.frame["suppressed"]]
-    if gone.empty:
-        return ""
-    extra = gone["complementary"].fillna(False).astype(bool) if "complementary" in gone else \
-        gone["suppressed"] & False
-
-    def listed(rows) -> str:
-        return ", ".join(fmt.html(f"{g} {lbl}" if by else lbl) for g, lbl in zip(rows["group"], rows["label"]))
-
-    note = (f'<p class="cx-suppressed">Not shown, {SMALL.format(n=ctx.config.min_group_size)} '
-            f"(to protect privacy): {listed(gone[~extra])}.")
-    if extra.any():
-        note += f" Also not shown, so that those cannot be worked out from the totals: {listed(gone[extra])}."
-    return note + "</p>"
+    return notices.note([(f"{g} {lbl}" if by else lbl, w) for g, lbl, w in
+                         zip(gone["group"], gone["label"], gone["withheld"])], ctx)
 
 
 # --- {{kpi name}} ---------------------------------------------------------------------------
@@ -312,16 +303,20 @@ def render_inline(args: str, ctx: "BlockContext") -> str:
                                  + (f"; {did_you_mean(key, INLINE_OPTIONS)}" if eq else "."))
         given[key] = value
     d = definition(kpi, ctx)
-    s = kpi_data(d, ctx, data=given.get("data"), segment=given.get("segment"))
-    row = latest(s)
-    if "period" in given:
-        rows = s.frame[s.frame["key"] == given["period"]]
-        if rows.empty:
-            raise SiteError(f"the KPI '{kpi}' has no value for the period '{given['period']}'",
+
+    def chosen(keys: list[str]) -> str:
+        """The period quoted: the latest, or the one asked for (keys are sorted)."""
+        wanted = given.get("period", keys[-1] if keys else "")
+        if wanted not in keys:
+            raise SiteError(f"the KPI '{kpi}' has no value for the period '{wanted}'",
                             file=ctx.file, line=ctx.line,
-                            hint=did_you_mean(given["period"], list(s.frame["key"])) +
+                            hint=did_you_mean(wanted, keys) +
                             " Write the period as in the data, e.g. period=2026-03.")
-        row = rows.iloc[0]
+        return wanted
+
+    s = kpi_data(d, ctx, data=given.get("data"), segment=given.get("segment"), period=chosen)
+    chosen(list(s.frame["key"]))  # a table of values was read whole: check the period there
+    row = s.frame[s.frame["key"] == given.get("period", latest(s)["key"])].iloc[0]
     if row["suppressed"]:
-        return SMALL.format(n=ctx.config.min_group_size)
+        return notices.short(row["withheld"].reason, ctx.config.min_group_size)
     return fmt.with_unit(float(row["value"]), d.unit, d.decimals)

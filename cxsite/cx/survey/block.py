@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import fmt
-from ...data import data_path, load_table
+from ...data import data_path, open_table
 from ...errors import did_you_mean
+from ...privacy import notices
 from .data import Findings, findings
 from ...blocks.options import Options
 
@@ -29,10 +30,10 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     view = opts.choice("view", VIEWS, "bars")
     sort = opts.choice("sort", SORTS, "value")
     reference = opts.text("reference")
-    df, rel = load_table(name, ctx), data_path(name, ctx)
-    found = findings(df, rel, ctx, by=by, statements=statements, total=reference)
+    table, rel = open_table(name, ctx), data_path(name, ctx)
+    found = findings(table, rel, ctx, by=by, statements=statements, total=reference)
     if reference is not None and reference not in found.groups and \
-            reference not in {g for _, g in found.suppressed}:
+            reference not in {g for g, _ in found.withheld}:
         opts.fail(f"the reference group '{reference}' is not in column '{by}' of {rel}",
                   did_you_mean(reference, found.groups))
     note = _withheld_note(found, ctx, by)
@@ -218,14 +219,4 @@ def _describe(found: Findings, by: str, reference: str | None) -> str:
 
 
 def _withheld_note(found: Findings, ctx: "BlockContext", by: str) -> str:
-    if not found.suppressed:
-        return ""
-    extra = set(found.complementary)
-    small = list(dict.fromkeys(g for st, g in found.suppressed if (st, g) not in extra))
-    note = (f'<p class="cx-suppressed">Not shown, fewer than {ctx.config.min_group_size} responses '
-            f"(to protect privacy): {fmt.html(', '.join(small))}.")
-    if extra:
-        others = list(dict.fromkeys(g for _, g in found.complementary))
-        note += (" Also not shown, so that those cannot be worked out from the totals: "
-                 f"{fmt.html(', '.join(others))}.")
-    return note + "</p>"
+    return notices.note(found.withheld, ctx)
