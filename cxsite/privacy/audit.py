@@ -42,7 +42,7 @@ SEE_PAGES = 3  # pages named in a note as holding the other figures
 PRUNE_LIMIT = 40  # up to this many sets, a working-out is cut down to the sets it needs
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: two sets are never the same set of atoms
 class _Set:
     """One published set of respondents (several aggregates may cover the very same set)."""
 
@@ -211,7 +211,7 @@ def _settle(sets: list[_Set], atom_sizes: "np.ndarray",
         if found is None:
             return out
         pick = min(found, key=_Set.order)
-        active.remove(pick)
+        active = [s for s in active if s is not pick]
         out.append((pick, [s for s in found if s is not pick]))
 
 
