@@ -166,21 +166,18 @@ def _published_sets(config: "Config", rel: str, records: list[Published],
         return None
     # atoms: elements with the same membership in every published set
     atom = np.zeros(len(sizes), dtype=np.int64)
-    covered = np.zeros(len(sizes), dtype=bool)
     for member, sets in families:
-        covered |= member >= 0
         atom = pd.factorize(atom * (len(sets) + 1) + member + 1)[0].astype(np.int64)
-    atom[~covered] = -1
-    kept, atom = np.unique(atom, return_inverse=True)
-    atom = atom.reshape(-1) - (1 if kept[0] == -1 else 0)  # -1 (uncovered) sorts first
     atom_count = int(atom.max()) + 1
-    atom_sizes = np.bincount(atom[atom >= 0], weights=sizes[atom >= 0], minlength=atom_count)
+    atom_sizes = np.bincount(atom, weights=sizes, minlength=atom_count).astype(np.int64)
     distinct: dict[bytes, _Set] = {}
     for member, sets in families:
-        hit = (member >= 0) & (atom >= 0)
-        pairs = np.unique(np.stack([member[hit], atom[hit]]), axis=1)
+        owner = np.full(atom_count, -1, dtype=np.int64)
+        owner[atom] = member  # atoms refine every family: each lies in one of its sets, or none
+        order = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[order], np.arange(len(sets) + 1))
         for i, rs in enumerate(sets):
-            atoms = pairs[1][pairs[0] == i]
+            atoms = order[bounds[i]:bounds[i + 1]]
             if not len(atoms):
                 continue
             found_set = distinct.get(atoms.tobytes())
@@ -188,7 +185,7 @@ def _published_sets(config: "Config", rel: str, records: list[Published],
                 distinct[atoms.tobytes()] = _Set(atoms, int(atom_sizes[atoms].sum()), list(rs))
             else:
                 found_set.records.extend(rs)
-    return atom_sizes.astype(np.int64), sorted(distinct.values(), key=_Set.order)
+    return atom_sizes, sorted(distinct.values(), key=_Set.order)
 
 
 def _query(text: str) -> Query:
@@ -235,23 +232,23 @@ def _violation(active: list[_Set], atom_sizes: "np.ndarray", min_n: int,
 
 def _components(active: list[_Set]) -> list[list[_Set]]:
     """Sets that share atoms, directly or through others, in their order."""
-    parent = list(range(len(active)))
+    import numpy as np
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[int, int] = {}
-    for i, s in enumerate(active):
-        for a in s.atoms.tolist():
-            j = owner.setdefault(a, i)
-            if j != i:
-                parent[root(i)] = root(j)
+    owner = np.concatenate([np.full(len(s.atoms), i) for i, s in enumerate(active)])
+    atoms = np.concatenate([s.atoms for s in active])
+    label = np.arange(len(active))
+    top = len(active)
+    while True:  # every set takes the smallest label among the sets it shares an atom with
+        by_atom = np.full(int(atoms.max()) + 1, top)
+        np.minimum.at(by_atom, atoms, label[owner])
+        new = label.copy()
+        np.minimum.at(new, owner, by_atom[atoms])
+        if (new == label).all():
+            break
+        label = new
     groups: dict[int, list[_Set]] = {}
     for i, s in enumerate(active):
-        groups.setdefault(root(i), []).append(s)
+        groups.setdefault(int(label[i]), []).append(s)
     return list(groups.values())
 
 
@@ -264,7 +261,10 @@ def _component_violation(component: list[_Set], atom_sizes: "np.ndarray",
     for i, s in enumerate(component):
         matrix[i, np.searchsorted(atoms, s.atoms)] = 1.0
     # atoms in exactly the same sets are one atom here (a set withheld may have merged them)
-    columns, inverse = np.unique(matrix, axis=1, return_inverse=True)
+    packed = np.ascontiguousarray(np.packbits(matrix.T.astype(bool), axis=1))
+    _, first, inverse = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(),
+                                  return_index=True, return_inverse=True)
+    columns = matrix[:, first]
     inverse = inverse.reshape(-1)
     sizes = np.bincount(inverse, weights=atom_sizes[atoms], minlength=columns.shape[1])
     small = [a for a in np.argsort(sizes, kind="stable") if 0 < sizes[a] < min_n]
