@@ -16,6 +16,7 @@ from .errors import SiteError, did_you_mean
 from .yamltext import parse_yaml
 
 if TYPE_CHECKING:  # pandas is imported lazily: pages without data never pay for it
+    import numpy as np
     import pandas as pd
 
     from .blocks import BlockContext
@@ -397,6 +398,7 @@ def _where_mask(df: "pd.DataFrame", col: str, wanted: Any, rel: str, ctx: "Block
 
 def _equals(df: "pd.DataFrame", col: str, wanted: Any) -> "pd.Series":
     """Cells equal to the value or one of the values; numbers compare as numbers (31 == 31.0)."""
+    import numpy as np
     import pandas as pd
 
     values = wanted if isinstance(wanted, list) else [wanted]
@@ -412,7 +414,28 @@ def _equals(df: "pd.DataFrame", col: str, wanted: Any) -> "pd.Series":
         except (TypeError, ValueError):
             pass
     as_text = {_text(v) for v in values}
-    return column.astype("string").str.strip().isin(as_text)
+    codes, distinct = factorized(df, col)  # each distinct cell is trimmed and compared once
+    hit = np.array([str(u).strip() in as_text for u in distinct] + [False])
+    return pd.Series(hit[codes], index=df.index)
+
+
+_FACTORS: dict[tuple[int, str], tuple["pd.DataFrame", Any]] = {}
+
+
+def factorized(df: "pd.DataFrame", col: str) -> tuple["np.ndarray", "pd.Index"]:
+    """pd.factorize of a column (empty cells: code -1), kept while the table is: a file of a
+    million answers is filtered and grouped by the same columns again and again."""
+    import pandas as pd
+
+    key = (id(df), col)
+    hit = _FACTORS.get(key)
+    if hit is not None and hit[0] is df:
+        return hit[1]
+    found = pd.factorize(df[col])
+    if len(_FACTORS) >= 64:
+        del _FACTORS[next(iter(_FACTORS))]
+    _FACTORS[key] = (df, found)
+    return found
 
 
 def _text(value: Any) -> str:

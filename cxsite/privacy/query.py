@@ -75,6 +75,7 @@ def evaluate(frame: "pd.DataFrame", rel: str, query: Query, ctx: Any) -> Groupin
     """Group the rows of a file as the query says. Groups are ordered by their keys: text in the
     order of the file, numbers, dates and periods ascending."""
     import numpy as np
+    import pandas as pd
 
     mask = where_mask(frame, query.filter(), rel, ctx).to_numpy().copy()
     for col in query.needs:
@@ -87,7 +88,7 @@ def evaluate(frame: "pd.DataFrame", rel: str, query: Query, ctx: Any) -> Groupin
     parts: list["np.ndarray"] = []
     for codes, levels in keys:
         size = max(len(levels), 1)
-        uniq, combined = np.unique(combined * size + codes[sel], return_inverse=True)
+        combined, uniq = pd.factorize(combined * size + codes[sel], sort=True)
         parts = [p[uniq // size] for p in parts] + [uniq % size]
     out = np.full(len(frame), -1, dtype=np.int64)
     if not keys:  # one group: every selected row
@@ -98,14 +99,32 @@ def evaluate(frame: "pd.DataFrame", rel: str, query: Query, ctx: Any) -> Groupin
     return Grouping(out, [tuple(t) for t in zip(*texts)])
 
 
+_KEYS: dict[tuple[int, Key], tuple["pd.DataFrame", tuple]] = {}
+
+
 def key_codes(frame: "pd.DataFrame", key: Key, rel: str) -> tuple["np.ndarray", list[str]]:
-    """(the level of each row, -1 for none; the levels as text)."""
+    """(the level of each row, -1 for none; the levels as text). Kept while the table is:
+    blocks and the audit group a file by the same keys many times."""
+    cache = (id(frame), key)
+    hit = _KEYS.get(cache)
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    found = _key_codes(frame, key, rel)
+    if len(_KEYS) >= 64:
+        del _KEYS[next(iter(_KEYS))]
+    _KEYS[cache] = (frame, found)
+    return found
+
+
+def _key_codes(frame: "pd.DataFrame", key: Key, rel: str) -> tuple["np.ndarray", list[str]]:
     import numpy as np
     import pandas as pd
 
+    from ..data import factorized
+
     col = frame[key.column]
     if key.kind == "text":
-        codes, uniq = pd.factorize(col)
+        codes, uniq = factorized(frame, key.column)
         clean = [label(u) for u in uniq] + [BLANK]
         merged, levels = pd.factorize(np.asarray(clean, dtype=object))  # ' A' and 'A' are one group
         return merged[codes].astype(np.int64), [str(v) for v in levels]
