@@ -72,6 +72,11 @@ def synthetic_site(root: Path, rows: int, pages: int) -> Path:
     (root / "content").mkdir(parents=True)
     (root / "data").mkdir()
     write_responses(root / "data" / "nps_responses.csv", rows)
+    with open(root / "data" / "nps_responses.csv", "a", encoding="utf-8") as f:
+        # a rare touchpoint: a few answers a month, so small groups exist and the audit has work
+        for i in range(150):
+            f.write(f"{2024 + i % 3}-{1 + (i // 3) % 12:02d}-{1 + i % 28:02d},{i % 11},Shop,Business,"
+                    f"{('UK', 'Germany', 'Spain', 'France', 'Italy')[i % 5]}\n")
     (root / "data" / "kpi_definitions.yaml").write_text(
         "- kpi: nps\n  name: NPS\n  unit: points\n  target: 30\n  from: nps_responses.csv\n"
         "- kpi: nps_q\n  name: NPS by quarter\n  unit: points\n  from: nps_responses.csv\n"

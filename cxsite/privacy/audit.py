@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 SEARCH_BUDGET = 200_000  # unions of small atoms tried per component before assuming the worst
 SEE_PAGES = 3  # pages named in a note as holding the other figures
 PRUNE_LIMIT = 40  # up to this many sets, a working-out is cut down to the sets it needs
+PURSUIT_STEPS = 40  # sets tried one by one to work out a small group, before taking them all
 
 
 @dataclass(eq=False)  # compared by identity: two sets are never the same set of atoms
@@ -199,35 +200,46 @@ def _query(text: str) -> Query:
 def _settle(sets: list[_Set], atom_sizes: "np.ndarray",
             min_n: int) -> list[tuple[_Set, list[_Set]]]:
     """Withhold sets until no small group can be worked out; (withheld, the sets it was worked
-    out with) in the order they were withheld."""
+    out with) in the order they were withheld.
+
+    Each pass withholds, for every working-out found, the smallest set it needs, skipping those
+    that share a set with one already handled in the pass (the next pass looks again)."""
     active = list(sets)
     clean: set[frozenset[int]] = set()  # components known to give nothing away
     out: list[tuple[_Set, list[_Set]]] = []
     while True:
-        found = _violation(active, atom_sizes, min_n, clean)
-        if found is None:
+        found = _violations(active, atom_sizes, min_n, clean)
+        if not found:
             return out
-        pick = min(found, key=_Set.order)
-        active = [s for s in active if s is not pick]
-        out.append((pick, [s for s in found if s is not pick]))
+        used: set[int] = set()
+        gone: set[int] = set()
+        for involved in found:
+            if used & {id(s) for s in involved}:
+                continue
+            used |= {id(s) for s in involved}
+            pick = min(involved, key=_Set.order)
+            gone.add(id(pick))
+            out.append((pick, [s for s in involved if s is not pick]))
+        active = [s for s in active if id(s) not in gone]
 
 
-def _violation(active: list[_Set], atom_sizes: "np.ndarray", min_n: int,
-               clean: set[frozenset[int]]) -> list[_Set] | None:
-    """The sets that together give away a small group, or None."""
-    for s in active:
-        if s.size < min_n:
-            return [s]
+def _violations(active: list[_Set], atom_sizes: "np.ndarray", min_n: int,
+                clean: set[frozenset[int]]) -> list[list[_Set]]:
+    """Groups of sets that each give away a small group (empty: nothing can be worked out)."""
+    too_small = [[s] for s in active if s.size < min_n]
+    if too_small:
+        return too_small
+    found: list[list[_Set]] = []
     for component in _components(active):
         ident = frozenset(id(s) for s in component)
         if ident in clean:
             continue
-        found = _component_violation(component, atom_sizes, min_n)
-        if found is None:
-            clean.add(ident)
+        here = _component_violations(component, atom_sizes, min_n)
+        if here:
+            found.extend(here)
         else:
-            return found
-    return None
+            clean.add(ident)
+    return found
 
 
 def _components(active: list[_Set]) -> list[list[_Set]]:
@@ -252,8 +264,9 @@ def _components(active: list[_Set]) -> list[list[_Set]]:
     return list(groups.values())
 
 
-def _component_violation(component: list[_Set], atom_sizes: "np.ndarray",
-                         min_n: int) -> list[_Set] | None:
+def _component_violations(component: list[_Set], atom_sizes: "np.ndarray",
+                          min_n: int) -> list[list[_Set]]:
+    """For each small group the component's sets give away, the sets that do it."""
     import numpy as np
 
     atoms = np.unique(np.concatenate([s.atoms for s in component]))
@@ -265,38 +278,64 @@ def _component_violation(component: list[_Set], atom_sizes: "np.ndarray",
     _, first, inverse = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(),
                                   return_index=True, return_inverse=True)
     columns = matrix[:, first]
-    inverse = inverse.reshape(-1)
-    sizes = np.bincount(inverse, weights=atom_sizes[atoms], minlength=columns.shape[1])
-    small = [a for a in np.argsort(sizes, kind="stable") if 0 < sizes[a] < min_n]
-    if not small:
-        return None
-    # the part of each small atom's indicator outside the span of the sets: a union of atoms can
-    # be worked out exactly when those parts add up to zero
-    _, singular, vt = np.linalg.svd(columns, full_matrices=False)
+    sizes = np.bincount(inverse.reshape(-1), weights=atom_sizes[atoms], minlength=columns.shape[1])
+    small = np.array([a for a in np.argsort(sizes, kind="stable") if 0 < sizes[a] < min_n], dtype=int)
+    if not len(small):
+        return []
+    # the published sets span a space of sets of atoms; 1_X lies in it exactly when the part of
+    # 1_X outside it is zero. For the small atoms, those parts live in a space of their own
+    u, singular, vt = np.linalg.svd(columns, full_matrices=False)
     tol = max(columns.shape) * np.finfo(float).eps * (singular[0] if len(singular) else 0.0)
-    basis = vt[singular > max(tol, 1e-9)]
-    eye = np.zeros((columns.shape[1], len(small)))
-    eye[small, range(len(small))] = 1.0
-    residue = eye - basis.T @ (basis[:, small])
-    q, r = np.linalg.qr(residue)
-    found = _zero_sum(r, [float(sizes[a]) for a in small], min_n)
-    if found is None:
-        return None
-    target = np.zeros(columns.shape[1])
-    if found == "budget":  # too many unions to try: assume the smallest small atom is exposed
-        target[small[0]] = 1.0
-        involved = [s for i, s in enumerate(component) if columns[i, small[0]]]
-        return involved
-    target[[small[i] for i in found]] = 1.0
-    coef = np.linalg.lstsq(columns.T, target, rcond=None)[0]
-    scale = max(np.abs(coef).max(), 1.0)
-    involved = [i for i in range(len(component)) if abs(coef[i]) > 1e-7 * scale]
-    if len(involved) <= PRUNE_LIMIT:  # keep only the sets the working-out needs
+    rank = int((singular > max(tol, 1e-9)).sum())
+    basis = vt[:rank]
+    residue = -basis.T @ basis[:, small]
+    residue[small, np.arange(len(small))] += 1.0
+    # unions of small atoms whose residues add up to zero: the kernel of the residues
+    _, rs, rvt = np.linalg.svd(residue, full_matrices=True)
+    kernel = rvt[int((rs > 1e-8).sum()):]  # rows: a basis of the derivable combinations
+    if not len(kernel):
+        return []
+    unions = _unions(kernel, sizes[small], min_n)
+    out = []
+    for union in unions:
+        if isinstance(union, tuple):  # too many unions to try: assume its atom is given away
+            out.append([s for i, s in enumerate(component) if columns[i, small[union[1]]]])
+            continue
+        target = np.zeros(columns.shape[1])
+        target[small[union]] = 1.0
+        coef = u[:, :rank] @ ((vt[:rank] @ target) / singular[:rank])  # the least-norm working-out
+        out.append(_needed(component, columns, coef, target))
+    return out
+
+
+def _needed(component: list[_Set], columns: "np.ndarray", coef: "np.ndarray",
+            target: "np.ndarray") -> list[_Set]:
+    """A few sets that work the target out: first the sets added one by one, each the one that
+    best explains what is left (orthogonal matching pursuit), else all the sets of the least-norm
+    working-out; then cut down to those it needs (the largest tried first)."""
+    import numpy as np
+
+    norms = np.linalg.norm(columns, axis=1)
+    involved: list[int] = []
+    left = target.copy()
+    for _ in range(PURSUIT_STEPS):
+        score = np.abs(columns @ left) / np.maximum(norms, 1e-12)
+        score[involved] = -1.0
+        involved.append(int(np.argmax(score)))
+        sub = columns[involved]
+        left = target - sub.T @ np.linalg.lstsq(sub.T, target, rcond=None)[0]
+        if np.abs(left).max() < 1e-7:
+            break
+    else:
+        scale = max(float(np.abs(coef).max()), 1.0)
+        involved = [i for i in range(len(component)) if abs(coef[i]) > 1e-7 * scale]
+    if len(involved) <= PRUNE_LIMIT:
+        touched = np.flatnonzero(columns[involved].any(axis=0) | (target > 0))
         for i in sorted(involved, key=lambda i: component[i].order(), reverse=True):
             rest = [j for j in involved if j != i]
-            if rest and _spans(columns[rest], target):
+            if rest and _spans(columns[np.ix_(rest, touched)], target[touched]):
                 involved = rest
-    return [component[i] for i in involved] or list(component)
+    return [component[i] for i in sorted(involved)] or list(component)
 
 
 def _spans(rows: "np.ndarray", target: "np.ndarray") -> bool:
@@ -307,31 +346,109 @@ def _spans(rows: "np.ndarray", target: "np.ndarray") -> bool:
     return bool(np.abs(rows.T @ coef - target).max() < 1e-7)
 
 
-def _zero_sum(vectors: "np.ndarray", sizes: list[float], min_n: int):
-    """Indices of a non-empty set of columns adding up to zero with sizes adding up to less than
-    min_n (smallest first), None if there is none, "budget" if the search gave up."""
+def _unions(kernel: "np.ndarray", sizes: "np.ndarray", min_n: int) -> list:
+    """Unions of small atoms (indices into sizes, which ascend) whose indicator lies in the span
+    of the kernel rows and which hold fewer than min_n respondents; ("budget", atom) for a block
+    of atoms too large to search, atom its smallest.
+
+    In the reduced row echelon form of the span each row has a 1 at its own pivot and 0 at the
+    other pivots, so every 0/1 vector of the span is the sum of the rows whose pivots it holds:
+    it is enough to add up rows, whose pivots together hold fewer than min_n respondents."""
     import numpy as np
 
-    k = vectors.shape[1]
-    tol = 1e-8 * max(1.0, float(np.abs(vectors).max()) if vectors.size else 1.0)
+    echelon = _rref(kernel)
+    support = np.abs(echelon) > 1e-8
+    # a span that splits over disjoint sets of atoms (months, say) has an echelon form that
+    # splits the same way: its rows link the atoms that must be searched together
+    block = np.arange(echelon.shape[1])
+
+    def root(a: int) -> int:
+        while block[a] != a:
+            block[a] = block[block[a]]
+            a = block[a]
+        return a
+
+    for row in support:
+        members = np.flatnonzero(row)
+        for a in members[1:]:
+            block[root(int(a))] = root(int(members[0]))
+    rows_of: dict[int, list[int]] = {}
+    for i, row in enumerate(support):
+        rows_of.setdefault(root(int(np.flatnonzero(row)[0])), []).append(i)
+    found: list = []
+    for key in sorted(rows_of):
+        rows = echelon[rows_of[key]]
+        quick = [np.flatnonzero(r > 0.5) for r in rows if _is_01(r)]
+        quick = [u for u in quick if sizes[u].sum() < min_n]
+        if quick:  # rows of the echelon form that are small unions themselves
+            found.extend(sorted(u.tolist()) for u in quick)
+            continue
+        union = _zero_one_sum(rows, sizes, min_n)
+        if union == "budget":
+            found.append(("budget", int(np.flatnonzero(rows.any(axis=0))[0])))
+        elif union is not None:
+            found.append(union)
+    return found
+
+
+def _is_01(vector: "np.ndarray") -> bool:
+    import numpy as np
+
+    return bool(np.all((np.abs(vector) < 1e-8) | (np.abs(vector - 1) < 1e-8)))
+
+
+def _zero_one_sum(rows: "np.ndarray", sizes: "np.ndarray", min_n: int):
+    """Atoms of a non-empty 0/1 sum of echelon rows holding fewer than min_n respondents, None
+    if there is none, "budget" if the search gave up. Rows whose pivots hold too many together
+    are never added: the sum holds every pivot of its rows."""
+    import numpy as np
+
+    pivots = [int(np.flatnonzero(np.abs(r) > 1e-8)[0]) for r in rows]
+    order = sorted(range(len(rows)), key=lambda i: (sizes[pivots[i]], pivots[i]))
     budget = [SEARCH_BUDGET]
     chosen: list[int] = []
 
-    def walk(start: int, total: "np.ndarray", size: float):
-        for i in range(start, k):
-            if size + sizes[i] >= min_n:
-                break  # sizes are ascending: no later atom fits either
+    def walk(start: int, total: "np.ndarray", held: float):
+        for j in range(start, len(order)):
+            i = order[j]
+            if held + sizes[pivots[i]] >= min_n:
+                break  # pivots ascend in size: no later row fits either
             budget[0] -= 1
             if budget[0] < 0:
                 return "budget"
             chosen.append(i)
-            here = total + vectors[:, i]
-            if np.abs(here).max() <= tol:
-                return list(chosen)
-            found = walk(i + 1, here, size + sizes[i])
-            if found is not None:
-                return found
+            here = total + rows[i]
+            if _is_01(here) and sizes[here > 0.5].sum() < min_n:
+                return sorted(np.flatnonzero(here > 0.5).tolist())
+            deeper = walk(j + 1, here, held + sizes[pivots[i]])
+            if deeper is not None:
+                return deeper
             chosen.pop()
         return None
 
-    return walk(0, np.zeros(vectors.shape[0]), 0.0)
+    return walk(0, np.zeros(rows.shape[1]), 0.0)
+
+
+def _rref(rows: "np.ndarray") -> "np.ndarray":
+    """The reduced row echelon form of a matrix (floating point, partial pivoting)."""
+    import numpy as np
+
+    m = rows.astype(float).copy()
+    lead = 0
+    out_rows = 0
+    for col in range(m.shape[1]):
+        if out_rows == m.shape[0]:
+            break
+        pivot = out_rows + int(np.argmax(np.abs(m[out_rows:, col])))
+        if abs(m[pivot, col]) < 1e-9:
+            continue
+        m[[out_rows, pivot]] = m[[pivot, out_rows]]
+        m[out_rows] /= m[out_rows, col]
+        others = np.arange(m.shape[0]) != out_rows
+        m[others] -= np.outer(m[others, col], m[out_rows])
+        out_rows += 1
+        lead = col
+    del lead
+    m = m[:out_rows]
+    m[np.abs(m) < 1e-10] = 0.0
+    return m
