@@ -105,3 +105,15 @@ def test_a_date_that_does_not_exist_is_a_site_error(tmp_path):
 def test_today_with_a_time_is_the_day(tmp_path):
     (tmp_path / "cxsite.yaml").write_text("today: 2026-03-15 10:00:00\n")
     assert load_config(tmp_path).today == date(2026, 3, 15)
+
+
+def test_privacy_settings(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "pulse.csv").write_text("team,answer\nA,1\n")
+    (tmp_path / "cxsite.yaml").write_text("privacy:\n  min_group_size: 7\n  protected: [data/pulse.csv]\n")
+    cfg = load_config(tmp_path)
+    assert cfg.min_group_size == 7 and cfg.protected == ("pulse.csv",)
+    (tmp_path / "cxsite.yaml").write_text("privacy:\n  protected: pulse.csv\n  minimum: 3\n")
+    with pytest.raises(BuildFailed) as e:
+        load_config(tmp_path)
+    assert [(p.line, p.message) for p in e.value.problems] == [(3, "unknown setting 'privacy.minimum'")]

@@ -125,9 +125,13 @@ def _key_codes(frame: "pd.DataFrame", key: Key, rel: str) -> tuple["np.ndarray",
     col = frame[key.column]
     if key.kind == "text":
         codes, uniq = factorized(frame, key.column)
-        clean = [label(u) for u in uniq] + [BLANK]
-        merged, levels = pd.factorize(np.asarray(clean, dtype=object))  # ' A' and 'A' are one group
-        return merged[codes].astype(np.int64), [str(v) for v in levels]
+        clean = [label(u) for u in uniq]
+        blank = (codes < 0).any() or BLANK in clean  # empty cells: a group of their own
+        merged, levels = pd.factorize(np.asarray(clean + [BLANK], dtype=object))  # ' A' is 'A'
+        levels = [str(v) for v in levels]
+        if not blank:
+            levels = levels[:-1]  # the BLANK added last names no row
+        return merged[codes].astype(np.int64), levels
     if key.kind == "number":
         values = to_numbers(frame, key.column, rel)
         codes, uniq = pd.factorize(values, sort=True)

@@ -107,11 +107,10 @@ class ProtectedTable:
         names of groups, which pages show anyway; never answers or sizes."""
         from .query import key_codes
 
-        if column in (self.protection.size, "value", "score") or (
-                self.protection.answers and column not in self._frame.columns):
+        self.require([column])
+        if column in (self.protection.size, "value", "score"):
             raise SiteError(f"the column '{column}' of {self.rel} holds answers, not names of groups",
                             file=self._ctx.file, line=self._ctx.line)
-        self.require([column])
         return key_codes(self._frame, Key(column), self.rel)[1]
 
     def identity(self) -> "pd.DataFrame":

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ... import fmt
-from ...errors import SiteError, did_you_mean
+from ...errors import Problem, SiteError, did_you_mean
 from .data import Definition, KpiData, definition, definitions, kpi_data, period_label
 from ...blocks.options import Options
 from ...privacy import notices
@@ -194,13 +194,14 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
 
     d = s.definition
     shown = s.frame[~s.frame["suppressed"]].copy()
-    if shown.empty:
-        raise SiteError(f"every period of '{d.kpi}' is withheld to protect privacy "
-                        f"({notices.small(ctx.config.min_group_size)}, or so that a smaller group "
-                        "cannot be worked out)",
-                        file=ctx.file, line=ctx.line,
-                        hint="group the answers by a longer period ('period: quarter' in the definition) "
-                             "or remove 'by'.")
+    if shown.empty:  # nothing to draw: the note says what is missing and why
+        if all(w.reason == "small" for w in s.frame["withheld"]):
+            ctx.warnings.append(Problem(
+                f"the chart of '{d.kpi}' is empty: every period has "
+                f"{notices.small(ctx.config.min_group_size)}", file=ctx.file, line=ctx.line,
+                hint="group the answers by a longer period ('period: quarter' in the definition) "
+                     "or remove 'by'.", severity="warning"))
+        return _suppressed_note(s, ctx, by)
     unit = f" ({d.unit})" if d.unit else ""
     name = title or (d.name + (f" by {by}" if by else "") + (f", {s.segment}" if s.segment else ""))
     data = pd.DataFrame({"period": shown["start"].dt.strftime("%Y-%m-%d"), "label": shown["label"],
