@@ -119,6 +119,12 @@ def read_file(path: Path, rel: str) -> "pd.DataFrame":
     return frame
 
 
+def file_sha(path: Path, rel: str) -> str:
+    """The sha256 of a data file's bytes, as read_file last saw them (read it if need be)."""
+    read_file(path, rel)
+    return _CACHE[rel][1]
+
+
 def _parse(raw: bytes, suffix: str, rel: str) -> "pd.DataFrame":
     import pandas as pd
 

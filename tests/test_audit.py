@@ -72,6 +72,7 @@ def test_the_verdict_does_not_depend_on_the_order_of_pages(tmp_path):
         shuffled = records[:]
         random.Random(seed).shuffle(shuffled)
         pages = [PagePrivacy(shuffled[i::3]) for i in range(3)]
+        audit_module._DONE.clear()  # work it out again, not from memory
         assert audit(config, pages, {}) == first
 
 
@@ -98,3 +99,14 @@ def test_a_total_row_of_group_results(tmp_path, total_n, declared, withheld):
                           published(query, ("S", "All"), total_n, file="data/pulse.csv")], declared)]
     verdict = audit(config, pages, {})
     assert ((("data/pulse.csv", query, ("S", "Sales")) in verdict) is withheld)
+
+
+def test_an_unchanged_site_is_not_audited_twice(tmp_path, monkeypatch):
+    config = site_with(tmp_path, answers("2026-02", "R", 20) + answers("2026-02", "B", 3))
+    pages = [PagePrivacy([published(MONTH, ("2026-02",), 23), published(BY_SEGMENT, ("2026-02", "R"), 20)])]
+    first = audit(config, pages, {})
+    monkeypatch.setattr(audit_module, "_settle", lambda *a: pytest.fail("audited again"))
+    assert audit(config, pages, {}) == first
+    (tmp_path / "data" / "answers.csv").write_text("date,score,segment\n" + "2026-02-10,9,R\n" * 30)
+    with pytest.raises(pytest.fail.Exception):  # the data changed: audited again
+        audit(config, pages, {})

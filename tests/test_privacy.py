@@ -314,6 +314,22 @@ def published_sets(files: dict[str, bytes], blocks: list[str],
             sets.append(members)
     return sets
 
+def chart_data_sizes(files: dict[str, bytes]) -> list[int]:
+    """The number of respondents of every row of every chart's data, in every page."""
+    import json
+
+    sizes = []
+    for path, data in files.items():
+        if path.endswith(".html"):
+            for spec in re.findall(rb'class="cx-chart-spec">(.*?)</script>', data, re.S):
+                spec = json.loads(spec)
+                tables = [*spec.get("datasets", {}).values(), spec.get("data", {}).get("values", [])]
+                for rows in tables:
+                    sizes += [int(r.get("n", r.get("Responses", 0))) for r in rows
+                              if "n" in r or "Responses" in r]
+    return sizes
+
+
 def derivable(sets: list[frozenset[int]], target: frozenset[int], size: int) -> bool:
     """Whether a set of answers is a linear combination of the published sets."""
     import numpy as np
@@ -360,6 +376,7 @@ def test_no_small_group_can_be_worked_out_from_a_random_site(tmp_path):
             return
         sets = published_sets(out, blocks, rows)
         assert all(len(s) >= minimum for s in sets)
+        assert all(n >= minimum for n in chart_data_sizes(out))  # the pages' chart data too
         for k in range(1, minimum):
             for small in combinations(range(len(rows)), k):
                 assert not derivable(sets, frozenset(small), len(rows)), (small, rows, blocks)

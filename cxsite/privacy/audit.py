@@ -11,24 +11,29 @@ vector lies in the span of the published sets' indicators. The audit looks for s
 1. respondents with the same membership in every published set form an *atom*; the published
    sets are unions of atoms, and so is every set that can be worked out;
 2. the sets split into connected components (sets sharing atoms), checked one by one;
-3. a small X is a union of atoms each smaller than the minimum, together smaller than it; those
-   unions are enumerated (smallest first, within a budget; past it, the audit assumes the worst)
-   and each is tested against the span of the component's sets (numpy linear algebra).
+3. a small X is a union of small atoms. Projecting each small atom's indicator away from the span
+   of the component's sets (an SVD), X can be worked out exactly when its atoms' remainders add
+   up to zero: X is a 0/1 vector of the kernel of those remainders. In the kernel's reduced row
+   echelon form every such vector is a sum of rows; rows that are small unions themselves are
+   taken at once, other sums are searched (smallest first, within a budget; past it, the audit
+   assumes the worst for the block of atoms concerned).
 
-When it finds one, it withholds the smallest published set that takes part in working it out
-(ties: first page URL, then block line), and looks again, until nothing can be worked out. It
-only ever withholds more, so it ends; it reads the pages' records in a fixed order, so the same
-site gives the same verdict whatever the order or the processes the pages were rendered in.
+For each small union found, the sets that work it out are found one by one (each the one that
+best explains what is left: orthogonal matching pursuit) and cut down to those needed; the
+smallest of them is withheld (ties: first page URL, then block line). Unions whose working-outs
+share no set are handled in the same pass; passes repeat until nothing can be worked out. The
+audit only ever withholds more, so it ends; it reads the pages' records in a fixed order, so
+the same site gives the same verdict whatever the order or the processes its pages came from.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from ..data import read_file
+from ..data import file_sha, read_file
 from .ledger import AggregateKey, PagePrivacy, Published, SiteWithheld
 from .policy import protection
-from .query import Query, Key
+from .query import Key, Query
 from .table import grouping_of
 from .units import totals, units_of
 
@@ -80,13 +85,26 @@ def audit(config: "Config", pages: Iterable[PagePrivacy],
     return verdict
 
 
+_DONE: dict[tuple, dict] = {}  # the verdicts of recent audits: serve asks again after every save
+
+
 def _audit_file(config: "Config", rel: str, records: list[Published],
                 declared: set[tuple[str, str]], titles: dict[str, str]) -> dict:
+    key = (rel, file_sha(config.source / rel, rel), config.min_group_size, config.protected,
+           tuple(records), tuple(sorted(declared)), tuple(sorted(titles.items())))
+    if key in _DONE:
+        return _DONE[key]
     sets = _published_sets(config, rel, records, declared)
-    if sets is None:
-        return {}
+    verdict = {} if sets is None else _verdict(sets, config.min_group_size, titles)
+    if len(_DONE) >= 8:
+        del _DONE[next(iter(_DONE))]
+    _DONE[key] = verdict
+    return verdict
+
+
+def _verdict(sets: tuple, min_n: int, titles: dict[str, str]) -> dict:
     atom_sizes, found = sets
-    withheld = _settle(found, atom_sizes, config.min_group_size)
+    withheld = _settle(found, atom_sizes, min_n)
     verdict = {}
     for s, others in withheld:
         pages = sorted({r.page for o in others for r in o.records})
@@ -383,11 +401,16 @@ def _unions(kernel: "np.ndarray", sizes: "np.ndarray", min_n: int) -> list:
         if quick:  # rows of the echelon form that are small unions themselves
             found.extend(sorted(u.tolist()) for u in quick)
             continue
-        union = _zero_one_sum(rows, sizes, min_n)
-        if union == "budget":
-            found.append(("budget", int(np.flatnonzero(rows.any(axis=0))[0])))
-        elif union is not None:
-            found.append(union)
+        left = list(range(len(rows)))
+        while left:  # each union found takes its rows out; the others are searched again
+            union = _zero_one_sum(rows[left], sizes, min_n)
+            if union is None:
+                break
+            if union == "budget":
+                found.append(("budget", int(np.flatnonzero(rows[left].any(axis=0))[0])))
+                break
+            found.append(union[1])
+            left = [r for i, r in enumerate(left) if i not in union[0]]
     return found
 
 
@@ -398,8 +421,8 @@ def _is_01(vector: "np.ndarray") -> bool:
 
 
 def _zero_one_sum(rows: "np.ndarray", sizes: "np.ndarray", min_n: int):
-    """Atoms of a non-empty 0/1 sum of echelon rows holding fewer than min_n respondents, None
-    if there is none, "budget" if the search gave up. Rows whose pivots hold too many together
+    """(the rows, the atoms) of a non-empty 0/1 sum of echelon rows holding fewer than min_n
+    respondents, None if there is none, "budget" if the search gave up. Rows whose pivots hold too many together
     are never added: the sum holds every pivot of its rows."""
     import numpy as np
 
@@ -419,7 +442,7 @@ def _zero_one_sum(rows: "np.ndarray", sizes: "np.ndarray", min_n: int):
             chosen.append(i)
             here = total + rows[i]
             if _is_01(here) and sizes[here > 0.5].sum() < min_n:
-                return sorted(np.flatnonzero(here > 0.5).tolist())
+                return set(chosen), sorted(np.flatnonzero(here > 0.5).tolist())
             deeper = walk(j + 1, here, held + sizes[pivots[i]])
             if deeper is not None:
                 return deeper

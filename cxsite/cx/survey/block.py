@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ... import fmt
 from ...data import data_path, open_table
 from ...errors import did_you_mean
 from ...privacy import notices
@@ -36,7 +35,7 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
             reference not in {g for g, _ in found.withheld}:
         opts.fail(f"the reference group '{reference}' is not in column '{by}' of {rel}",
                   did_you_mean(reference, found.groups))
-    note = _withheld_note(found, ctx, by)
+    note = notices.note(found.withheld, ctx)
     if found.rows.empty:
         return f'<div class="cx-survey">{note}</div>'
     title = opts.text("title") or _title(found, by)
@@ -216,7 +215,3 @@ def _describe(found: Findings, by: str, reference: str | None) -> str:
     if reference in found.groups:
         text += f" The reference group is {reference}."
     return text
-
-
-def _withheld_note(found: Findings, ctx: "BlockContext", by: str) -> str:
-    return notices.note(found.withheld, ctx)
