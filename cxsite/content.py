@@ -11,7 +11,7 @@ from .errors import Problems, SiteError, did_you_mean
 from .yamltext import parse_mapping
 
 FRONT_MATTER_KEYS = {"title": str, "description": str, "weight": int, "draft": bool,
-                     "lang": str, "template": str}
+                     "lang": str, "template": str, "search": bool}
 INDEX_NAMES = ("_index.md", "index.md")
 _FENCE = re.compile(r"^(---|\.\.\.)\s*$")
 

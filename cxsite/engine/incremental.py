@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 from ..config import Config
 from ..content import Page, PageSource, discover, read_page
 from ..errors import BuildFailed, Problem, Problems, SiteError
+from ..search.index import SearchIndex
 from .site import CONFIG_INPUT, PageOutput, SiteModel, load, render_all, site_files
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
@@ -78,6 +79,7 @@ class IncrementalBuild:
         self._config_stale = False  # cxsite.yaml changed but could not be read yet
         self._dirty: set[str] = set()  # urls rendered since the last good site
         self._pages: dict[str, tuple[tuple, Page | None, list[Problem]]] = {}  # rel -> stat, page
+        self._search = SearchIndex()  # re-indexes only the pages that changed
 
     # --- the two phases ---------------------------------------------------------------------
     def update(self, changed: Iterable[str] | None = None) -> Update:
@@ -108,7 +110,7 @@ class IncrementalBuild:
         """The whole site after a good update: pages plus whole-site files (404, sitemap...)."""
         assert self.model is not None
         ordered = [self.outputs[n.url] for n in self.model.nav.order]
-        self.files = site_files(self.model, ordered)
+        self.files = site_files(self.model, ordered, self._search)
         self._dirty.clear()
         return self.files
 

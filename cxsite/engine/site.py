@@ -19,10 +19,11 @@ from ..content import Page, PageSource, check_unique_urls, discover, read_page, 
 from ..errors import BuildFailed, Problem, Problems, SiteError
 from ..markup import Rendered, SiteMap, convert, fence_lines
 from ..nav import Navigation, NavNode, build_navigation
-from ..search import index as search
+from ..search.index import SearchIndex
+from ..search.record import SearchRecord, record as search_record
 from .output import WriteReport, Writer, check_output_folder
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
-                     hashed_name, load_theme, page_context)
+                     load_theme, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
@@ -54,7 +55,7 @@ class PageOutput:
     inputs: set[str]
     files: dict[str, bytes]
     links: set[str]
-    search: dict[str, str] | None = None  # this page's entry in the search index
+    search: SearchRecord | None = None  # this page's entry in the search index
     needs: set[str] = field(default_factory=set)  # site-wide asset bundles, e.g. "vega"
 
 
@@ -130,11 +131,11 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
         inputs = set()
     name = template_for(page, node)
     problems = list(rendered.problems)
+    description = str(page.meta.get("description") or "") if page else ""
+    lang = str(page.meta.get("lang") or config.language) if page else config.language
     view = PageView(
-        title=node.title, heading=rendered.heading or node.title,
-        description=str(page.meta.get("description") or "") if page else "",
-        url=node.url, body=rendered.html, toc=rendered.toc,
-        lang=str(page.meta.get("lang") or config.language) if page else config.language,
+        title=node.title, heading=rendered.heading or node.title, description=description,
+        url=node.url, body=rendered.html, toc=rendered.toc, lang=lang,
         draft=bool(page and page.draft), kind="section" if node.is_section else "page",
         extra=page.extra if page else {},
     )
@@ -152,10 +153,13 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
         problems.append(_render_error(exc, name, page, model.theme.template_dirs))
     inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
-    section = node.parent.title if node.parent is not None else ""
+    # the section a result names: none for top-level pages (their parent is the home page)
+    section = node.parent.title if node.parent is not None and node.parent.url else ""
+    searchable = not (page and page.meta.get("search") is False)
+    entry = search_record(node.url, node.title, section, lang, rendered.html,
+                          description) if searchable else None
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
-                      rendered.links, search.record(node.url, node.title, section, rendered.html),
-                      rendered.needs)
+                      rendered.links, entry, rendered.needs)
 
 
 def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
@@ -255,16 +259,22 @@ def render_404(model: SiteModel) -> bytes:
     return _special_page(model, "404", "Page not found", "404.html", "404", [])
 
 
-def search_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
-    """The search page and its index (built from the published HTML, nothing else)."""
-    index = search.index_script([o.search for o in outputs if o.search])
-    index_path = ASSET_DIR + hashed_name("search-index.js", index)
-    page = _special_page(model, "search", "Search", SEARCH_URL, "search",
-                         [relative_url(SEARCH_URL, index_path)])
-    return {index_path: index, SEARCH_URL + "index.html": page}
+def search_files(model: SiteModel, outputs: list[PageOutput],
+                 index: SearchIndex | None = None) -> dict[str, bytes]:
+    """The search page and the index (built from the published HTML, nothing else).
+
+    `index` is the one kept between rebuilds by serve, so only changed pages are indexed again.
+    """
+    index = index or SearchIndex()
+    files = {ASSET_DIR + path: data
+             for path, data in index.files(o.search for o in outputs if o.search).items()}
+    files[SEARCH_URL + "index.html"] = _special_page(model, "search", "Search", SEARCH_URL,
+                                                     "search", [])
+    return files
 
 
-def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
+def site_files(model: SiteModel, outputs: list[PageOutput],
+               index: SearchIndex | None = None) -> dict[str, bytes]:
     """All files of the site: pages, their extra files, assets, content files, 404, sitemap."""
     files: dict[str, bytes] = dict(model.theme.asset_files)
     for rel in model.content_assets:
@@ -274,7 +284,7 @@ def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
         files[o.path] = o.html
     files.update(bundle_files(set().union(*(o.needs for o in outputs)), model.config))
     files["404.html"] = render_404(model)
-    files.update(search_files(model, outputs))
+    files.update(search_files(model, outputs, index))
     files["sitemap.xml"] = sitemap_xml(model.config, [o.url for o in outputs])
     return files
 
