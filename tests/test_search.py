@@ -260,3 +260,27 @@ def test_survey_values_withheld_from_the_page_are_not_in_the_index(site):
             terms.update(_call(data)[1][0])
     assert "sales" in terms and "61" in terms
     assert "87" not in terms and "87.75" not in files["index.html"].decode()
+
+
+def test_serve_reindexes_an_edited_page_and_writes_what_a_clean_build_would(site):
+    from cxsite.config import load_config
+    from cxsite.engine.incremental import IncrementalBuild
+    from cxsite.engine.site import build_site
+
+    pages = {f"content/p{i}.md": f"---\ntitle: Page {i}\n---\n" + " ".join(
+        f"topic{(i * k) % 300}" for k in range(1, 80)) for i in range(60)}
+    src = site({"content/index.md": "# Home\n\nWelcome", **pages})
+    config = lambda: load_config(src, src / "out", serve_mode=True)  # noqa: E731
+    inc = IncrementalBuild(config(), jobs=1, reload_config=config)
+    assert inc.update().ok
+    before = {k: v for k, v in inc.finish().items() if k.startswith("assets/search/")}
+    (src / "content" / "p7.md").write_text("---\ntitle: Page 7\n---\nA zebra arrived.", encoding="utf-8")
+    update = inc.update({"content/p7.md"})
+    assert update.ok and update.rendered == 1
+    after = {k: v for k, v in inc.finish().items() if k.startswith("assets/search/")}
+    clean = build_site(config(), None, jobs=1).files
+    assert after == {k: v for k, v in clean.items() if k.startswith("assets/search/")}
+    assert any(b'"zebra"' in v for k, v in after.items() if "/t/" in k)
+    rewritten = {k for k in after if before.get(k) != after[k]}
+    assert "assets/search/entry.js" in rewritten
+    assert len(rewritten) < len(after) / 2
