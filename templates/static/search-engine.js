@@ -102,7 +102,11 @@
     }
     return s;
   };
-  Loader.prototype.register = function (key, data) { this.slot(key).resolve(data); };
+  Loader.prototype.register = function (key, data) {
+    var s = this.slot(key);
+    s.done = true;
+    s.resolve(data);
+  };
   Loader.prototype.load = function (keys, fresh) {
     var self = this, todo = [];
     var promises = keys.map(function (key) {
@@ -113,35 +117,54 @@
     if (todo.length) {
       var bust = fresh && !/^file:/.test(this.base) ? "?t=" + Date.now() : "";
       this.inject(todo.map(function (k) { return self.base + k + ".js" + bust; }), todo, function (key, err) {
-        var s = self.slot(key);
-        self.slots.delete(key);  // a failed file may be tried again
-        s.reject(err);
+        var s = self.slots.get(key);
+        if (!s || s.done) return;
+        self.slots.delete(key);  // a file that failed may be tried again
+        s.reject(err || new Error("no search data in " + key));
       });
     }
+    this.trim(keys);
     return Promise.all(promises);
   };
   Loader.prototype.forget = function (key) { this.slots.delete(key); };
 
-  // In a page: <script> elements (allowed from file://, where fetch() is not).
-  function injectScripts(urls, keys, fail) {
+  // Memory stays bounded in a long session: beyond these many files of a kind, the least
+  // recently used are forgotten (and loaded again if a later query needs them).
+  var KEEP = { t: 100, p: 8, f: 150 };
+  Loader.prototype.trim = function (using) {
+    var self = this, counts = {}, busy = new Set(using);
+    using.forEach(function (k) { var s = self.slots.get(k); self.slots.delete(k); self.slots.set(k, s); });
+    Array.from(this.slots.keys()).reverse().forEach(function (k) {
+      var kind = k.split("/")[0];
+      counts[kind] = (counts[kind] || 0) + 1;
+      if (counts[kind] > KEEP[kind] && !busy.has(k) && self.slots.get(k).done) self.slots.delete(k);
+    });
+  };
+
+  // In a page: <script> elements (allowed from file://, where fetch() is not). `done(key, error)`
+  // is called when each file has run or failed.
+  function injectScripts(urls, keys, done) {
     urls.forEach(function (url, i) {
       var el = document.createElement("script");
       el.src = url;
       el.charset = "utf-8";
       el.async = true;
-      el.onload = function () { el.remove(); };
-      el.onerror = function () { el.remove(); fail(keys[i], new Error("cannot load " + url)); };
+      el.onload = function () { el.remove(); done(keys[i]); };
+      el.onerror = function () { el.remove(); done(keys[i], new Error("cannot load " + url)); };
       document.head.appendChild(el);
     });
   }
 
   // In a worker: importScripts fetches the files in parallel and runs them in order.
-  function importAll(urls, keys, fail) {
-    try { importScripts.apply(null, urls); } catch (e) {
+  function importAll(urls, keys, done) {
+    try {
+      importScripts.apply(null, urls);
+    } catch (e) {
       for (var i = 0; i < keys.length; i++) {
-        try { importScripts(urls[i]); } catch (e2) { fail(keys[i], e2); }
+        try { importScripts(urls[i]); } catch (e2) { done(keys[i], e2); }
       }
     }
+    keys.forEach(function (k) { done(k); });
   }
 
   // ---- ranking ------------------------------------------------------------------------------
@@ -149,6 +172,7 @@
   var TITLE = 2.5;  // a word in the title is worth this much more than its count in the text
   var PREFIX = 0.5, TYPO = 0.35;  // a word that only starts with, or nearly is, the word typed
   var MAX_EXPANSIONS = 64;
+  var MAX_WORDS = 16;
   var RARE = 3;  // a word on fewer pages than this may be a typo in the text: try near misses
   var MAX_PREFIX_SHARDS = 3;
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
@@ -414,7 +438,8 @@
 
   // Rank the pages for a query: {groups: [{lang, docs: [page ids best first]}], some}.
   Engine.prototype.rank = async function (query, lang, id) {
-    var self = this, ix = await this.open(), groups = parse(query);
+    var self = this, ix = await this.open(), groups = parse(query).slice(0, MAX_WORDS);
+    if (ix.shards.size > 2 * KEEP.t) { ix.shards.clear(); ix.terms.clear(); }  // see Loader.trim
     if (!groups.length || !ix.n) return { groups: [], words: groups, some: false };
     var terms = new Set(), positions = new Set(), pairs = pairsOf(groups);
     pairs.forEach(function (pair) { terms.add(shardOf(ix, pair)); });
