@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import re
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -202,13 +203,14 @@ def test_an_update_equals_a_fresh_build_and_rewrites_only_what_changed():
        st.sets(st.integers(0, 29), max_size=3))
 def test_any_sequence_of_edits_equals_a_fresh_build(edits, removed):
     recs = _records(30)
-    index = SearchIndex()
-    index.files(recs)
-    for doc, extra in edits:
-        recs[doc] = _records(30, {doc: extra})[doc]
-        assert index.files(recs) == SearchIndex().files(recs)
-    kept = [r for i, r in enumerate(recs) if i not in removed]
-    assert index.files(kept) == SearchIndex().files(kept)
+    with mock.patch.object(search_index, "BLOCK", 4):  # many blocks of pages, as on a big site
+        index = SearchIndex()
+        index.files(recs)
+        for doc, extra in edits:
+            recs[doc] = _records(30, {doc: extra})[doc]
+            assert index.files(recs) == SearchIndex().files(recs)
+        kept = [r for i, r in enumerate(recs) if i not in removed]
+        assert index.files(kept) == SearchIndex().files(kept)
 
 
 # --- in the built site ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from .record import SearchRecord
 FOLDER = "search/"  # inside the assets folder
 MIN_SHARD = 8_000  # characters: a shard is cut only after this much ...
 MAX_SHARD = 40_000  # ... and always before it would grow past this (unless one term is larger)
+BLOCK = 512  # pages: an edit re-encodes this block of a term's pages, not all of them
 LENGTH_STEP = 1.25  # page lengths are kept to the nearest power of this (enough for ranking)
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
@@ -79,12 +80,15 @@ def layout(terms: list[str], sizes: dict[str, int]) -> list[list[str]]:
 
 class SearchIndex:
     """The index files of a site. Kept by `serve` between rebuilds: files() then re-encodes only
-    the terms of pages that changed; the bytes are always those a fresh index would give."""
+    the terms of pages that changed, and of those only the block of pages around the change;
+    the bytes are always those a fresh index would give."""
 
     def __init__(self) -> None:
         self._urls: tuple[str, ...] = ()
         self._records: list[SearchRecord] = []
         self._docs: dict[str, list[int]] = {}  # term -> ids of the pages holding it, ascending
+        self._sorted: list[str] = []  # every term, in the order of sort_key
+        self._blocks: dict[str, dict[int, tuple[str, str]]] = {}  # term -> block -> encoded part
         self._encoded: dict[str, tuple[str, str]] = {}  # term -> (postings, positions) as JS
         self._shards: dict[tuple[str, ...], tuple[str, str, bytes, bytes]] = {}
         self._pages: dict[int, tuple[str, str, bytes]] = {}  # id -> (page JSON, name, file)
@@ -93,11 +97,8 @@ class SearchIndex:
         """Every file of the index, by path under the assets folder."""
         recs = sorted(records, key=lambda r: r.url)
         dirty = self._update(recs)
-        for term in dirty:
-            if term in self._docs:
-                self._encoded[term] = self._encode(term)
-            else:
-                self._encoded.pop(term, None)
+        for term, blocks in dirty.items():
+            self._encode(term, blocks)
         files: dict[str, bytes] = {}
         shard_table = self._shard_files(dirty, files)
         names = self._page_files(files)
@@ -118,17 +119,19 @@ class SearchIndex:
         return files
 
     # --- internals ----------------------------------------------------------------------------
-    def _update(self, recs: list[SearchRecord]) -> set[str]:
-        """Take the new records; return the terms whose postings changed."""
+    def _update(self, recs: list[SearchRecord]) -> dict[str, set[int] | None]:
+        """Take the new records; return the terms whose postings changed, with the blocks of
+        pages that changed (None: all of them)."""
         urls = tuple(r.url for r in recs)
         if urls != self._urls:  # pages added, removed or moved: every page id may change
             self._urls, self._records = urls, recs
-            self._docs, self._encoded, self._shards, self._pages = {}, {}, {}, {}
+            self._docs, self._blocks, self._encoded, self._shards, self._pages = {}, {}, {}, {}, {}
             for doc, r in enumerate(recs):
                 for term in r.terms:
                     self._docs.setdefault(term, []).append(doc)
-            return set(self._docs)
-        dirty: set[str] = set()
+            self._sorted = sorted(self._docs, key=sort_key)
+            return dict.fromkeys(self._docs)
+        dirty: dict[str, set[int] | None] = {}
         for doc, (old, new) in enumerate(zip(self._records, recs)):
             if old is new or old == new:
                 continue
@@ -137,37 +140,63 @@ class SearchIndex:
                 docs.remove(doc)
                 if not docs:
                     del self._docs[term]
+                    self._sorted.remove(term)
             for term in new.terms.keys() - old.terms.keys():
+                if term not in self._docs:
+                    bisect.insort(self._sorted, term, key=sort_key)
                 bisect.insort(self._docs.setdefault(term, []), doc)
-            dirty.update(t for t in old.terms.keys() | new.terms.keys()
-                         if old.terms.get(t) != new.terms.get(t))
+            for term in old.terms.keys() | new.terms.keys():
+                if old.terms.get(term) == new.terms.get(term):
+                    continue
+                blocks = dirty.setdefault(term, set())
+                blocks.add(doc // BLOCK)
+                docs = self._docs.get(term, [])
+                after = bisect.bisect_right(docs, doc)
+                if after < len(docs):  # the next page's gap is counted from the one before
+                    blocks.add(docs[after] // BLOCK)
             if old.page != new.page:
                 self._pages.pop(doc, None)
         self._records = recs
         return dirty
 
-    def _encode(self, term: str) -> tuple[str, str]:
-        """A term's postings [page gap, weight, ...] and positions [count, first, gap...]."""
-        postings, positions = [], []
-        prev = 0
-        for doc in self._docs[term]:
-            weight, where = self._records[doc].terms[term]
-            postings.append(f"{doc - prev},{weight}")
-            positions.append(where)
-            prev = doc
-        return "[" + ",".join(postings) + "]", "[" + ",".join(positions) + "]"
+    def _encode(self, term: str, blocks: set[int] | None) -> None:
+        """Encode a term's postings [page gap, weight, ...] and positions [count, first, gap...],
+        block by block of pages (`None`: every block)."""
+        docs = self._docs.get(term)
+        if not docs:
+            self._blocks.pop(term, None)
+            self._encoded.pop(term, None)
+            return
+        parts = self._blocks.setdefault(term, {})
+        if blocks is None:
+            parts.clear()
+            blocks = {doc // BLOCK for doc in docs}
+        for block in blocks:
+            start = bisect.bisect_left(docs, block * BLOCK)
+            end = bisect.bisect_left(docs, (block + 1) * BLOCK, start)
+            if start == end:
+                parts.pop(block, None)
+                continue
+            pages = docs[start:end]
+            entries = [self._records[doc].terms[term] for doc in pages]
+            flat = [0] * (2 * len(pages))
+            flat[0::2] = [b - a for a, b in zip([docs[start - 1] if start else 0] + pages, pages)]
+            flat[1::2] = [weight for weight, _ in entries]
+            parts[block] = ",".join(map(str, flat)), ",".join([where for _, where in entries])
+        ordered = [parts[b] for b in sorted(parts)]
+        self._encoded[term] = ("[" + ",".join(p for p, _ in ordered) + "]",
+                               "[" + ",".join(w for _, w in ordered) + "]")
 
-    def _shard_files(self, dirty: set[str], files: dict[str, bytes]) -> list[list[str]]:
-        terms = sorted(self._encoded, key=sort_key)
-        sizes = {t: len(self._encoded[t][0]) + len(t) + 4 for t in terms}
+    def _shard_files(self, dirty: dict[str, set[int] | None], files: dict[str, bytes]) -> list[list[str]]:
+        encoded = self._encoded
+        sizes = {t: len(encoded[t][0]) + len(t) + 4 for t in self._sorted}
         table, cache = [], {}
-        for shard in layout(terms, sizes):
+        for shard in layout(self._sorted, sizes):
             key = tuple(shard)
             cached = self._shards.get(key)
-            if cached is None or not dirty.isdisjoint(shard):
-                words = _json(shard)
-                t_body = f"[{words},[{','.join(self._encoded[t][0] for t in shard)}]]"
-                p_body = f"[{','.join(self._encoded[t][1] for t in shard)}]"
+            if cached is None or any(t in dirty for t in shard):
+                t_body = f"[{_json(shard)},[{','.join(encoded[t][0] for t in shard)}]]"
+                p_body = f"[{','.join(encoded[t][1] for t in shard)}]"
                 t_key = "t/" + _digest(t_body.encode("utf-8"))
                 p_key = "p/" + _digest(p_body.encode("utf-8"))
                 cached = (t_key, p_key, _js(t_key, t_body), _js(p_key, p_body))
