@@ -264,6 +264,7 @@ def test_the_browser_cuts_words_exactly_as_the_index_does(browser, base):
                "Ünïcödé, naïve façade", "ヨーロッパの顧客 고객 경험", "x" * 60, "𠀀𠀁 rare ideographs"]
     page = new_page(browser)
     page.goto(base)
+    page.add_script_tag(url=page.get_attribute("form.site-search", "data-engine"))  # loaded on demand
     page.wait_for_function("window.CxSearch !== undefined")
     for text in samples:
         in_browser = page.evaluate("""(t) => { const cx = window.CxSearch, toks = cx.textTokens(cx.fold(t));
@@ -314,9 +315,9 @@ def big_index(tmp_path_factory) -> Path:
     (root / "search").mkdir()
     (root / "search" / "index.html").write_text(
         f"""<!DOCTYPE html><html lang="en"><meta charset="utf-8"><body>
-        <form data-search="page" data-root="../" {form}><input id="search-input" type="search"></form>
-        <p id="search-status"></p><div id="search-results"></div>
-        <script src="../assets/search-engine.js"></script><script src="../assets/search.js"></script>""",
+        <form data-search="page" data-root="../" data-engine="../assets/search-engine.js" {form}>
+        <input id="search-input" type="search"></form>
+        <p id="search-status"></p><div id="search-results"></div><script src="../assets/search.js"></script>""",
         encoding="utf-8")
     return root
 

@@ -230,7 +230,7 @@ def test_search_page_and_index_are_built_from_published_pages_only(site):
     assert b'data-search="page"' in files["search/index.html"]
     home = files["index.html"].decode()
     assert 'data-search="live"' in home and 'role="search"' in home
-    assert re.search(r'src="assets/search-engine\.[0-9a-f]{10}\.js"', home)
+    assert re.search(r'data-engine="assets/search-engine\.[0-9a-f]{10}\.js"', home)
     # pages never name the index, so editing one page does not change every page
     assert "search/index." not in home and "entry.js" not in home
 

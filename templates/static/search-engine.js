@@ -508,10 +508,10 @@
       list.push(doc);
     });
     var out = [];
-    byLang.forEach(function (list, l) { out.push({ lang: l, docs: list }); });
+    // the reader's language first; other languages after it, each under its name
+    byLang.forEach(function (list, l) { out.push({ lang: l, own: baseLang(l) === reader, docs: list }); });
     out.sort(function (a, b) {
-      return (baseLang(b.lang) === reader) - (baseLang(a.lang) === reader) || b.docs.length - a.docs.length ||
-        (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : 0);
+      return b.own - a.own || b.docs.length - a.docs.length || (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : 0);
     });
     return { groups: out, words: groups, some: some };
   };
@@ -544,7 +544,7 @@
       if (opts.lang_only !== undefined) count = g.lang === opts.lang_only ? opts.first : 0;
       var docs = g.docs.slice(from, from + count);
       show = show.concat(docs);
-      return { lang: g.lang, total: g.docs.length, from: from, docs: docs };
+      return { lang: g.lang, own: g.own, total: g.docs.length, from: from, docs: docs };
     });
     var pages = await this.loader.load(show.map(function (d) { return fkey(ix, d); }));
     if (id !== this.latest) return null;
@@ -710,8 +710,7 @@
   }
 
   global.CxSearch = {
-    url: document.currentScript && document.currentScript.src,
-    Loader: Loader, Engine: Engine, injectScripts: injectScripts, baseLang: baseLang,
+    Loader: Loader, Engine: Engine, injectScripts: injectScripts,
     parse: parse, fold: fold, textTokens: textTokens, distance: distance
   };
 })(typeof self !== "undefined" ? self : this);

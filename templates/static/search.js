@@ -5,25 +5,32 @@
 // Every word shown comes from the template (data-text-* attributes), so it can be translated.
 (function (global) {
   "use strict";
-  var CX = global.CxSearch;
-  if (!CX || !CX.url) return;
-  var SCRIPT = CX.url, BASE = new URL("search/", SCRIPT).href;
-
-  // The same interface whether the engine runs in a worker or here.
-  function connect() {
-    var pending = new Map(), next = 0, local = null, worker = null;
-    function useLocal() {
+  // The same interface whether the engine runs in a worker or here. The engine's script is
+  // only loaded when someone searches.
+  function connect(engineUrl) {
+    var base = new URL("search/", engineUrl).href, pending = new Map(), next = 0, local = null, worker = null;
+    function localEngine() {
       if (!local) {
-        var loader = new CX.Loader(BASE, CX.injectScripts);
-        global.cxsearch = function (key, data) { loader.register(key, data); };
-        local = new CX.Engine(loader);
+        local = new Promise(function (resolve, reject) {
+          function make() {
+            var cx = global.CxSearch, loader = new cx.Loader(base, cx.injectScripts);
+            global.cxsearch = function (key, data) { loader.register(key, data); };
+            resolve(new cx.Engine(loader));
+          }
+          if (global.CxSearch) { make(); return; }
+          var el = document.createElement("script");
+          el.src = engineUrl;
+          el.onload = make;
+          el.onerror = function () { local = null; reject(new Error("cannot load " + engineUrl)); };
+          document.head.appendChild(el);
+        });
       }
       return local;
     }
     if (location.protocol !== "file:" && typeof Worker === "function") {
       try {
-        worker = new Worker(SCRIPT);
-        worker.postMessage({ type: "init", base: BASE });
+        worker = new Worker(engineUrl);
+        worker.postMessage({ type: "init", base: base });
         worker.onmessage = function (e) {
           var p = pending.get(e.data.id);
           if (!p) return;
@@ -39,25 +46,28 @@
     }
     function ask(type, query, opts) {
       if (!worker) {
-        var eng = useLocal();
-        return type === "more" ? eng.more(query, opts) : eng.search(query, opts);
+        return localEngine().then(function (eng) {
+          return type === "more" ? eng.more(query, opts) : eng.search(query, opts);
+        });
       }
       var id = ++next;
-      for (var k of pending.keys()) if (k < id && type === "search") pending.delete(k);
+      if (type === "search") for (var k of pending.keys()) if (k < id) pending.delete(k);  // superseded
       return new Promise(function (resolve, reject) {
         pending.set(id, { resolve: resolve, reject: reject, retry: function () { ask(type, query, opts).then(resolve, reject); } });
         worker.postMessage({ type: type, id: id, query: query, opts: opts });
       });
     }
     return {
-      warm: function () { if (!worker) useLocal().open().catch(function () {}); },
+      warm: function () {
+        if (!worker) localEngine().then(function (eng) { return eng.open(); }).catch(function () {});
+      },
       search: function (q, opts) { return ask("search", q, opts); },
       more: function (q, opts) { return ask("more", q, opts); }
     };
   }
 
-  var engineApi = null;
-  function api() { return engineApi || (engineApi = connect()); }
+  var engineApi = null, engineUrl = null;
+  function api() { return engineApi || (engineApi = connect(engineUrl)); }
 
   var FILE = location.protocol === "file:";
   function pageHref(root, url, anchor) {
@@ -105,8 +115,6 @@
   }
 
   function readerLang() { return document.documentElement.lang || ""; }
-  // Results in another language than the page's are grouped under that language's name.
-  function foreign(lang) { return CX.baseLang(lang) !== CX.baseLang(readerLang()); }
 
   // ---- live results in the header box (WAI-ARIA combobox with a listbox popup) --------------
   var DEBOUNCE = 90;
@@ -173,7 +181,7 @@
       result.groups.forEach(function (g, gi) {
         total += g.total;
         var box = list;
-        if (foreign(g.lang)) {
+        if (!g.own) {
           box = document.createElement("li");
           box.setAttribute("role", "group");
           var label = document.createElement("span");
@@ -239,6 +247,9 @@
       }, function () {});
     }
     input.addEventListener("focus", function () { api().warm(); }, { once: true });
+    input.addEventListener("focus", function () {  // back to the box: the same results again
+      if (shown && input.value.trim() === shown && list.children.length) open(true);
+    });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(run, DEBOUNCE);
@@ -302,7 +313,7 @@
       var sec = document.createElement("section");
       sec.className = "search-group";
       sec.lang = g.lang;
-      if (foreign(g.lang)) {
+      if (!g.own) {
         var h = document.createElement("h2");
         h.textContent = t.fill("in-language", { language: t.language(g.lang) }) + " (" + g.total + ")";
         sec.appendChild(h);
@@ -365,6 +376,7 @@
 
   function start() {
     document.querySelectorAll("form[data-search]").forEach(function (form) {
+      engineUrl = engineUrl || new URL(form.getAttribute("data-engine"), location.href).href;
       if (form.getAttribute("data-search") === "page") resultsPage(form); else liveBox(form);
     });
   }
