@@ -168,6 +168,17 @@ def test_the_search_page_reads_the_query_from_its_address_and_updates_as_you_typ
     assert page.errors == []
 
 
+def test_what_the_reader_typed_is_shown_as_text(browser, base):
+    page = new_page(browser)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    typed = '<img src=x onerror=alert(1)> $& zzz'
+    page.goto(base + "search/?q=" + quote(typed))
+    page.wait_for_function("document.querySelector('#search-status').textContent !== ''")
+    assert page.inner_text("#search-status") == f"No results for “{typed}”."
+    assert dialogs == [] and page.locator("#search-status img").count() == 0
+
+
 # --- live results in the header box -----------------------------------------------------------
 def type_and_wait(page, text: str) -> float:
     """Type into the header search box; ms from the last keystroke to the live results."""

@@ -426,6 +426,21 @@
 
   function baseLang(code) { return String(code || "").toLowerCase().split(/[-_]/)[0]; }
 
+  function scoreGroup(ix, g) {
+    if (g.word !== undefined) {
+      g.exp = expand(ix, g, g.shards);
+      return scoreWord(ix, g.exp);
+    }
+    g.slots.forEach(function (s) {
+      s.exp = expand(ix, { word: s.term, prefix: s.prefix, typo: false }, shardRange(ix, s.term, s.prefix));
+      s.exp.forEach(function (x) {
+        var shard = shardRange(ix, x.term, false)[0], t = termsOf(ix, shard);
+        x.positions = ix.shards.get(pkey(ix, shard))[t.at.get(x.term)];
+      });
+    });
+    return scorePhrase(ix, g.slots);
+  }
+
   // Load term shards (and position shards) by number; false when a newer query came meanwhile.
   Engine.prototype.fetch = async function (ix, terms, positions, id) {
     var keys = [];
@@ -438,7 +453,7 @@
 
   // Rank the pages for a query: {groups: [{lang, docs: [page ids best first]}], some}.
   Engine.prototype.rank = async function (query, lang, id) {
-    var self = this, ix = await this.open(), groups = parse(query).slice(0, MAX_WORDS);
+    var ix = await this.open(), groups = parse(query).slice(0, MAX_WORDS);
     if (ix.shards.size > 2 * KEEP.t) { ix.shards.clear(); ix.terms.clear(); }  // see Loader.trim
     if (!groups.length || !ix.n) return { groups: [], words: groups, some: false };
     var terms = new Set(), positions = new Set(), pairs = pairsOf(groups);
@@ -465,21 +480,16 @@
       });
     });
     if (more.size && !(await this.fetch(ix, more, new Set(), id))) return null;
+    // one step at a time, giving way to the reader's typing between steps (this matters where
+    // the engine runs in the page, from file://)
+    var scores = [];
+    for (var gi = 0; gi < groups.length; gi++) {
+      await tick();
+      if (id !== this.latest) return null;
+      scores.push(scoreGroup(ix, groups[gi]));
+    }
     await tick();
-    var scores = groups.map(function (g) {
-      if (g.word !== undefined) {
-        g.exp = expand(ix, g, g.shards);
-        return scoreWord(ix, g.exp);
-      }
-      g.slots.forEach(function (s) {
-        s.exp = expand(ix, { word: s.term, prefix: s.prefix, typo: false }, shardRange(ix, s.term, s.prefix));
-        s.exp.forEach(function (x) {
-          var shard = shardRange(ix, x.term, false)[0], t = termsOf(ix, shard);
-          x.positions = ix.shards.get(pkey(ix, shard))[t.at.get(x.term)];
-        });
-      });
-      return scorePhrase(ix, g.slots);
-    });
+    if (id !== this.latest) return null;
     var n = ix.n, total = new Float32Array(n), matched = new Uint8Array(n), d;
     scores.forEach(function (s) {
       for (d = 0; d < n; d++) if (s[d]) { total[d] += s[d]; matched[d]++; }
@@ -537,7 +547,7 @@
   };
 
   Engine.prototype.results = async function (ranked, query, opts, id) {
-    var ix = this.index, self = this, show = [];
+    var ix = this.index, show = [];
     var groups = ranked.groups.map(function (g, i) {
       var from = opts.from || 0;
       var count = i === 0 ? opts.first : opts.others;

@@ -89,8 +89,8 @@
       // a text with a number in it, in the plural form the language needs for that number
       count: function (name, n, q) {
         var kind = plural ? plural.select(n) : (n === 1 ? "one" : "other");
-        var text = get(name + "-" + kind) || get(name + "-other");
-        return text.replace("{n}", number.format(n)).replace("{q}", q || "");
+        var text = get(name + "-" + kind) || get(name + "-other"), values = { n: number.format(n), q: q || "" };
+        return text.replace(/\{(\w+)\}/g, function (all, k) { return values[k] !== undefined ? values[k] : all; });
       },
       fill: function (name, values) {
         return get(name).replace(/\{(\w+)\}/g, function (all, k) { return values[k] !== undefined ? values[k] : all; });
