@@ -96,9 +96,15 @@ def _records(n: int, extra: dict[int, str] | None = None) -> list:
 
 
 def _call(data: bytes) -> tuple[str, object]:
-    m = re.fullmatch(rb'cxsearch\("([^"]+)",(.*)\);\n', data, re.S)
+    """(key, data) of an index file: cxsearch("key",'JSON');"""
+    key, payload = _payload(data)
+    return key, json.loads(payload)
+
+
+def _payload(data: bytes) -> tuple[str, str]:
+    m = re.fullmatch(r"""cxsearch\("([^"]+)",'((?:[^'\\]|\\.)*)'\);\n""", data.decode("utf-8"), re.S)
     assert m, data[:80]
-    return m.group(1).decode(), json.loads(m.group(2))
+    return m.group(1), re.sub(r"\\(.)", r"\1", m.group(2))
 
 
 def test_every_index_file_is_a_script_named_by_a_hash_of_its_content():
@@ -109,7 +115,7 @@ def test_every_index_file_is_a_script_named_by_a_hash_of_its_content():
         key, payload = _call(data)
         assert path == FOLDER + key + ".js"
         if path.startswith((FOLDER + "t/", FOLDER + "p/")):
-            body = data[len(f'cxsearch("{key}",'):-3]
+            body = _payload(data)[1].encode("utf-8")
             assert key.split("/")[1] == hashlib.sha256(body).hexdigest()[:10]
 
 

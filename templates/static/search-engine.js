@@ -87,7 +87,7 @@
   }
 
   // ---- loading index files ------------------------------------------------------------------
-  // Every index file calls cxsearch(key, data); the loader resolves the promise for that key.
+  // Every index file calls cxsearch(key, 'JSON'); the loader resolves the promise for that key.
   function Loader(base, inject) {
     this.base = base;
     this.inject = inject;
@@ -102,10 +102,10 @@
     }
     return s;
   };
-  Loader.prototype.register = function (key, data) {
+  Loader.prototype.register = function (key, json) {
     var s = this.slot(key);
     s.done = true;
-    s.resolve(data);
+    s.resolve(JSON.parse(json));
   };
   Loader.prototype.load = function (keys, fresh) {
     var self = this, todo = [];
@@ -507,9 +507,8 @@
       some = true;
       for (d = 0; d < n; d++) if (matched[d]) docs.push(d);
     }
-    docs.sort(function (a, b) {
-      return (some ? matched[b] - matched[a] : 0) || total[b] - total[a] || a - b;
-    });
+    // best first: more of the words (when not all are found), higher score, then site order
+    var before = function (a, b) { return (some ? matched[b] - matched[a] : 0) || total[b] - total[a] || a - b; };
     var reader = baseLang(lang), byLang = new Map();
     docs.forEach(function (doc) {
       var l = ix.m.langs[ix.langs[doc]] || "";
@@ -519,12 +518,38 @@
     });
     var out = [];
     // the reader's language first; other languages after it, each under its name
-    byLang.forEach(function (list, l) { out.push({ lang: l, own: baseLang(l) === reader, docs: list }); });
+    byLang.forEach(function (list, l) {
+      out.push({ lang: l, own: baseLang(l) === reader, docs: list, ordered: 0, before: before });
+    });
     out.sort(function (a, b) {
       return b.own - a.own || b.docs.length - a.docs.length || (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : 0);
     });
     return { groups: out, words: groups, some: some };
   };
+
+  // Put the best `m` pages of a group first, in order; a full sort only when many are wanted
+  // (sorting 20,000 pages for the first 10 would hold up the reader's typing).
+  function putInOrder(g, m) {
+    var docs = g.docs, before = g.before;
+    if (g.ordered >= Math.min(m, docs.length)) return;
+    if (m > 60 || m * 8 > docs.length) {
+      docs.sort(before);
+      g.ordered = docs.length;
+      return;
+    }
+    var best = [];
+    for (var i = 0; i < docs.length; i++) {
+      var d = docs[i];
+      if (best.length === m && before(d, best[m - 1]) >= 0) continue;
+      var at = best.length;
+      while (at > 0 && before(d, best[at - 1]) < 0) at--;
+      best.splice(at, 0, d);
+      if (best.length > m) best.pop();
+    }
+    var chosen = new Set(best);
+    g.docs = best.concat(docs.filter(function (x) { return !chosen.has(x); }));
+    g.ordered = m;
+  }
 
   // Search: the ranking and the results to show, {lang: how many} each (from `from`).
   Engine.prototype.search = async function (query, opts) {
@@ -552,6 +577,7 @@
       var from = opts.from || 0;
       var count = i === 0 ? opts.first : opts.others;
       if (opts.lang_only !== undefined) count = g.lang === opts.lang_only ? opts.first : 0;
+      putInOrder(g, from + count);
       var docs = g.docs.slice(from, from + count);
       show = show.concat(docs);
       return { lang: g.lang, own: g.own, total: g.docs.length, from: from, docs: docs };
