@@ -33,28 +33,43 @@ def record(url: str, title: str, section: str, lang: str, body_html: str,
         else:
             parts.insert(0, Section("", "", description))
         runs.insert(0, Weighted(description, False))
-    found: dict[str, list] = {}  # term -> [weight, in title, positions]
+    where: dict[str, list[int]] = {}  # term -> its positions
+    in_title: dict[str, int] = {}  # term -> how many of its positions are in the title
+    in_headings: dict[str, int] = {}  # ... and in headings
     title_terms = tokens(title)
-    for pos, term in _with_pairs(title_terms, 0):
-        entry = found.setdefault(term, [0, 1, []])
-        entry[2].append(pos)
+    _add(where, in_title, _with_pairs(title_terms, 0))
     pos = len(title_terms)
     for run in runs:
         pos += 1  # a gap: a phrase never spans two blocks
         run_terms = tokens(run.text)
-        weight = HEADING_WEIGHT if run.heading else 1
-        for p, term in _with_pairs(run_terms, pos) if run.heading else enumerate(run_terms, pos):
-            entry = found.get(term)
-            if entry is None:
-                entry = found[term] = [0, 0, []]
-            entry[0] += weight
-            entry[2].append(p)
+        if run.heading:
+            _add(where, in_headings, _with_pairs(run_terms, pos))
+        else:
+            get = where.get
+            for p, term in enumerate(run_terms, pos):
+                found = get(term)
+                if found is None:
+                    where[term] = [p]
+                else:
+                    found.append(p)
         pos += len(run_terms)
-    terms = {term: (w * 2 + t, _positions(ps)) for term, (w, t, ps) in found.items()}
+    terms = {}
+    for term, found in where.items():
+        title_count, heading_count = in_title.get(term, 0), in_headings.get(term, 0)
+        weight = len(found) - title_count + (HEADING_WEIGHT - 1) * heading_count
+        if title_count:
+            found.sort()
+        terms[term] = (weight * 2 + (1 if title_count else 0), _positions(found))
     page = json.dumps({"u": url, "t": title, "s": section, "l": lang,
                        "p": [[s.anchor, s.heading, s.text] for s in parts]},
                       ensure_ascii=False, separators=(",", ":"))
     return SearchRecord(url, title, lang, page, pos, terms)
+
+
+def _add(where: dict[str, list[int]], counts: dict[str, int], found: list[tuple[int, str]]) -> None:
+    for p, term in found:
+        where.setdefault(term, []).append(p)
+        counts[term] = counts.get(term, 0) + 1
 
 
 def _with_pairs(terms: list[str], start: int) -> list[tuple[int, str]]:
@@ -69,6 +84,5 @@ def _with_pairs(terms: list[str], start: int) -> list[tuple[int, str]]:
 
 def _positions(positions: list[int]) -> str:
     """'count,first,gap,gap...': small numbers that compress well."""
-    out = [len(positions), positions[0]]
-    out.extend(b - a for a, b in zip(positions, positions[1:]))
-    return ",".join(map(str, out))
+    gaps = [b - a for a, b in zip(positions, positions[1:])]
+    return ",".join(map(str, [len(positions), positions[0], *gaps]))

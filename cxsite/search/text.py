@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 MAX_TEXT = 60_000  # characters of a page's text that are searched and shown in excerpts
 
-_TOKEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<(/?)([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|([^<]+|<)",
-                    re.S)
+_TOKEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<(/?)([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)\s*>"
+                    r"|([^<]+|<)", re.S)
 _ATTR = re.compile(r"""([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _SKIP = frozenset({"script", "style", "svg", "math", "template", "noscript", "iframe", "object",
                    "canvas", "button", "select", "textarea"})
@@ -25,6 +25,7 @@ _BLOCK = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "th
                     "blockquote", "pre", "details", "summary", "h1", "h2", "h3", "h4", "h5", "h6",
                     "address", "fieldset", "legend", "form", "label"})
 _SEPARATE = frozenset({"span", "img"})  # labels that sit side by side: never one word together
+_SPACED = _BLOCK | _SEPARATE
 _HEADING = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _SPACE = re.compile(r"\s+")
 
@@ -57,99 +58,73 @@ def _attrs(raw: str) -> dict[str, str]:
 def _hidden(tag: str, attrs: str) -> bool:
     if tag in _SKIP:
         return True
-    if "hidden" not in attrs and "headerlink" not in attrs:
-        return False
     a = _attrs(attrs)
     return ("hidden" in a or a.get("aria-hidden", "").lower() == "true"
             or tag == "a" and "headerlink" in a.get("class", "").split())
-
-
-class _Sections:
-    """Collects text into sections as the tags go by."""
-
-    def __init__(self) -> None:
-        self.done: list[Section] = []
-        self.runs: list[Weighted] = []
-        self.anchor = ""
-        self.heading = ""
-        self.parts: list[str] = []  # text of the current section
-        self.heading_parts: list[str] | None = None  # text of the heading being read
-        self.size = 0
-
-    def text(self, data: str) -> None:
-        if self.size >= MAX_TEXT:
-            return
-        data = data[:MAX_TEXT - self.size]
-        self.size += len(data)
-        (self.heading_parts if self.heading_parts is not None else self.parts).append(data)
-
-    def open_heading(self, anchor: str) -> None:
-        self.close()
-        self.anchor, self.heading_parts = anchor, []
-
-    def close_heading(self) -> None:
-        if self.heading_parts is not None:
-            self.heading = _clean(" ".join(self.heading_parts))
-            self.heading_parts = None
-
-    def close(self) -> None:
-        """End the current section."""
-        self.close_heading()
-        text = _clean("".join(self.parts))
-        if self.heading or text:
-            self.done.append(Section(self.anchor, self.heading, text))
-        if self.heading:
-            self.runs.append(Weighted(self.heading, True))
-        if text:
-            self.runs.append(Weighted(text, False))
-        self.anchor, self.heading, self.parts = "", "", []
 
 
 def _clean(text: str) -> str:
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
+def _close(done: list[Section], runs: list[Weighted], anchor: str, heading: str,
+           parts: list[str]) -> None:
+    """End a section: keep it and its text runs."""
+    text = _clean("".join(parts))
+    if heading or text:
+        done.append(Section(anchor, heading, text))
+    if heading:
+        runs.append(Weighted(heading, True))
+    if text:
+        runs.append(Weighted(text, False))
+
+
 def sections(body_html: str) -> tuple[list[Section], list[Weighted]]:
     """The page's sections (for excerpts and links) and its text runs (for the index)."""
-    out = _Sections()
-    skip_tag, skip_depth = "", 0
-    heading_tag = ""
-    for m in _TOKEN.finditer(body_html):
-        closing, tag, attrs, data = m.group(1), m.group(2), m.group(3), m.group(4)
-        if tag is None:
-            if data is not None and not skip_depth:
-                out.text(data)
+    done: list[Section] = []
+    runs: list[Weighted] = []
+    anchor = heading = heading_tag = skip_tag = ""
+    parts: list[str] = []  # text of the current section
+    target = parts  # where text goes: the section, or the heading being read
+    skip_depth = size = 0
+    for closing, tag, attrs, data in _TOKEN.findall(body_html):
+        if not tag:  # text (or a comment: nothing)
+            if data and not skip_depth and size < MAX_TEXT:
+                data = data[:MAX_TEXT - size]
+                size += len(data)
+                target.append(data)
             continue
         tag = tag.lower()
         if skip_depth:
-            if tag == skip_tag and not attrs.rstrip().endswith("/"):
+            if tag == skip_tag and not attrs.endswith("/"):
                 skip_depth += -1 if closing else 1
             continue
         if closing:
             if tag == heading_tag:
-                out.close_heading()
-                heading_tag = ""
-            if tag in _BLOCK or tag in _SEPARATE:
-                out.text(" ")
+                heading, heading_tag, target = _clean(" ".join(target)), "", parts
+            elif tag in _SPACED:
+                target.append(" ")
             continue
-        if tag in _VOID or attrs.rstrip().endswith("/"):
-            if tag in _BLOCK or tag in _SEPARATE:
-                out.text(" ")
+        if tag in _VOID or attrs.endswith("/"):
+            if tag in _SPACED:
+                target.append(" ")
             continue
-        if _hidden(tag, attrs):
+        if ("hidden" in attrs or "headerlink" in attrs or tag in _SKIP) and _hidden(tag, attrs):
             skip_tag, skip_depth = tag, 1
             continue
-        if tag in _HEADING and not heading_tag:
-            anchor = _attrs(attrs).get("id", "") if "id" in attrs else ""
-            if anchor:
-                out.open_heading(anchor)
-                heading_tag = tag
+        if tag in _HEADING and not heading_tag and "id" in attrs:
+            new_anchor = _attrs(attrs).get("id", "")
+            if new_anchor:
+                _close(done, runs, anchor, heading, parts)
+                anchor, heading, heading_tag, parts = new_anchor, "", tag, []
+                target = []
                 continue
-        if tag in _BLOCK or tag in _SEPARATE:
-            out.text(" ")
-    out.close()
-    return out.done, out.runs
-
+        if tag in _SPACED:
+            target.append(" ")
+    if heading_tag:  # a heading never closed
+        heading, parts = _clean(" ".join(target)), parts
+    _close(done, runs, anchor, heading, parts)
+    return done, runs
 
 def page_text(html_text: str) -> str:
     """All the text a reader sees in a piece of HTML, headings included, on one line."""
