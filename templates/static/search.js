@@ -92,6 +92,7 @@
         var text = get(name + "-" + kind) || get(name + "-other"), values = { n: number.format(n), q: q || "" };
         return text.replace(/\{(\w+)\}/g, function (all, k) { return values[k] !== undefined ? values[k] : all; });
       },
+      number: function (n) { return number.format(n); },
       fill: function (name, values) {
         return get(name).replace(/\{(\w+)\}/g, function (all, k) { return values[k] !== undefined ? values[k] : all; });
       },
@@ -315,7 +316,7 @@
       sec.lang = g.lang;
       if (!g.own) {
         var h = document.createElement("h2");
-        h.textContent = t.fill("in-language", { language: t.language(g.lang) }) + " (" + g.total + ")";
+        h.textContent = t.fill("language-group", { language: t.language(g.lang), n: t.number(g.total) });
         sec.appendChild(h);
       }
       var ol = document.createElement("ol");
