@@ -10,7 +10,6 @@ import gzip
 import http.server
 import random
 import threading
-import time
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
