@@ -353,7 +353,7 @@ def test_5000_pages_a_query_loads_under_500_kb_and_answers_within_a_second(brows
                 page.wait_for_function("document.querySelector('#search-status').textContent !== ''",
                                        timeout=20_000)
                 ms = page.evaluate("performance.now()")
-                assert "result" in page.inner_text("#search-status"), query
+                assert page.locator(".search-list li").count() >= 1, query
                 context.close()
                 best = ms if best is None else min(best, ms)
             downloaded = sum(gz(u) for u in loaded)

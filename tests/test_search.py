@@ -141,6 +141,14 @@ def test_manifest_describes_every_page_and_shard():
         assert data["u"] == f"p{doc:03d}/"
 
 
+def test_the_words_of_the_site_are_listed_by_first_letter_for_misspellings():
+    files = SearchIndex().files(_records(12))
+    manifest = _call(files[FOLDER + _call(files[FOLDER + "entry.js"])[1] + ".js"])[1]
+    words = _call(files[f"{FOLDER}w/{manifest['w']['p']}.js"])[1]
+    assert words == ["promise", "promoter"]  # words only: no numbers, pairs or Chinese
+    assert "r" in manifest["w"] and "净" not in manifest["w"]
+
+
 def test_postings_give_each_page_its_weight():
     files = SearchIndex().files(_records(12))
     manifest = _call(files[FOLDER + _call(files[FOLDER + "entry.js"])[1] + ".js"])[1]

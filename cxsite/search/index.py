@@ -8,6 +8,7 @@ fetch) so that search works from file:// and a file share too.
                          pages and weights; a query loads the shards of its words only
   search/p/<h>.js        the positions of the same terms, loaded for phrases only
   search/f/<id>-<h>.js   one page's text by section, loaded for the results shown
+  search/w/<h>.js        the words starting with one letter, loaded to correct a misspelling
 
 Every file calls cxsearch(key, 'JSON'). Names carry a hash of the content; identical input gives
 identical bytes. Shard boundaries depend on the terms around them only (content-defined), so an
@@ -23,11 +24,13 @@ import zlib
 from typing import Iterable
 
 from .record import SearchRecord
+from .tokens import is_cjk
 
 FOLDER = "search/"  # inside the assets folder
 MIN_SHARD = 8_000  # characters: a shard is cut only after this much ...
 MAX_SHARD = 40_000  # ... and always before it would grow past this (unless one term is larger)
 BLOCK = 512  # pages: an edit re-encodes this block of a term's pages, not all of them
+TYPO_MIN = 5  # letters: a word this long may be misspelt (search-engine.js knows it too)
 LENGTH_STEP = 1.25  # page lengths are kept to the nearest power of this (enough for ranking)
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
@@ -114,6 +117,7 @@ class SearchIndex:
             "step": LENGTH_STEP,
             "f": "".join(names),
             "s": shard_table,
+            "w": self._lexicon_files(files),
         }
         body = _json(manifest)
         key = f"index.{_digest(body.encode('utf-8'))}"
@@ -208,6 +212,21 @@ class SearchIndex:
             files[FOLDER + cached[1] + ".js"] = cached[3]
             table.append([shard[0], cached[0][2:], cached[1][2:]])
         self._shards = cache
+        return table
+
+    def _lexicon_files(self, files: dict[str, bytes]) -> dict[str, str]:
+        """The words of the site by first letter, where a misspelt word finds its near misses
+        (they are rarely in the shard of the misspelling)."""
+        by_letter: dict[str, list[str]] = {}
+        for term in self._sorted:
+            if len(term) >= TYPO_MIN - 1 and term.isalpha() and not is_cjk(term):
+                by_letter.setdefault(term[0], []).append(term)
+        table = {}
+        for letter, words in by_letter.items():
+            body = _json(words)
+            key = "w/" + _digest(body.encode("utf-8"))
+            files[FOLDER + key + ".js"] = _js(key, body)
+            table[letter] = key[2:]
         return table
 
     def _page_files(self, files: dict[str, bytes]) -> list[str]:

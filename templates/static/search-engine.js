@@ -15,6 +15,7 @@
   var WORDS = /[\p{L}\p{N}]+/gu;
   var FOLDED_WORDS = /[\p{L}\p{N}]+/gu;  // a second one: WORDS keeps its place in a loop
   var MAX_WORD = 40;
+  var TYPO_MIN = 5;  // letters: a word this long may be misspelt (index.py knows it too)
 
   function fold(s) {
     return s.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]+/g, "").normalize("NFKC");
@@ -80,7 +81,7 @@
       return {
         word: s.term, text: chunk,
         prefix: s.prefix || (!quoted && latin && s.term.length >= 2),
-        typo: !quoted && latin && s.term.length >= 5 && /^\p{L}+$/u.test(s.term)
+        typo: !quoted && latin && s.term.length >= TYPO_MIN && /^\p{L}+$/u.test(s.term)
       };
     }
     return { slots: slots, text: chunk };
@@ -173,6 +174,7 @@
   var PREFIX = 0.5, TYPO = 0.35;  // a word that only starts with, or nearly is, the word typed
   var MAX_EXPANSIONS = 64;
   var MAX_WORDS = 16;
+  var MAX_NEAR = 8;  // near misses of a misspelt word that are looked up
   var RARE = 3;  // a word on fewer pages than this may be a typo in the text: try near misses
   var MAX_PREFIX_SHARDS = 3;
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
@@ -295,7 +297,7 @@
         if (g.prefix && t.length > g.word.length && t.lastIndexOf(g.word, 0) === 0) {
           seen.add(t);
           found.push({ term: t, weight: prefixWeight, postings: data.postings[k] });
-        } else if (g.typo && t.length >= 4 && distance(g.word, t, maxDist) <= maxDist) {
+        } else if (g.typo && t.length >= TYPO_MIN - 1 && distance(g.word, t, maxDist) <= maxDist) {
           seen.add(t);
           near.push({ term: t, weight: TYPO, postings: data.postings[k] });
         }
@@ -467,18 +469,27 @@
       });
     });
     if (!(await this.fetch(ix, terms, positions, id))) return null;
-    // A word that is missing (or rare): also look where its near misses are. A common word
-    // is often alone in its shard, so a shard whose first word is a near miss is the place.
-    var more = new Set();
-    groups.forEach(function (g) {
-      if (!g.typo) return;
+    // A word that is missing (or rare) may be misspelt: find its near misses among the site's
+    // words with the same first letter, then load the shards that hold them.
+    var typos = groups.filter(function (g) {
+      if (!g.typo) return false;
       var own = termsOf(ix, shardOf(ix, g.word)), at = own.at.get(g.word);
-      if (at !== undefined && own.postings[at].length / 2 >= RARE) return;
-      var max = g.word.length >= 9 ? 2 : 1;
-      ix.m.s.forEach(function (shard, i) {
-        if (g.shards.indexOf(i) < 0 && distance(g.word, shard[0], max) <= max) { g.shards.push(i); more.add(i); }
-      });
+      return (at === undefined || own.postings[at].length / 2 < RARE) && ix.m.w[g.word.charAt(0)];
     });
+    var more = new Set();
+    if (typos.length) {
+      var words = await this.loader.load(typos.map(function (g) { return "w/" + ix.m.w[g.word.charAt(0)]; }));
+      if (id !== this.latest) return null;
+      typos.forEach(function (g, k) {
+        var max = g.word.length >= 9 ? 2 : 1, near = [];
+        words[k].forEach(function (w) { var d = distance(g.word, w, max); if (d <= max && w !== g.word) near.push([d, w]); });
+        near.sort(function (a, b) { return a[0] - b[0]; });
+        near.slice(0, MAX_NEAR).forEach(function (x) {
+          var i = shardOf(ix, x[1]);
+          if (g.shards.indexOf(i) < 0) { g.shards.push(i); more.add(i); }
+        });
+      });
+    }
     if (more.size && !(await this.fetch(ix, more, new Set(), id))) return null;
     // one step at a time, giving way to the reader's typing between steps (this matters where
     // the engine runs in the page, from file://)
