@@ -224,7 +224,8 @@
           a.textContent = t.count("all", total);
         }));
       }
-      var message = total ? t.count("results", total, q) : t.fill("none", { q: q });
+      var message = total ? (result.some ? t.get("some") + " " : "") + t.count("results", total, q)
+        : t.fill("none", { q: q });
       if (!total) {
         var none = document.createElement("li");
         none.className = "search-popup-none";
