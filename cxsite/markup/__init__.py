@@ -6,22 +6,21 @@ import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import quote, unquote
 
 import markdown
-from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
-from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pymdownx.superfences import SuperFencesException
 
-from .blocks import BLOCK_TYPES, INLINE_TYPES, BlockContext, block_handler, inline_handler
-from .config import Config
-from .content import Page, relative_url
-from .errors import Problem, SiteError, did_you_mean
-from .yamltext import parse_yaml
+from .converters import ALL_FEATURES, build_markdown, page_features
+from ..blocks import BLOCK_TYPES, INLINE_TYPES, BlockContext, block_handler, inline_handler
+from ..config import Config
+from ..content import Page, relative_url
+from ..errors import Problem, SiteError, did_you_mean
+from ..yamltext import parse_yaml
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})\s*\{?\s*\.?([\w-]*)")
@@ -205,73 +204,40 @@ class _LinkProcessor(Treeprocessor):
         return None
 
 
-# Inline patterns whose matches all start with one of these characters (or a stash marker).
-_KNOWN_INLINE = {"backtick", "escape", "footnote", "cx_cite", "reference", "link", "image_link",
-                 "image_reference", "short_reference", "short_image_ref", "autolink", "automail",
-                 "linebreak", "html", "entity", "em_strong"}
-_INLINE_TRIGGER = re.compile(r"[`\\\[{!<\n&*_\x02\x03]")
-
-
-class _FastInlineProcessor(InlineTreeprocessor):
-    """Skips pattern matching for text that no inline pattern can match.
-
-    Most text nodes (table cells, plain sentences) hold none of the characters that start
-    Markdown's inline syntax; trying all sixteen patterns on each costs ~40% of a build.
-    """
-
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802
-        if patternIndex == 0 and _INLINE_TRIGGER.search(data) is None:
-            return data
-        return super()._InlineProcessor__handleInline(data, patternIndex)
-
-
 class _CxExtension(markdown.Extension):
+    def __init__(self, features: frozenset[str]) -> None:
+        super().__init__()
+        self.features = features
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
-        md.inlinePatterns.register(_CiteProcessor(_CITE, md), "cx_cite", 175)
+        if "cite" in self.features:
+            md.inlinePatterns.register(_CiteProcessor(_CITE, md), "cx_cite", 175)
         md.treeprocessors.register(_LinkProcessor(md), "cx_links", 15)
 
 
-def _use_fast_inline(md: markdown.Markdown) -> None:
-    """Install the fast path only when every inline pattern is one it knows the start of."""
-    if {p.name for p in md.inlinePatterns._priority} <= _KNOWN_INLINE:
-        md.treeprocessors.register(_FastInlineProcessor(md), "inline", 20)
+def new_markdown(features: Iterable[str] = ALL_FEATURES, *, stock: bool = False) -> markdown.Markdown:
+    """A converter with the site's extensions (expensive: keep it, reset() it between pages).
 
-
-def new_markdown() -> markdown.Markdown:
-    """A Markdown converter with the site's extensions (expensive: reuse it with reset())."""
+    stock=True gives every extension with Python-Markdown's own processors: the reference the
+    tests compare the fast converters with."""
     fences = [{"name": name, "class": "cx-block", "format": _format_block}
               for name in BLOCK_TYPES]
-    md = markdown.Markdown(
-        extensions=[
-            "tables", "footnotes", "admonition", "attr_list", "def_list", "abbr", "md_in_html",
-            "toc", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details",
-            "pymdownx.tasklist", "pymdownx.highlight", _CxExtension(),
-        ],
-        extension_configs={
-            "toc": {"permalink": "#", "permalink_title": "Link to this section",
-                    "slugify": slugify_unicode, "toc_depth": "2-3"},
-            "pymdownx.superfences": {"custom_fences": fences},
-            "pymdownx.tabbed": {"alternate_style": True},
-            "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight"},
-            "footnotes": {"BACKLINK_TITLE": "Back to the text"},
-        },
-        output_format="html",
-    )
-    _use_fast_inline(md)
-    return md
+    features = frozenset(features)
+    return build_markdown(features, [_CxExtension(features)], {"custom_fences": fences},
+                          stock=stock)
 
 
-_MD: markdown.Markdown | None = None
+_CONVERTERS: dict[frozenset[str], markdown.Markdown] = {}
 _H1 = re.compile(r'^\s*<h1[^>]*>(.*?)</h1>\s*', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
 
 def convert(page: Page, config: Config, site: SiteMap) -> Rendered:
     """Convert one page's Markdown body to HTML, collecting its problems and dependencies."""
-    global _MD
-    if _MD is None:
-        _MD = new_markdown()
-    md = _MD
+    features = page_features(page.body)
+    md = _CONVERTERS.get(features)
+    if md is None:
+        md = _CONVERTERS[features] = new_markdown(features)
     md.reset()
     state = _PageState(page, config, site)
     md.cx_state = state
