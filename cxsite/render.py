@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from .blocks import asset_bundle
 from .config import Config
-from .content import relative_url
+from .content import check_file_name, check_inside, relative_url
 from .errors import SiteError, did_you_mean
 from .nav import Navigation, NavNode, visible_children
 
@@ -76,7 +76,7 @@ class Theme:
             try:
                 src = self.env.loader.get_source(self.env, n)[0]
                 todo.extend(r for r in jinja2.meta.find_referenced_templates(self.env.parse(src)) if r)
-            except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, SiteError):
                 pass
         self._deps[name] = frozenset(seen)
         return seen
@@ -94,6 +94,28 @@ def _template_error(exc: jinja2.TemplateSyntaxError, dirs: list[Path]) -> SiteEr
                      hint="check the {{ }} and {% %} tags on that line.")
 
 
+class _InsideLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, refusing a template that leads outside its site (a symlink to
+    another folder): a template is published as part of every page."""
+
+    def __init__(self, dirs: list[Path], roots: dict[str, Path]) -> None:
+        super().__init__([str(d) for d in dirs])
+        self.roots = roots  # template folder -> the folder its files must stay in
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # noqa: D102
+        source, filename, uptodate = super().get_source(environment, template)
+        for folder, root in self.roots.items():
+            if Path(filename).is_relative_to(folder):
+                real = Path(filename).resolve()
+                if real != root and root not in real.parents:  # the file or a folder is a link
+                    raise SiteError(f"templates/{template} leads outside the site folder "
+                                    f"(to {real})", file=f"templates/{template}",
+                                    hint="copy the template into templates/ instead of "
+                                         "linking to it.")
+                break
+        return source, filename, uptodate
+
+
 def load_theme(config: Config) -> Theme:
     """The Jinja environment over the site's templates, then the default theme's."""
     dirs = [d for d in (config.templates_dir, default_theme_dir()) if d.is_dir()]
@@ -101,8 +123,11 @@ def load_theme(config: Config) -> Theme:
     for d in dirs:
         if d.resolve() not in [u.resolve() for u in unique]:
             unique.append(d)
+    # the site's templates must stay in the site folder; the built-in theme in its own folder
+    roots = {str(d): (config.source.resolve() if d == config.templates_dir else d.resolve())
+             for d in unique}
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in unique]),
+        loader=_InsideLoader(unique, roots),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -113,8 +138,12 @@ def load_theme(config: Config) -> Theme:
         static = d / "static"
         if static.is_dir():
             for f in sorted(static.rglob("*")):
-                if f.is_file() and not f.name.startswith("."):
-                    name = f.relative_to(static).as_posix()
+                if f.name.startswith("."):
+                    continue
+                name = f.relative_to(static).as_posix()
+                check_file_name(name, "templates/static/")
+                check_inside(f, roots[str(d)], f"templates/static/{name}")
+                if f.is_file():
                     data = f.read_bytes()
                     assets[name] = ASSET_DIR + hashed_name(name, data)
                     files[assets[name]] = data

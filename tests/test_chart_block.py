@@ -183,7 +183,7 @@ BAD = [
     (block(data="kpi_monthly.csv", mark="pie", theta="value"),
      "content/index.md:4: error: unknown mark 'pie'\n  hint: did you mean 'arc'?"),
     (block(data="kpi_monthly.csv", mark="line", x="month", y="value", format="'1 decimal'"),
-     "content/index.md:4: error: '1 decimal' is not a number format\n"
+     "content/index.md:9: error: '1 decimal' is not a number format\n"
      "  hint: use for example ',.0f' (1,234), '.1f' (12.3), '.0%' (0.12 shown as 12%) or '+.1f' (+2.5)."),
     (block(data="kpi_monthly.csv", mark="line", y="value"),
      "content/index.md:4: error: a 'line' chart needs 'x': the column to put on that axis\n"

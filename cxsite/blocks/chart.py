@@ -31,7 +31,9 @@ from ..charts.figure import (Figure, engine_key, figure_html, make_figure, rende
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     require_columns, to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
+from ..fmt import format_too_large
 from ..yamltext import parse_yaml
+from .spec_limits import check_generators
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,8 +80,10 @@ def _suggest(word: str, choices: tuple, aliases: dict[str, str] | None = None) -
     return "the choices are: " + ", ".join(map(str, choices)) + "."
 
 
-def _fail(message: str, ctx: "BlockContext", hint: str | None = None) -> SiteError:
-    return SiteError(message, file=ctx.file, line=ctx.line, hint=hint)
+def _fail(message: str, ctx: "BlockContext", hint: str | None = None, *,
+          key: str | None = None) -> SiteError:
+    """A mistake in the block, at the line of option `key` when one is named."""
+    return SiteError(message, file=ctx.file, line=ctx.line_of(key), hint=hint)
 
 
 # --- options --------------------------------------------------------------------------------
@@ -144,11 +148,14 @@ def _format(value: Any, key: str, ctx: "BlockContext") -> str | None:
         if "%" not in text or re.search(r"%[^aAbBcdefgGHIjLmMpqQsSuUVwWxXyYZ%-]", text):
             raise _fail(f"'{text}' is not a date format", ctx,
                         "use codes such as '%b %Y' (Jan 2026), '%Y-%m-%d' (2026-01-31) or "
-                        "'%d %B %Y' (31 January 2026).")
+                        "'%d %B %Y' (31 January 2026).", key=key)
     elif not re.match(_D3_FORMAT, text):
         raise _fail(f"'{text}' is not a number format", ctx,
                     "use for example ',.0f' (1,234), '.1f' (12.3), '.0%' (0.12 shown as 12%) or "
-                    "'+.1f' (+2.5).")
+                    "'+.1f' (+2.5).", key=key)
+    if format_too_large(text):
+        raise _fail(f"the format '{text[:40]}' is too large: {format_too_large(text)}", ctx,
+                    "use for example ',.0f' (1,234) or '.1f' (12.3).", key=key)
     return text
 
 
@@ -626,6 +633,7 @@ def _parse_spec(text: str, file: str, first_line: int) -> dict:
     if not isinstance(spec, dict):
         raise SiteError("the Vega-Lite spec must be a JSON object or a YAML mapping", file=file,
                         line=first_line, hint="start it with '{' (JSON) or 'mark: bar' (YAML).")
+    check_generators(spec, file, first_line)
     return spec
 
 

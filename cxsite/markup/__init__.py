@@ -252,6 +252,10 @@ def convert(page: Page, config: Config, site: SiteMap) -> Rendered:
         _CONVERTERS.pop(key, None)
         problem = bounds.too_deep(page.body, page.source.file, page.body_line)
         return Rendered("", [], None, [problem])
+    except bounds.TooManyOpeners as exc:
+        _CONVERTERS.pop(key, None)
+        problem = bounds.too_many(exc.opener, page.body, page.source.file, page.body_line)
+        return Rendered("", [], None, [problem])
     except SiteError as exc:
         _CONVERTERS.pop(key, None)
         return Rendered("", [], None, [exc.located(page.source.file).problem])

@@ -2,7 +2,7 @@
 
 Python-Markdown reads nested lists and quotes recursively and tries some inline patterns from
 every '[' or '{{' onwards, so a page with hundreds of levels of nesting, or tens of thousands of
-unclosed brackets, would run out of stack or take minutes. No real report comes near these
+unclosed brackets in one paragraph, would run out of stack or take minutes. No real report comes near these
 limits; a page that does gets one message naming its line.
 """
 from __future__ import annotations
@@ -12,34 +12,52 @@ import re
 from ..errors import Problem, SiteError
 
 MAX_NESTING = 40  # lists, quotes and indented blocks inside each other
-MAX_RUN = 1_000  # '[', '{{' or '<' in one paragraph
+MAX_RUN = 250  # '[', '{{', '<' or '`' in one paragraph, table cell or heading
 _DEEP = re.compile(r"^(?:[ \t]*>){8,}|^[ \t]{80,}\S", re.M)
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})", re.M)
-_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
-_OPENERS = ("[", "{{", "<", "`")
+OPENERS = ("[", "{{", "<", "`")
 
 
 def check_source(body: str, file: str, first_line: int) -> None:
-    """Raise a SiteError at the first line that nests too deeply or a paragraph holding an
-    unbounded run of brackets. Cheap: one regex scan, details only when it finds something."""
+    """Raise a SiteError at the first line that nests too deeply. Cheap: one regex scan, the
+    details only when it finds something."""
     if _DEEP.search(body) is not None:
         line = _deepest_line(body)
         if line is not None:
-            raise SiteError(f"lists or quotes are nested more than {MAX_NESTING} levels deep",
+            raise SiteError(f"this line is nested too deeply: more than {MAX_NESTING} lists or "
+                            f"quotes inside each other ({2 * MAX_NESTING} spaces of indentation "
+                            f"or {MAX_NESTING} '>')",
                             file=file, line=first_line + line,
                             hint="nest lists and quotes less deeply; indented text that is "
                                  "not a list can go in a ``` fenced block.")
-    if len(body) > 4 * MAX_RUN and max(body.count(o) for o in _OPENERS) > MAX_RUN:
-        offset = 0
-        for para in _PARAGRAPHS.split(body):
-            for opener in _OPENERS:
-                if para.count(opener) > MAX_RUN:
-                    line = first_line + body.count("\n", 0, body.find(para, offset))
-                    raise SiteError(f"one paragraph holds more than {MAX_RUN:,} '{opener}'",
-                                    file=file, line=line,
-                                    hint="split the paragraph, or put the text in a ``` fenced "
-                                         "block if it is data or code.")
-            offset += len(para)
+
+
+class TooManyOpeners(Exception):
+    """A text holds more than MAX_RUN of one inline opener (raised while converting)."""
+
+    def __init__(self, opener: str) -> None:
+        super().__init__(opener)
+        self.opener = opener
+
+
+def check_text(text: str) -> None:
+    """Called for each paragraph, table cell or heading before inline patterns are tried: the
+    link and citation patterns look for a closing mark after every opener, so their cost grows
+    with the square of the openers in one text."""
+    if len(text) > MAX_RUN:
+        for opener in OPENERS:
+            if text.count(opener) > MAX_RUN:
+                raise TooManyOpeners(opener)
+
+
+def too_many(opener: str, body: str, file: str, first_line: int) -> Problem:
+    """The message for a text with too many openers, at the line that holds most of them."""
+    counts = [line.count(opener) for line in body.split("\n")]
+    line = max(range(len(counts)), key=counts.__getitem__) if counts else 0
+    return Problem(f"one paragraph holds more than {MAX_RUN} '{opener}'", file,
+                   first_line + line,
+                   "split the paragraph, or put the text in a ``` fenced block if it is data "
+                   "or code.")
 
 
 def _deepest_line(body: str) -> int | None:

@@ -17,6 +17,8 @@ from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unic
 from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.util import AtomicString
 
+from .bounds import check_text
+
 # feature -> does this page source need it? Checks are plain substring tests (fast, in C).
 _DEF_LIST = re.compile(r"^[ \t>]*:", re.M)
 _INDENTED = re.compile(r"^(?: {4}|\t)", re.M)
@@ -142,8 +144,10 @@ class FastInlineProcessor(InlineTreeprocessor):
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802
         if isinstance(data, AtomicString):
             return data
-        if patternIndex == 0 and self._prefilter and _ANY_NEED.search(data) is None:
-            return data
+        if patternIndex == 0:
+            if self._prefilter and _ANY_NEED.search(data) is None:
+                return data
+            check_text(data)
         plan = self._plan
         apply = self._InlineProcessor__applyPattern
         startIndex = 0  # noqa: N806 (as in Markdown)
