@@ -244,6 +244,7 @@ def convert(page: Page, config: Config, site: SiteMap) -> Rendered:
     md = _converter(*key)
     md.reset()
     md.cx_state = state
+    state.lines.parser = md.parser
     md.cx_fence_start = None
     md.cx_fence_runs = []
     try:

@@ -119,7 +119,7 @@ class LineMap:
         self.body = body
         self.first_line = first_line  # file line of body line 0
         self.to_source: list[int] | None = None  # parser line -> body line
-        self.spans: dict[int, tuple[etree.Element, int, int]] = {}
+        self.parser: SpanBlockParser | None = None  # its spans: top-level element -> lines
         self._masked: list[str] | None = None
         self._tops: dict[int, etree.Element] | None = None
         self._fences: list[tuple[int, int]] = []
@@ -176,9 +176,10 @@ class LineMap:
         return self.first_line + first + text.count("\n", 0, hit.start())
 
     def _span_of(self, el: etree.Element) -> tuple[int, int] | None:
+        spans = getattr(self.parser, "spans", None) or {}
         if self._tops is None:
             self._tops = {}
-            for _, (top, _, _) in self.spans.items():
+            for _, (top, _, _) in spans.items():
                 for sub in top.iter():
                     self._tops[id(sub)] = top
         top = self._tops.get(id(el))
@@ -186,7 +187,7 @@ class LineMap:
             return None
         if self.to_source is None:
             self._build_map()
-        _, start, end = self.spans[id(top)]
+        _, start, end = spans[id(top)]
         to_source = self.to_source
         if not to_source:
             return None
