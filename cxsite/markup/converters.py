@@ -137,9 +137,12 @@ class FastInlineProcessor(InlineTreeprocessor):
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
         names = [entry.name for entry in md.inlinePatterns._priority]
-        self._plan = [(md.inlinePatterns[name], PATTERN_NEEDS.get(name)) for name in names]
+        # (pattern, first substring it needs, second substring or None); (pattern, None, None)
+        # for a pattern whose needs are unknown: always tried
+        self._plan = [(md.inlinePatterns[name], *(tuple(PATTERN_NEEDS.get(name) or ()) + (None, None))[:2])
+                      for name in names]
         # a text holding none of the characters any pattern needs is left as it is
-        self._prefilter = all(needs is not None for _, needs in self._plan)
+        self._prefilter = all(name in PATTERN_NEEDS for name in names)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802
         if isinstance(data, AtomicString):
@@ -153,8 +156,8 @@ class FastInlineProcessor(InlineTreeprocessor):
         startIndex = 0  # noqa: N806 (as in Markdown)
         count = len(plan)
         while patternIndex < count:
-            pattern, needs = plan[patternIndex]
-            if needs is not None and not any(n in data for n in needs):
+            pattern, need, other = plan[patternIndex]
+            if need is not None and need not in data and (other is None or other not in data):
                 patternIndex += 1
                 startIndex = 0  # noqa: N806
                 continue
