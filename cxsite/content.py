@@ -1,6 +1,7 @@
 """Find the pages under content/, read their front matter, and give each its URL."""
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -80,20 +81,35 @@ def discover(content_dir: Path) -> tuple[list[PageSource], list[str]]:
                              "or point --source at the folder that holds it.")
     pages, assets = [], []
     roots = (content_dir.parent.resolve(), content_dir.resolve())
-    for path in sorted(content_dir.rglob("*")):
-        rel = path.relative_to(content_dir).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")):
-            continue  # editor swap files, .DS_Store, hidden folders
+    for rel, is_file, is_link in _walk(content_dir):
         check_file_name(rel, "content/")
-        check_inside(path, roots, "content/" + rel)
-        if not path.is_file():
+        if is_link:
+            check_inside(content_dir / rel, roots, "content/" + rel)
+        if not is_file:
             continue
-        if path.suffix.lower() == ".md":
+        if rel.lower().endswith(".md"):
             url, section, is_index = url_for_rel(rel)
             pages.append(PageSource(rel, url, section, is_index))
         elif not rel.endswith("~"):
             assets.append(rel)
     return pages, assets
+
+
+def _walk(folder: Path, prefix: str = ""):
+    """(relative path, is a file, is a link) of everything under folder, sorted, without
+    following links to folders and skipping hidden names (.DS_Store, editor swap files)."""
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel = prefix + entry.name
+        is_link = entry.is_symlink()
+        if entry.is_dir(follow_symlinks=False):
+            yield rel, False, is_link
+            yield from _walk(Path(entry.path), rel + "/")
+        else:
+            yield rel, entry.is_file(), is_link
 
 
 def check_file_name(rel: str, folder: str) -> None:

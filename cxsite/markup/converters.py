@@ -15,7 +15,8 @@ from typing import Callable, Iterable
 import markdown
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
-from markdown.util import AtomicString
+from markdown.treeprocessors import UnescapeTreeprocessor
+from markdown.util import STX, AtomicString
 
 from .bounds import check_text
 
@@ -93,7 +94,19 @@ def build_markdown(features: Iterable[str], extra: list[markdown.Extension],
                            output_format="html")
     if not stock:
         md.treeprocessors.register(FastInlineProcessor(md), "inline", 20)
+        md.treeprocessors.register(_FastUnescape(md), "unescape", 0)
+        block_level = frozenset(md.block_level_elements)
+        # the stock method looks the tag up in a list, for every element, several times
+        md.is_block_level = lambda tag: (isinstance(tag, str)  # type: ignore[method-assign]
+                                         and tag.lower().rstrip("/") in block_level)
     return md
+
+
+class _FastUnescape(UnescapeTreeprocessor):
+    """Restores backslash-escaped characters, skipping the regex for text holding none."""
+
+    def unescape(self, text: str) -> str:
+        return self.RE.sub(self._unescape, text) if STX in text else text
 
 
 class _TocTokensOnly(TocTreeprocessor):
