@@ -93,6 +93,9 @@ def build_markdown(features: Iterable[str], extra: list[markdown.Extension],
     md = markdown.Markdown(extensions=names + extra, extension_configs=configs,
                            output_format="html")
     if not stock:
+        if "md_in_html" not in features and "html_block" in md.preprocessors:
+            # the page has no '<': no HTML block to find, and the search parses the whole page
+            md.preprocessors.deregister("html_block")
         md.treeprocessors.register(FastInlineProcessor(md), "inline", 20)
         md.treeprocessors.register(_FastUnescape(md), "unescape", 0)
         block_level = frozenset(md.block_level_elements)
