@@ -85,17 +85,18 @@ def _measure(root: yaml.Node) -> None:
             depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
             on_path.discard(key)
             if size[key] > MAX_VALUES:
-                raise _TooBig(f"it expands to more than {MAX_VALUES:,} values", node.start_mark,
+                raise _TooBig(f"is too large: it expands to more than {MAX_VALUES:,} values",
+                              node.start_mark,
                               "an anchor (&name) is reused by aliases (*name) inside each other; "
                               "write the values out, or use fewer aliases.")
             if depth[key] > MAX_DEPTH:
-                raise _TooBig(f"lists or settings are nested more than {MAX_DEPTH} deep",
-                              node.start_mark, "flatten the structure.")
+                raise _TooBig(f"is nested too deeply: more than {MAX_DEPTH} lists or settings "
+                              "inside each other", node.start_mark, "flatten the structure.")
             continue
         if key in size:
             continue
         if key in on_path:
-            raise _TooBig("an alias refers to the value that holds it", node.start_mark,
+            raise _TooBig("has an alias that refers to the value that holds it", node.start_mark,
                           "an alias (*name) cannot point at the list or setting it is inside.")
         on_path.add(key)
         stack.append((node, True))
@@ -134,7 +135,7 @@ def parse_yaml(text: str, *, file: str, first_line: int = 1, what: str = "YAML",
             lines.update(_key_lines_of(node, first_line))
         return loader.construct_document(node)
     except _TooBig as exc:
-        raise SiteError(f"{what} is too large: {exc.message}", file=file,
+        raise SiteError(f"{what} {exc.message}", file=file,
                         line=first_line + exc.mark.line if exc.mark else first_line,
                         hint=exc.hint) from None
     except RecursionError:

@@ -339,3 +339,30 @@ def test_a_bug_in_a_block_is_not_hidden_as_plain_code(site, monkeypatch):
     with pytest.raises(SuperFencesException) as exc:
         build(chart_site(site, DESIGN.replace("color: segment\n", "color: segment\nwidth: 333\n")))
     assert isinstance(exc.value.__cause__, ZeroDivisionError)
+
+
+@pytest.mark.parametrize("spec, message", [
+    ('{"data": {"sequence": {"start": 0, "stop": 100000000}}, "mark": "point"}',
+     "asks for a sequence of 100,000,000 values"),
+    ('{"data": {"sequence": {"start": 0, "stop": 10, "step": 0}}, "mark": "point"}',
+     "asks for a sequence of endless values"),
+    ('{"layer": [{"data": {"graticule": {"step": [0.001, 0.001]}}, "mark": "geoshape"}]}',
+     "asks for a graticule"),
+    ('{"data": {"values": [{"a": 1}]}, "transform": [{"density": "a", "steps": 1e9}], "mark": "area"}',
+     "asks for 'steps: 1,000,000,000'"),
+    ('{"data": {"values": [{"a": 1}]}, "mark": "bar", '
+     '"encoding": {"x": {"field": "a", "bin": {"maxbins": 100000000}}}}', "'maxbins"),
+])
+def test_vega_lite_generators_are_bounded_before_the_engine_sees_them(site, spec, message):
+    import time
+    start = time.perf_counter()
+    out = problems(chart_site(site, f"```vega-lite\n{spec}\n```"))
+    assert time.perf_counter() - start < 10
+    assert out[0].startswith("content/index.md:5: error: the Vega-Lite spec " + message) or \
+        message in out[0], out
+
+
+def test_a_huge_chart_format_is_refused_at_its_line(site):
+    body = DESIGN.replace("title: Net", "format: '.999999999f'\ntitle: Net")
+    out = problems(chart_site(site, body))
+    assert out[0].startswith("content/index.md:11: error: the format '.999999999f' is too large")

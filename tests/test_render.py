@@ -35,3 +35,28 @@ def test_a_hidden_page_is_shown_in_the_menu_on_its_own_page():
     menu = nav_menu(nav.root, last.url, {"", last.url}, lambda t: relative_url(last.url, t), last)
     assert f'<a href="./" aria-current="page">P{MAX_CHILDREN_SHOWN + 4}</a>' in menu
     assert "4 more in Site" in menu
+
+
+def test_a_template_or_static_file_linked_from_outside_the_site_is_an_error(site, tmp_path):
+    import os
+
+    import pytest
+
+    from cxsite.config import load_config
+    from cxsite.errors import SiteError
+    from cxsite.render import load_theme
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "page.html").write_text("{{ page.body }}")
+    (outside / "evil.css").write_text("body{}")
+    src = site({"content/index.md": "# Home\n", "templates/static/ok.css": "a{}"})
+    os.symlink(outside / "evil.css", src / "templates" / "static" / "evil.css")
+    with pytest.raises(SiteError) as e:
+        load_theme(load_config(src))
+    assert e.value.problem.file == "templates/static/evil.css"
+    os.remove(src / "templates" / "static" / "evil.css")
+    os.symlink(outside / "page.html", src / "templates" / "page.html")
+    theme = load_theme(load_config(src))
+    with pytest.raises(SiteError) as e:
+        theme.get("page", "content/index.md")
+    assert "templates/page.html leads outside the site folder" in e.value.problem.message
