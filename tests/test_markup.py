@@ -406,3 +406,43 @@ def test_a_heading_title_is_the_text_readers_see():
 
 def test_the_permalink_mark_is_not_part_of_the_heading():
     assert conv("# Learning C\\#\n\nText").heading == "Learning C#"
+
+
+# --- plain Markdown is Python-Markdown's --------------------------------------------------
+REPRESENTATIVE = [
+    # a report page like the benchmark corpus: headings, paragraphs, lists, a table, links, Chinese
+    "# Report 7: Loyalty\n\nCustomer **loyalty** grew in 以客户为中心 terms, see "
+    "[the survey](https://example.org/s?a=1&b=2).\n\n## Section 1 journey\n\nMust-win battle *now*.\n\n"
+    "- journey frontline 8%\n- retention battle 7%\n\n| Country | Agree | n |\n|---|---:|---:|\n"
+    "| UK | 54% | 415 |\n| DE | 46% | 505 |\n\n### Detail\n\nA line  \nbreak, `code` and &amp; entity.\n",
+    # call-outs, tabs, footnotes, definitions, abbreviations, code
+    "!!! note \"Remember\"\n    Body with **bold**.\n\n=== \"Europe\"\n    EU text\n\n=== \"US\"\n    US text\n\n"
+    "Text with a note[^1].\n\n[^1]: The note.\n\nTerm\n:   Definition.\n\n*[NPS]: Net Promoter Score\n\n"
+    "NPS rose.\n\n```python\nprint('x')\n```\n\n    indented code\n\n1. one\n2. two\n    - nested\n",
+]
+
+
+@pytest.mark.parametrize("text", REPRESENTATIVE)
+def test_plain_markdown_is_exactly_what_stock_python_markdown_makes(text):
+    """For Markdown that needs none of cxsite's own rules (no .md links, no raw HTML, no
+    two-space lists), a page's HTML is stock Python-Markdown's with the same extensions."""
+    import markdown
+    from markdown.extensions.toc import slugify_unicode
+
+    stock = markdown.Markdown(
+        extensions=["tables", "footnotes", "admonition", "attr_list", "def_list", "abbr",
+                    "md_in_html", "toc", "pymdownx.superfences", "pymdownx.tabbed",
+                    "pymdownx.details", "pymdownx.tasklist", "pymdownx.highlight"],
+        extension_configs={
+            "toc": {"permalink": "#", "permalink_title": "Link to this section",
+                    "slugify": slugify_unicode, "toc_depth": "2-3"},
+            "pymdownx.tabbed": {"alternate_style": True},
+            "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight"},
+            "footnotes": {"BACKLINK_TITLE": "Back to the text"}},
+        output_format="html")
+    expected = stock.convert(text)
+    r = conv(text)
+    if r.heading is not None:  # the page's own heading is taken out for the template
+        expected = expected[expected.index("</h1>") + len("</h1>"):].lstrip()
+    assert r.problems == []
+    assert r.html == expected
