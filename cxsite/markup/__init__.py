@@ -196,7 +196,9 @@ class _CxExtension(markdown.Extension):
             md.inlinePatterns.register(_CiteProcessor(_CITE, md), "cx_cite", 175)
             md.treeprocessors.register(_ValuesProcessor(md), "cx_values", 19)
         # after attr_list (8), so links and attributes it sets are checked too
-        md.treeprocessors.register(LinkProcessor(md, self.unsafe_html), "cx_links", 7.5)
+        any_attributes = bool({"attr_list", "md_in_html"} & self.features)
+        md.treeprocessors.register(LinkProcessor(md, self.unsafe_html, any_attributes),
+                                   "cx_links", 7.5)
         install_list_nesting(md)
         install_raw_html_policy(md, self.unsafe_html)
 

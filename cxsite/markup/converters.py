@@ -21,19 +21,27 @@ from markdown.util import STX, AtomicString
 from .bounds import check_text
 
 # feature -> does this page source need it? Checks are plain substring tests (fast, in C).
-_DEF_LIST = re.compile(r"^[ \t>]*:", re.M)
-_INDENTED = re.compile(r"^(?: {4}|\t)", re.M)
+_DEF_LIST = re.compile(r"\n[ \t>]*:")  # a line starting with ':' (after indentation or '>')
+
+
+def _has_def_list(s: str) -> bool:
+    return ":" in s and (_DEF_LIST.search(s) is not None or s.lstrip(" \t>").startswith(":"))
+
+
+def _has_indented(s: str) -> bool:
+    return "\n    " in s or "\t" in s or s.startswith("    ")
+
 _TASK = re.compile(r"\[[ xX]\]")
 FEATURES: dict[str, Callable[[str], bool]] = {
     "tables": lambda s: "|" in s,
     "footnotes": lambda s: "[^" in s,
     "admonition": lambda s: "!!!" in s,
     "attr_list": lambda s: "{" in s,
-    "def_list": lambda s: ":" in s and _DEF_LIST.search(s) is not None,
+    "def_list": _has_def_list,
     "abbr": lambda s: "*[" in s,
     "md_in_html": lambda s: "<" in s,
     "superfences": lambda s: "```" in s or "~~~" in s,
-    "highlight": lambda s: "```" in s or "~~~" in s or _INDENTED.search(s) is not None,
+    "highlight": lambda s: "```" in s or "~~~" in s or _has_indented(s),
     "tabbed": lambda s: "===" in s,
     "details": lambda s: "???" in s,
     "tasklist": lambda s: "[" in s and _TASK.search(s) is not None,

@@ -49,14 +49,22 @@ class LinkProcessor(Treeprocessor):
     In safe mode (the default) it also refuses `javascript:`, `vbscript:` and `data:` URLs and
     drops event handler attributes ('onclick') that attribute lists could add."""
 
-    def __init__(self, md, unsafe_html: bool) -> None:
+    def __init__(self, md, unsafe_html: bool, any_attributes: bool = True) -> None:
         super().__init__(md)
         self.unsafe_html = unsafe_html
+        # only attribute lists ({: ...}) and HTML blocks can put attributes on any element;
+        # without them, links and images are the only elements to look at
+        self.any_attributes = any_attributes
 
     def run(self, root: etree.Element) -> None:
         state = self.md.cx_state
         safe = not self.unsafe_html
-        for el in root.iter():
+        if self.any_attributes:
+            elements = root.iter()
+        else:
+            # each tag in reading order, which is what lines.py needs to tell equal links apart
+            elements = [el for tag in ("a", "img", "source") for el in root.iter(tag)]
+        for el in elements:
             attrib = el.attrib
             if not attrib:
                 continue
