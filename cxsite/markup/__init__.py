@@ -183,13 +183,15 @@ class _LineCapture(Preprocessor):
 
 
 class _CxExtension(markdown.Extension):
-    def __init__(self, features: frozenset[str], unsafe_html: bool) -> None:
+    def __init__(self, features: frozenset[str], unsafe_html: bool, stock: bool = False) -> None:
         super().__init__()
         self.features = features
         self.unsafe_html = unsafe_html
+        self.stock = stock
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
-        md.parser.__class__ = SpanBlockParser  # the stock parser, noting source lines
+        if not self.stock:  # the stock parser's loop, noting source lines
+            md.parser.__class__ = SpanBlockParser
         md.preprocessors.register(_LineCapture(md, final=False), "cx_after_fences", 22)
         md.preprocessors.register(_LineCapture(md, final=True), "cx_lines", 1)
         if "cite" in self.features:
@@ -212,8 +214,8 @@ def new_markdown(features: Iterable[str] = ALL_FEATURES, *, stock: bool = False,
     fences = [{"name": name, "class": "cx-block", "format": _format_block}
               for name in BLOCK_TYPES]
     features = frozenset(features)
-    md = build_markdown(features, [_CxExtension(features, unsafe_html)], {"custom_fences": fences},
-                        stock=stock)
+    md = build_markdown(features, [_CxExtension(features, unsafe_html, stock)],
+                        {"custom_fences": fences}, stock=stock)
     fence_runs_hook(md)
     return md
 

@@ -24,11 +24,21 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _PLACEHOLDER = re.compile(r"^\s*\x02wzxhzdk:(\d+)\x03\s*$")
 
 
+# block processor name -> substrings one of which a block must hold for it to apply (checked
+# before its test; every one is necessary for the processor's own test or match). Processors
+# that also continue an earlier block (admonitions, tabs, lists) are not listed.
+BLOCK_NEEDS: dict[str, tuple[str, ...]] = {
+    "table": ("|",), "hashheader": ("#",), "quote": (">",), "reference": ("]:",),
+    "footnote": ("[^",), "abbr": ("*[",), "setextheader": ("\n=", "\n-"), "deflist": (":",),
+}
+
+
 class SpanBlockParser(BlockParser):
     """Python-Markdown's block parser, noting the lines each top-level element comes from.
 
-    Also iterates over a list of the block processors made once per page: the stock loop
-    rebuilds it from the registry for every block.
+    The loop is the stock one over a list of the block processors made once per page (the stock
+    loop rebuilds it from the registry for every block), skipping a processor when the block
+    lacks the characters its syntax needs.
     """
 
     spans: dict[int, tuple[etree.Element, int, int]]
@@ -36,22 +46,33 @@ class SpanBlockParser(BlockParser):
     _at_top: bool
 
     def parseDocument(self, lines: Iterable[str]) -> etree.ElementTree:  # noqa: N802
-        self._procs = list(self.blockprocessors)
+        self._procs = self._plan()
         self.spans = {}
         self._at_top = True
         return super().parseDocument(lines)
+
+    def _plan(self) -> list[tuple[object, str | None, str | None]]:
+        plan = []
+        for entry in self.blockprocessors._priority:
+            needs = BLOCK_NEEDS.get(entry.name, ())
+            plan.append((self.blockprocessors[entry.name], *(tuple(needs) + (None, None))[:2]))
+        return plan
 
     def parseBlocks(self, parent: etree.Element, blocks: list[str]) -> None:  # noqa: N802
         if self._at_top and parent is self.root:
             self._at_top = False
             self._parse_top(parent, blocks)
             return
-        procs = getattr(self, "_procs", None) or list(self.blockprocessors)
+        procs = getattr(self, "_procs", None) or self._plan()
         while blocks:
-            for processor in procs:
-                if processor.test(parent, blocks[0]):
+            block = blocks[0]
+            for processor, need, other in procs:
+                if need is not None and need not in block and (other is None or other not in block):
+                    continue
+                if processor.test(parent, block):
                     if processor.run(parent, blocks) is not False:
                         break
+                    block = blocks[0]
 
     def _parse_top(self, root: etree.Element, blocks: list[str]) -> None:
         original = list(blocks)
@@ -78,10 +99,14 @@ class SpanBlockParser(BlockParser):
             start = total - left
             count = len(root)
             last = root[-1] if count else None
-            for processor in procs:
-                if processor.test(root, blocks[0]):
+            block = blocks[0]
+            for processor, need, other in procs:
+                if need is not None and need not in block and (other is None or other not in block):
+                    continue
+                if processor.test(root, block):
                     if processor.run(root, blocks) is not False:
                         break
+                    block = blocks[0]
             left = remaining() if blocks else 0
             end = max(start, total - left - 1)
             if len(root) > count:

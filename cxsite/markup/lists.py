@@ -77,6 +77,8 @@ class _NestingListIndent(ListIndentProcessor):
     (a nested list or a second paragraph), as on GitHub."""
 
     def test(self, parent, block):  # noqa: D102
+        if not block.startswith("  "):  # both need two spaces or more
+            return False
         if super().test(parent, block):
             return True
         indent = len(block) - len(block.lstrip(" "))
