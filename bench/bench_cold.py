@@ -98,17 +98,24 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=None, help="cxsite worker processes (default: all cores)")
+    ap.add_argument("--also", type=Path, default=None, metavar="CHECKOUT",
+                    help="another cxsite checkout (e.g. before a change) to time in the same run")
     args = ap.parse_args()
     hugo_bin = shutil.which("hugo")
     with tempfile.TemporaryDirectory() as tmp:
         cx_site, hugo_site = write_sites(Path(tmp), args.pages)
-        cx_cmd = [sys.executable, str(HERE.parent / "build.py"), "--source", str(cx_site),
-                  "--output", str(Path(tmp) / "cx-out")]
-        if args.jobs:
-            cx_cmd += ["--jobs", str(args.jobs)]
+        def cx_cmd(checkout: Path) -> list[str]:
+            cmd = [sys.executable, str(checkout / "build.py"), "--source", str(cx_site),
+                   "--output", str(Path(tmp) / "cx-out")]
+            return cmd + (["--jobs", str(args.jobs)] if args.jobs else [])
+
         results: dict[str, list[tuple[float, float, float]]] = {"cxsite": [], "hugo": []}
+        if args.also:
+            results["also"] = []
         for _ in range(args.runs):
-            results["cxsite"].append(timed(cx_cmd, Path(tmp) / "cx-out"))
+            results["cxsite"].append(timed(cx_cmd(HERE.parent), Path(tmp) / "cx-out"))
+            if args.also:
+                results["also"].append(timed(cx_cmd(args.also), Path(tmp) / "cx-out"))
             if hugo_bin:
                 results["hugo"].append(timed([hugo_bin, "--quiet", "-s", str(hugo_site), "-d",
                                               str(Path(tmp) / "hugo-out")], Path(tmp) / "hugo-out"))
@@ -127,6 +134,10 @@ def main() -> None:
             statistics.median(r[1] for r in results["hugo"])
         print(f"  ratio   {ratio:6.2f}x Hugo's wall time ({cpu_ratio:.2f}x its CPU time); "
               f"target <= 2.0x: {'met' if ratio <= 2.0 else 'NOT met'}")
+        if args.also:
+            also = statistics.median(r[0] for r in results["also"]) / \
+                statistics.median(r[0] for r in results["hugo"])
+            print(f"  ({args.also}: {also:.2f}x Hugo's wall time)")
 
 
 if __name__ == "__main__":
