@@ -319,3 +319,13 @@ def test_incremental_equals_clean_build(edits):
             changed = apply(root, op)
             if changed:
                 check(inc, root, changed)
+
+
+def test_a_value_in_a_heading_title_follows_its_data(tmp_path):
+    """The menu shows a heading's {{value}}: changing the data changes every page's menu,
+    exactly as a clean build would."""
+    files = {**BASE, "content/sec/b.md": "# Top score {{value data=x.csv column=v pick=max}}\n\nB.\n"}
+    inc = make(tmp_path, files)
+    write(tmp_path, "data/x.csv", "v\n1\n7\n")
+    update = check(inc, tmp_path, {"data/x.csv"})
+    assert update.full and b"Top score 7" in update.pages["sec/index.html"]

@@ -446,3 +446,16 @@ def test_plain_markdown_is_exactly_what_stock_python_markdown_makes(text):
         expected = expected[expected.index("</h1>") + len("</h1>"):].lstrip()
     assert r.problems == []
     assert r.html == expected
+
+
+@pytest.mark.parametrize("body, lines", [
+    ("<div class=\"x\">\nraw\n\nmore [x](missing.md)\n</div>\n\nText [x](missing.md)\n", [7]),
+    ("<div markdown>\n**in** [a](a.md)\n\n- list\n</div>\n\nAfter [b](b.md)\n", [2, 7]),
+    ("Para\n\n```python\nx\n\ny\n```\n\n<details><summary>S</summary>\nz\n</details>\n\n[c](c.md)\n", [13]),
+    ("- a\n- b [d](d.md)\n\n\n    continued [e](e.md)\n", [2, 5]),
+    ("Text[^1]\n\n[^1]: Note with [f](f.md)\n\n[g](g.md)\n", [3, 5]),
+    ("| a |\n|---|\n| [h](h.md) |\n\nx\n\n| b |\n|---|\n| [h](h.md) |\n", [3, 9]),
+])
+def test_lines_after_html_blocks_fences_footnotes_and_tables(body, lines):
+    r = conv(body, body_line=1)
+    assert sorted(p.line for p in r.problems if p.severity == "error") == lines

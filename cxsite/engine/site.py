@@ -87,8 +87,8 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
         page = read(s, config.content_dir, problems)
         if page is None:
             continue
-        if not page.title:  # the leading '# Heading', as the page shows it
-            page.title = heading_title(page, config) or ""
+        if not page.meta.get("title"):  # the leading '# Heading' as the page shows it, made
+            page.title = heading_title(page, config) or ""  # anew: its {{values}} may change
         pages.append(page)
     published = [p for p in pages if not p.draft or config.serve_mode]
     try:

@@ -221,6 +221,7 @@ def new_markdown(features: Iterable[str] = ALL_FEATURES, *, stock: bool = False,
 
 
 _CONVERTERS: dict[tuple[frozenset[str], bool], markdown.Markdown] = {}
+MAX_CONVERTERS = 64
 _H1 = re.compile(r'^\s*<h1[^>]*>(.*?)</h1>\s*', re.S)
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
@@ -230,6 +231,8 @@ def _converter(features: frozenset[str], unsafe_html: bool) -> markdown.Markdown
     key = (features, unsafe_html)
     md = _CONVERTERS.get(key)
     if md is None:
+        if len(_CONVERTERS) >= MAX_CONVERTERS:  # a site using every mix of syntax: start over
+            _CONVERTERS.clear()
         md = _CONVERTERS[key] = new_markdown(features, unsafe_html=unsafe_html)
     return md
 
