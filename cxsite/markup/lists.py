@@ -22,9 +22,9 @@ _ITEM = re.compile(r"^( *)([*+-]|\d{1,9}[.)])( +|$)")
 
 def nest_two_space_items(block: str, tab: int = 4) -> str:
     """Re-indent the items of one list block so that Python-Markdown nests them as written."""
-    lines = block.split("\n")
-    if len(lines) < 2:
+    if "\n " not in block:  # no indented line: nothing nests
         return block
+    lines = block.split("\n")
     stack: list[tuple[int, int, int]] = []  # (marker column, text column, new marker column)
     out: list[str] = []
     changed = False
