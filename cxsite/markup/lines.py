@@ -242,29 +242,28 @@ class LineMap:
 def _align(before: list[str], after: list[str], stash: list) -> list[int]:
     """For each line of `after` (raw HTML blocks replaced by placeholders), its `before` index.
 
-    md_in_html replaces each raw HTML block by one placeholder line and adds blank lines around
-    it; every other line is kept as it was.
+    md_in_html replaces each raw HTML block by one placeholder line and adds or drops blank
+    lines around it; every other line is kept as it was.
     """
     out: list[int] = []
-    i = 0
+    i, last = 0, max(len(before) - 1, 0)
     for line in after:
-        while i < len(before) and line != before[i] and not line.strip() == "" \
-                and before[i].strip() == "":
-            i += 1  # a blank line md_in_html dropped
+        if line.strip():  # skip blank lines md_in_html dropped before this one
+            while i < len(before) and line != before[i] and not before[i].strip():
+                i += 1
         m = _PLACEHOLDER.match(line)
-        if m and i < len(before) and line != before[i]:
-            out.append(min(i, len(before) - 1))
+        if m and i < len(before) and line != before[i]:  # a raw HTML block starting at line i
+            out.append(min(i, last))
             raw = stash[int(m.group(1))] if int(m.group(1)) < len(stash) else None
             if isinstance(raw, str):
                 i += raw.count("\n") + 1
             else:  # an element (markdown="1"): skip to the line after its closing tag
                 i = _after_block(before, i)
-            continue
-        if i < len(before) and line == before[i]:
+        elif i < len(before) and line == before[i]:
             out.append(i)
             i += 1
         else:  # a blank line md_in_html added
-            out.append(min(max(i - 1, 0), max(len(before) - 1, 0)))
+            out.append(min(max(i - 1, 0), last))
     return out
 
 
@@ -286,4 +285,5 @@ def link_pattern(target: str) -> re.Pattern:
 
 
 def literal_pattern(text: str) -> re.Pattern:
+    """The text as written (a citation's source, for one)."""
     return re.compile(re.escape(text))

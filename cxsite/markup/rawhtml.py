@@ -94,15 +94,18 @@ class SafeHtmlInline(HtmlInlineProcessor):
 
     def handleMatch(self, m: re.Match, data: str):  # noqa: N802 (Markdown's API)
         raw = self.backslash_unescape(self.unescape(m.group(1)))
-        safe = raw if raw.startswith("<!--") else clean_tag(raw)
-        if raw.startswith("<!--"):
+        if raw.startswith("<!--"):  # a comment: a note to colleagues, not for readers
             safe = ""
-        elif safe != raw:
-            _warn(self.md, raw, safe)
+        else:
+            safe = clean_tag(raw)
+            if safe != raw:
+                _warn(self.md, raw, safe)
         return self.md.htmlStash.store(safe), m.start(0), m.end(0)
 
 
 def _warn(md: markdown.Markdown, raw: str, safe: str) -> None:
+    """A warning at the raw HTML's line naming what was left out (nothing if only the
+    spelling changed, e.g. quotes around an attribute)."""
     lost = removed(raw, safe)
     if not lost:
         return
