@@ -103,6 +103,16 @@ def _measure(root: yaml.Node) -> None:
         stack.extend((k, False) for k in _children(node) if id(k) not in size)
 
 
+def _small(text: str) -> bool:
+    """True when the text cannot expand or nest past the bounds (most front matter): without
+    an alias ('*') it holds at most one value per character, and every level of nesting needs
+    a line, a bracket or an indicator of its own."""
+    if "*" in text:
+        return False
+    marks = sum(text.count(c) for c in "\n[{-:?")
+    return marks < MAX_DEPTH and len(text) < MAX_VALUES
+
+
 def _key_lines_of(root: yaml.Node, first_line: int) -> dict[str, int]:
     """The file line of each key, nested keys as 'roadmap.min_months' (mappings only)."""
     lines: dict[str, int] = {}
@@ -130,7 +140,8 @@ def parse_yaml(text: str, *, file: str, first_line: int = 1, what: str = "YAML",
         node = loader.get_single_node()
         if node is None:
             return None
-        _measure(node)
+        if not _small(text):
+            _measure(node)
         if lines is not None:
             lines.update(_key_lines_of(node, first_line))
         return loader.construct_document(node)

@@ -110,7 +110,7 @@ class SpanBlockParser(BlockParser):
             left = remaining() if blocks else 0
             end = max(start, total - left - 1)
             if len(root) > count:
-                for child in list(root)[count:]:
+                for child in root[count:]:
                     spans[id(child)] = (child, start, end)
             elif last is not None and id(last) in spans:  # a block added to the last element
                 child, first, _ = spans[id(last)]
