@@ -144,6 +144,10 @@ def test_the_fast_inline_processor_replaces_a_real_private_method_and_is_used(mo
 
     assert hasattr(markdown.treeprocessors.InlineProcessor, "_InlineProcessor__handleInline")
     assert hasattr(markdown.treeprocessors.InlineProcessor, "_InlineProcessor__applyPattern")
+    # lines.py reads the fences superfences found through these (exact block lines)
+    from pymdownx.superfences import SuperFencesBlockPreprocessor
+    assert hasattr(SuperFencesBlockPreprocessor, "process_nested_block")
+    assert hasattr(SuperFencesBlockPreprocessor, "reassemble")
     calls = []
     original = FastInlineProcessor._InlineProcessor__handleInline
     monkeypatch.setattr(FastInlineProcessor, "_InlineProcessor__handleInline",
