@@ -463,3 +463,27 @@ def test_plain_markdown_is_exactly_what_stock_python_markdown_makes(text):
 def test_lines_after_html_blocks_fences_footnotes_and_tables(body, lines):
     r = conv(body, body_line=1)
     assert sorted(p.line for p in r.problems if p.severity == "error") == lines
+
+
+@pytest.mark.parametrize("body, line", [
+    ("!!! note\n    Text\n\n    ```fake\n    data: x\n    colour: red\n    ```\n", 6),
+    ("- item\n\n    ```fake\n    colour: red\n    ```\n", 4),
+    ("> ```fake\n> colour: red\n> ```\n", 2),
+    ("=== \"A\"\n    ```fake\n    a: 1\n    colour: red\n    ```\n", 4),
+    ("````markdown\n```fake\ncolour: x\n```\n````\n\n```fake\nz: 1\ncolour: red\n```\n", 9),
+])
+def test_option_lines_of_blocks_inside_call_outs_lists_quotes_and_tabs(monkeypatch, body, line):
+    import sys
+    import types
+
+    from cxsite import blocks, markup
+    module = types.ModuleType("fake_block_module")
+
+    def render(options, ctx):
+        raise ctx.error("bad colour", key="colour")
+
+    module.render = render
+    monkeypatch.setitem(sys.modules, "fake_block_module", module)
+    monkeypatch.setitem(blocks.BLOCK_TYPES, "fake", ("fake_block_module", "render", True))
+    monkeypatch.setattr(markup, "_CONVERTERS", {})
+    assert [p.line for p in conv(body, body_line=1).problems] == [line]
