@@ -168,7 +168,7 @@ BAD = [
      "content/index.md:4: error: the column 'segmnt' (option 'x') is not in data/kpi_monthly.csv\n"
      "  hint: did you mean 'segment'? The columns are: kpi, month, value, segment."),
     (block(data="kpi_monthly.csv", mark="bar", x="segment", y="{field: [value]}"),
-     "content/index.md:4: error: the 'field' of 'y' must name one column, not a list\n"
+     "content/index.md:8: error: the 'field' of 'y' must name one column, not a list\n"
      "  hint: write for example 'y: {field: value, title: Score}'."),
     ("```chart\ndata: kpi_monthly.csv\nmark: bar\nx: segment\ny: value\nx: month\n```",
      "content/index.md:9: error: in the chart block, 'x' is written twice\n"
@@ -178,10 +178,10 @@ BAD = [
      "  hint: check the indentation and put quotes around text that contains ': ' or starts with "
      "a symbol."),
     (block(data="kpi_monthly.csv", mark="bar", x="month", y="value", colour="segment"),
-     "content/index.md:4: error: unknown option 'colour' in the chart block\n"
+     "content/index.md:9: error: unknown option 'colour' in the chart block\n"
      "  hint: did you mean 'color' or 'column'?"),
     (block(data="kpi_monthly.csv", mark="pie", theta="value"),
-     "content/index.md:4: error: unknown mark 'pie'\n  hint: did you mean 'arc'?"),
+     "content/index.md:6: error: unknown mark 'pie'\n  hint: did you mean 'arc'?"),
     (block(data="kpi_monthly.csv", mark="line", x="month", y="value", format="'1 decimal'"),
      "content/index.md:9: error: '1 decimal' is not a number format\n"
      "  hint: use for example ',.0f' (1,234), '.1f' (12.3), '.0%' (0.12 shown as 12%) or '+.1f' (+2.5)."),
