@@ -165,7 +165,7 @@ BAD = [
      "content/index.md:4: error: the data file '../../etc/passwd' is outside the data folder\n"
      "  hint: put the file in data/ and write just its name, e.g. 'data: sales.csv'."),
     (block(data="kpi_monthly.csv", mark="bar", x="segmnt", y="value"),
-     "content/index.md:4: error: the column 'segmnt' (option 'x') is not in data/kpi_monthly.csv\n"
+     "content/index.md:7: error: the column 'segmnt' (option 'x') is not in data/kpi_monthly.csv\n"
      "  hint: did you mean 'segment'? The columns are: kpi, month, value, segment."),
     (block(data="kpi_monthly.csv", mark="bar", x="segment", y="{field: [value]}"),
      "content/index.md:8: error: the 'field' of 'y' must name one column, not a list\n"

@@ -113,7 +113,7 @@ def test_likert_distribution(site):
 
 @pytest.mark.parametrize("body,message", [
     ("```survey\ndata: findings.csv\nstatement: I know what my company stands for\nby: region\n```",
-     "content/index.md:4: error: the column 'region' (option 'by') is not in data/findings.csv\n  hint: "
+     "content/index.md:7: error: the column 'region' (option 'by') is not in data/findings.csv\n  hint: "
      "The columns are: statement, country, value, n."),
     ("```survey\ndata: findings.csv\nstatement: I know what my company stand for\nby: country\n```",
      "content/index.md:4: error: the statement 'I know what my company stand for' is not in data/findings.csv\n"
