@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
