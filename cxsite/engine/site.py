@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -17,7 +16,7 @@ import jinja2
 from ..config import Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from ..errors import BuildFailed, Problem, Problems, SiteError
-from ..markup import Rendered, SiteMap, convert, fence_lines
+from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
 from ..nav import Navigation, NavNode, build_navigation
 from ..search.index import SearchIndex
 from ..search.record import SearchRecord, record as search_record
@@ -28,7 +27,6 @@ from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files,
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
 SEARCH_URL = "search/"
-_H1_LINE = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*$", re.M)
 PARALLEL_THRESHOLD = 40  # below this many pages a process pool costs more than it saves
 
 
@@ -90,10 +88,8 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
         page = read(s, config.content_dir, problems)
         if page is None:
             continue
-        if not page.title:
-            m = _H1_LINE.match(page.body)
-            if m:
-                page.title = m.group(1)
+        if not page.meta.get("title"):  # the leading '# Heading' as the page shows it, made
+            page.title = heading_title(page, config) or ""  # anew: its {{values}} may change
         pages.append(page)
     published = [p for p in pages if not p.draft or config.serve_mode]
     try:
