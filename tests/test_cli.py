@@ -214,12 +214,12 @@ def test_build_py_says_how_to_serve_with_the_same_python(tmp_path):
 
 
 def test_a_bug_is_reported_without_traceback_unless_debugging(site, capsys, monkeypatch):
-    import cxsite.engine.site
+    import cxsite.engine.build
 
     def broken(*args, **kwargs):
         raise KeyError("oops")
 
-    monkeypatch.setattr(cxsite.engine.site, "build_site", broken)
+    monkeypatch.setattr(cxsite.engine.build, "build", broken)
     src = site({"content/index.md": "# Home"})
     code, _, err = run(capsys, "--source", str(src))
     assert code == 1

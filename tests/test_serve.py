@@ -8,6 +8,7 @@ import http.client
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -119,19 +120,27 @@ def test_a_page_loaded_before_several_rebuilds_gets_their_union(dev):
     assert dev.changes_since("from-another-run-1") is None  # after a restart: reload
 
 
-def test_the_reload_fires_before_the_whole_site_files_are_written(dev, monkeypatch):
-    seen = []
+def test_the_reload_is_announced_only_when_every_file_is_on_disk(dev, monkeypatch):
+    """A stylesheet edit renames the stylesheet on every page: announced before the new
+    stylesheet is written, the reloaded page would stay unstyled."""
+    tokens = []
     write_site = dev.writer.write_site
 
     def spy(files):
-        seen.append((dev.token, (dev.config.output / "a/index.html").read_bytes()))
-        return write_site(files)
+        tokens.append(dev.token)
+        report = write_site(files)
+        tokens.append(dev.token)
+        return report
 
     monkeypatch.setattr(dev.writer, "write_site", spy)
     before = dev.token
-    edit(dev, "content/a.md", "---\ntitle: Page A\n---\nQuick.\n")
-    token, page = seen[0]
-    assert token != before and b"Quick." in page  # page written and announced first
+    (dev.config.source / "templates/static").mkdir(parents=True)
+    edit(dev, "templates/static/style.css", "body { color: #123456 }\n")
+    assert tokens == [before, before] and dev.token != before
+    page = (dev.config.output / "a/index.html").read_text()
+    css = re.search(r'href="(\.\./assets/style\.[0-9a-f]+\.css)"', page).group(1)
+    assert "#123456" in (dev.config.output / "a" / css).resolve().read_text()
+    assert css[3:] in dev.changes_since(before)  # the browser is told about the new file
 
 
 def test_a_new_page_reloads_a_404_and_a_deleted_one_reloads_its_tab(dev):
@@ -275,41 +284,32 @@ def test_real_saves_renames_and_folder_moves(site):
         dev.stop()
 
 
-# --- nothing outside the output folder ------------------------------------------------------
-@pytest.fixture
-def output(tmp_path):
-    out = tmp_path / "out"
-    (out / "a").mkdir(parents=True)
-    (out / "index.html").write_text("home")
-    (out / "a/index.html").write_text("a")
-    (out / "情况").mkdir()
-    (out / "情况/index.html").write_text("zh")
-    (out / ".cxsite-manifest.json").write_text("{}")
-    (tmp_path / "secret.txt").write_text("SECRET")
-    (tmp_path / "private").mkdir()
-    (tmp_path / "private/index.html").write_text("SECRET")
-    (out / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    (out / "private").symlink_to(tmp_path / "private")
-    return out
+# --- nothing but the site's files -----------------------------------------------------------
+FILES = {"index.html": b"home", "a/index.html": b"a", "\u60c5\u51b5/index.html": b"zh",
+         "assets/x.css": b"css"}
 
 
 @pytest.mark.parametrize("path", [
     "/../secret.txt", "/a/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
     "/..%2fsecret.txt", "/a/%2e%2e%2f%2e%2e%2fsecret.txt", "/..%5csecret.txt",
-    "/a%00/index.html", "/leak.txt", "/private/", "/private/index.html",
-    "/.cxsite-manifest.json", "/%2e%2e", "//etc/passwd",
+    "/a%00/index.html", "/.cxsite-manifest.json", "/%2e%2e", "//etc/passwd", "/assets/../a",
+    "/a/..", "/.cxsite-staging/0",
 ])
-def test_traversal_is_refused(output, path):
-    assert locate(output, path) == (404, None)
+def test_traversal_is_refused(path):
+    assert locate(FILES, path) == (404, None)
 
 
 @pytest.mark.parametrize("path, expected", [
     ("/", "index.html"), ("/a/", "a/index.html"), ("/a/index.html", "a/index.html"),
-    ("/%E6%83%85%E5%86%B5/", "情况/index.html"), ("/./a/", "a/index.html"),
+    ("/%E6%83%85%E5%86%B5/", "\u60c5\u51b5/index.html"), ("/./a/", "a/index.html"),
+    ("/assets/x.css", "assets/x.css"),
 ])
-def test_files_inside_are_found(output, path, expected):
-    status, found = locate(output, path)
-    assert status == 200 and found == (output / expected).resolve()
+def test_files_inside_are_found(path, expected):
+    assert locate(FILES, path) == (200, expected)
+
+
+def test_a_folder_without_its_slash_is_redirected():
+    assert locate(FILES, "/a") == (301, "/a/")
 
 
 def test_traversal_over_a_real_socket(site):

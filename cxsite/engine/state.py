@@ -1,0 +1,201 @@
+"""The record a build keeps between runs (in CACHE_DIR/state), so that the next `build` redoes
+only what changed: what each page was made from, how it was made (its body, for the template
+stage), and what the writer left in the output folder.
+
+Two files: index.pickle is small and holds what a build with nothing to do needs (the inputs'
+fingerprints, the output files' stamps, the pages' problems); pages.pickle holds the rest and
+is read only when something must be rendered. Both carry the same build id.
+
+The record is thrown away, and the build starts cold, when anything it cannot see through a
+file's fingerprint changed: cxsite's own code or version, the Python packages installed, what
+cxsite.yaml or the command line say, SOURCE_DATE_EPOCH, the output folder. Input files are
+compared by size and time first and by content when those moved (a fresh CI checkout touches
+every file, yet nothing needs doing). Output files are compared by size and time with what the
+writer left there: a file deleted or edited by hand is written again.
+
+A damaged, unreadable or foreign record is treated as no record.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..config import Config, default_theme_dir
+from ..errors import Problem
+from .output import Stamp
+
+STATE = "state"
+INDEX, PAGES = "index.pickle", "pages.pickle"
+FORMAT = 1
+_NOT_IN_KEY = {"source", "output", "strict", "serve_mode", "write_cache", "cache_dir"}
+_CODE = Path(__file__).resolve().parents[1]  # the cxsite package
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+@dataclass
+class Index:
+    """What a build with nothing to do reads."""
+
+    build: str
+    key: str
+    output: str
+    inputs: dict[str, Fingerprint]  # site-relative path -> fingerprint (templates/NAME resolved)
+    content: frozenset[str]  # every file under content/
+    templates: dict[str, str]  # template file name -> the folder it comes from
+    stamps: dict[str, Stamp]  # output path -> what the writer left there
+    owners: dict[str, str]  # output path of a page's files -> the page's URL
+    problems: list[Problem]  # the warnings of the last build, shown again
+    pages: int
+    redo: set[str] = field(default_factory=set)  # pages with problems: always rendered again
+
+
+@dataclass
+class Saved:
+    """What a build with something to do reads as well: the last build's IncrementalBuild."""
+
+    build: str
+    fields: dict[str, Any]
+
+
+def environment_key(config: Config) -> str:
+    """Everything besides the site's files that the output depends on, as one hash."""
+    h = hashlib.sha256()
+    h.update(f"{FORMAT} {__version__} {sys.version}".encode())
+    for folder, _, names in sorted(os.walk(_CODE)):
+        for name in sorted(names):
+            if name.endswith((".py", ".html", ".css", ".js", ".po", ".mo", ".json")):
+                st = os.stat(os.path.join(folder, name))
+                h.update(f"{folder}/{name} {st.st_size} {st.st_mtime_ns}\n".encode())
+    for entry in sys.path:  # the installed packages and their versions
+        try:
+            names = sorted(n for n in os.listdir(entry) if n.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        h.update(("\n".join(names) + "\n").encode())
+    values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+              if f.name not in _NOT_IN_KEY}
+    h.update(repr(sorted(values.items())).encode())
+    h.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    return h.hexdigest()
+
+
+def fingerprint(path: Path, old: Fingerprint | None = None) -> Fingerprint | None:
+    """A file's fingerprint; the old one when its size and time did not move; None if gone."""
+    try:
+        st = os.stat(path)
+        if old is not None and st.st_size == old.size and st.st_mtime_ns == old.mtime_ns:
+            return old
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    return Fingerprint(st.st_size, st.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest())
+
+
+def content_files(content_dir: Path) -> frozenset[str]:
+    """Every file under content/ (the pages and the files published beside them)."""
+    found = set()
+    for folder, dirs, names in os.walk(content_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = os.path.relpath(folder, content_dir).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found.update(prefix + n for n in names if not n.startswith("."))
+    return frozenset(found)
+
+
+def template_files(config: Config) -> dict[str, str]:
+    """Each template and theme file name -> the folder it is read from (the site's overrides
+    the built-in theme's)."""
+    found: dict[str, str] = {}
+    for root in (default_theme_dir(), config.templates_dir):
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            rel = os.path.relpath(folder, root).replace(os.sep, "/")
+            prefix = "" if rel == "." else rel + "/"
+            for n in names:
+                if not n.startswith("."):
+                    found[prefix + n] = str(root)
+    return found
+
+
+def input_path(config: Config, rel: str, templates: dict[str, str]) -> Path:
+    """Where a recorded input lives: templates/NAME in the folder it is read from."""
+    if rel.startswith("templates/"):
+        name = rel[len("templates/"):]
+        root = templates.get(name)
+        return Path(root) / name if root else config.templates_dir / name
+    return config.source / rel
+
+
+class StateStore:
+    """Reads and writes the record in CACHE_DIR/state; `writable` False (check) writes nothing."""
+
+    def __init__(self, config: Config, *, writable: bool = True) -> None:
+        self.folder = Path(config.cache_dir) / STATE
+        self.writable = writable
+
+    def load_index(self) -> Index | None:
+        return self._load(INDEX, Index)
+
+    def load_saved(self, index: Index) -> Saved | None:
+        saved = self._load(PAGES, Saved)
+        return saved if saved is not None and saved.build == index.build else None
+
+    def _load(self, name: str, kind: type) -> Any:
+        try:
+            with open(self.folder / name, "rb") as f:
+                value = pickle.load(f)
+        except Exception:  # noqa: BLE001 - missing, damaged or from another version: no record
+            return None
+        return value if isinstance(value, kind) else None
+
+    def save(self, index: Index, saved: Saved | None) -> None:
+        """Write the record (pages first, so the index never names pages that are not there);
+        a failure costs the next build its speed, never this build."""
+        if not self.writable:
+            return
+        build = uuid.uuid4().hex
+        index = dataclasses.replace(index, build=build)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if saved is not None:
+                self._write(PAGES, Saved(build, saved.fields))
+            self._write(INDEX, index)
+        except OSError:
+            self.clear()
+
+    def keep_index(self, index: Index) -> None:
+        """Rewrite only the index (the pages' record did not change)."""
+        if self.writable:
+            try:
+                self._write(INDEX, index)
+            except OSError:
+                self.clear()
+
+    def _write(self, name: str, value: Any) -> None:
+        tmp = self.folder / (name + ".new")
+        with open(tmp, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / name)
+
+    def clear(self) -> None:
+        if self.writable:
+            for name in (INDEX, PAGES):
+                try:
+                    (self.folder / name).unlink()
+                except OSError:
+                    pass
