@@ -131,8 +131,12 @@ def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> i
         print(f"Checked {result.pages} pages in {took:.2f} s: no errors.")
         return EXIT_OK
     r = result.report
-    print(f"Built {result.pages} pages in {took:.2f} s ({len(r.written)} files written, "
-          f"{r.unchanged} unchanged, {len(r.deleted)} removed).")
+    if result.rendered == 0 and not r.written and not r.deleted:
+        print(f"The site is up to date: nothing changed since the last build ({result.pages} "
+              f"pages, checked in {took:.2f} s).")
+    else:
+        print(f"Built {result.pages} pages in {took:.2f} s ({result.rendered} rendered, "
+              f"{len(r.written)} files written, {r.unchanged} unchanged, {len(r.deleted)} removed).")
     print(f"The site is in {config.output} (publish this folder to any web server).\n"
           f"To look at it, run:  {_serve_command(config)}")
     return EXIT_OK

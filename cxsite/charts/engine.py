@@ -116,7 +116,7 @@ class ChartEngine:
 
     def _died(self, reason: str | None, timeout: float, memory: float) -> SiteError:
         if reason == "time":
-            return SiteError(f"the chart took longer than {timeout:g} seconds to draw, so cxsite "
+            return SiteError(f"the chart was still being drawn after {timeout:g} s, so cxsite "
                              "stopped it",
                              hint="the chart probably makes or shows far too many values (a "
                                   "'sequence', a huge data file); make it smaller. The limit is "

@@ -9,6 +9,7 @@ clean build.
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -24,6 +25,8 @@ if TYPE_CHECKING:  # imported when there is something to render: Markdown, Jinja
     from .incremental import IncrementalBuild, Update
 
 TRACKED = ("data", "charts")  # besides content/ and the templates: folders blocks read from
+OUTPUT_RACY_NS = 100_000_000  # output files written this close to the record are compared by
+                              # content: a program could have changed them within a clock tick
 
 
 def build(config: Config, writer: Writer | None, *, jobs: int | None = None,
@@ -81,7 +84,7 @@ def take_stock(config: Config, writer: DiskWriter) -> Stock:
     if index is not None:
         changed = {rel for rel in inputs.keys() | index.inputs.keys()
                    if _digest(inputs.get(rel)) != _digest(index.inputs.get(rel))}
-        broken = writer.changed_on_disk(index.stamps)
+        broken = writer.changed_on_disk(index.stamps, index.saved_ns - OUTPUT_RACY_NS)
     return Stock(key, index, inputs, content, templates, changed, broken)
 
 
@@ -159,11 +162,12 @@ def fingerprints(config: Config, index: Index | None, newer_than: int | None = N
         for rel in content_files(config.source / folder) if (config.source / folder).is_dir() else ():
             paths[f"{folder}/{rel}"] = config.source / folder / rel
     found: dict[str, Fingerprint] = {}
+    now = time.time_ns()
     for rel, path in paths.items():
         same_place = not rel.startswith("templates/") or \
             old_templates.get(rel[len("templates/"):]) == templates.get(rel[len("templates/"):])
-        fp = fingerprint(path, old.get(rel) if same_place else None)
-        if fp is not None and (newer_than is None or fp.mtime_ns < newer_than):
+        fp = fingerprint(path, old.get(rel) if same_place else None, now, newer_than)
+        if fp is not None:
             found[rel] = fp
     return found, content, templates
 
@@ -181,5 +185,5 @@ def _result(inc: IncrementalBuild, files: dict[str, bytes | None], update: Updat
             report: WriteReport | None) -> BuildResult:
     outputs: dict[str, PageOutput] = dict(inc.outputs)
     return BuildResult(files, update.problems, {o.path: o.inputs for o in outputs.values()},
-                       len(outputs), report, outputs)
+                       len(outputs), report, outputs, update.rendered)
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -118,7 +119,9 @@ class Cache:
         if not self.writable:
             yield
             return
-        from filelock import FileLock, Timeout
+        with warnings.catch_warnings():  # without fcntl (rare) filelock warns; it still works
+            warnings.simplefilter("ignore")
+            from filelock import FileLock, Timeout
 
         try:
             self.root.mkdir(parents=True, exist_ok=True)

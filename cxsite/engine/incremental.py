@@ -181,7 +181,7 @@ class IncrementalBuild:
         return {"pages": self.model.pages, "sitemap": self.model.sitemap,
                 "content_assets": self.model.content_assets, "outputs": outputs,
                 "signature": self._signature, "assets": self._assets,
-                "discovered": self._discovered, "read": self._pages, "index": self._index,
+                "discovered": self._discovered, "read": self._pages,
                 "today": self.today, "files": list(self.files)}
 
     def restore(self, saved: dict) -> None:
@@ -192,7 +192,7 @@ class IncrementalBuild:
         self.outputs = saved["outputs"]
         self._signature, self._assets = saved["signature"], saved["assets"]
         self._discovered, self._pages = saved["discovered"], saved["read"]
-        self._index, self.today = saved["index"], saved["today"]
+        self._index, self.today = None, saved["today"]
         self.files = dict.fromkeys(saved["files"])
 
     def fill(self, read: Callable[[str], bytes | None]) -> list[str]:

@@ -239,9 +239,22 @@ class DiskWriter:
             return False
         return st.st_size == stamp.size and st.st_mtime_ns == stamp.mtime_ns
 
-    def changed_on_disk(self, paths: Iterable[str]) -> set[str]:
-        """The paths whose file was deleted or edited by hand since this writer wrote it."""
-        return {rel for rel in paths if not self.unchanged(rel)}
+    def changed_on_disk(self, paths: Iterable[str], racy_after_ns: int | None = None) -> set[str]:
+        """The paths whose file was deleted or edited by hand since this writer wrote it. Files
+        stamped at `racy_after_ns` or later could have been edited within the same tick of the
+        file system's clock, keeping their size: their content is compared too."""
+        changed = set()
+        for rel in paths:
+            if not self.unchanged(rel):
+                changed.add(rel)
+            elif racy_after_ns is not None and self.stamps[rel].mtime_ns >= racy_after_ns:
+                try:
+                    data = (self.output / rel).read_bytes()
+                except OSError:
+                    data = None
+                if data is None or file_digest(data) != self.stamps[rel].digest:
+                    changed.add(rel)
+        return changed
 
     def read(self, rel: str) -> bytes | None:
         """The bytes of a file as this writer left it, or None when it changed since."""

@@ -22,6 +22,7 @@ import hashlib
 import os
 import pickle
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ INDEX, PAGES = "index.pickle", "pages.pickle"
 FORMAT = 1
 _NOT_IN_KEY = {"source", "output", "strict", "serve_mode", "write_cache", "cache_dir"}
 _CODE = Path(__file__).resolve().parents[1]  # the cxsite package
+RACY_NS = 2_000_000_000  # the coarsest file clock in use (FAT: 2 s); see fingerprint()
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Index:
     problems: list[Problem]  # the warnings of the last build, shown again
     pages: int
     redo: set[str] = field(default_factory=set)  # pages with problems: always rendered again
+    saved_ns: int = 0  # when the record was written: output files written just before are
+                       # compared by content (see DiskWriter.changed_on_disk)
 
 
 @dataclass
@@ -81,11 +85,14 @@ def environment_key(config: Config) -> str:
                 st = os.stat(os.path.join(folder, name))
                 h.update(f"{folder}/{name} {st.st_size} {st.st_mtime_ns}\n".encode())
     for entry in sys.path:  # the installed packages and their versions
+        if not entry or Path(entry).resolve() == _CODE.parent:
+            continue  # the folder cxsite runs from (as a checkout) is not an installation
         try:
             names = sorted(n for n in os.listdir(entry) if n.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
-        h.update(("\n".join(names) + "\n").encode())
+        if names:
+            h.update(("\n".join(names) + "\n").encode())
     values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
               if f.name not in _NOT_IN_KEY}
     h.update(repr(sorted(values.items())).encode())
@@ -93,17 +100,28 @@ def environment_key(config: Config) -> str:
     return h.hexdigest()
 
 
-def fingerprint(path: Path, old: Fingerprint | None = None) -> Fingerprint | None:
-    """A file's fingerprint; the old one when its size and time did not move; None if gone."""
+def fingerprint(path: Path, old: Fingerprint | None = None, now_ns: int | None = None,
+                newer_than: int | None = None) -> Fingerprint | None:
+    """A file's fingerprint; the old one when its size and time did not move; None if gone (or
+    modified at `newer_than` or later: such a file is left out of a record, so the next build
+    takes it as changed).
+
+    A file modified within RACY_NS of `now_ns` may be modified again within the same tick of
+    the file system's clock, its size unchanged: its time is not recorded, so the next build
+    compares its content (git calls such entries 'racily clean')."""
     try:
         st = os.stat(path)
+        if newer_than is not None and st.st_mtime_ns >= newer_than:
+            return None
         if old is not None and st.st_size == old.size and st.st_mtime_ns == old.mtime_ns:
             return old
         with open(path, "rb") as f:
             data = f.read()
     except OSError:
         return None
-    return Fingerprint(st.st_size, st.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest())
+    racy = now_ns is not None and st.st_mtime_ns >= now_ns - RACY_NS
+    return Fingerprint(st.st_size, -1 if racy else st.st_mtime_ns,
+                       hashlib.blake2b(data, digest_size=16).hexdigest())
 
 
 def content_files(content_dir: Path) -> frozenset[str]:
@@ -169,7 +187,7 @@ class StateStore:
         if not self.writable:
             return
         build = uuid.uuid4().hex
-        index = dataclasses.replace(index, build=build)
+        index = dataclasses.replace(index, build=build, saved_ns=time.time_ns())
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             if saved is not None:

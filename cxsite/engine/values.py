@@ -53,3 +53,4 @@ class BuildResult:
     pages: int
     report: WriteReport | None = None
     outputs: dict[str, PageOutput] = field(default_factory=dict)
+    rendered: int = 0  # pages rendered by this build (0: nothing had changed)
