@@ -105,12 +105,12 @@ def base_url_problem(url: str) -> str | None:
     404 page links home with it and the sitemap lists it, so 'javascript:' or '//other.host'
     would become a link that runs code or leaves the site."""
     text = (url or "").strip()
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", text)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        return f"starts with '{scheme.group(1)}:', which is not a web address"
     if any(ord(c) < 32 or c in ' "<>\\`{}|^' for c in text):
         return "holds a space, a backslash or another character an address cannot hold"
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", text)
     if scheme:
-        if scheme.group(1).lower() not in ("http", "https"):
-            return f"starts with '{scheme.group(1)}:', which is not a web address"
         rest = text[len(scheme.group(0)):]
         if not rest.startswith("//") or not rest[2:].split("/", 1)[0]:
             return "has no host name after 'http://' or 'https://'"

@@ -71,6 +71,7 @@ def test_nothing_changed_renders_nothing_and_writes_nothing(site):
     assert {p: (src / "output" / p).stat().st_mtime_ns for p in files(src / "output")} == stamps
 
 
+@pytest.mark.slow
 def test_a_build_with_nothing_to_do_loads_no_markdown_jinja_or_pandas(site):
     src = site({**SITE, "content/chart.md": CHART, "data/x.csv": "k,v\na,1\n"})
     code = ("import sys; from cxsite.cli import main; rc = main(['--source', sys.argv[1]]); "

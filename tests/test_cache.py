@@ -2,6 +2,8 @@
 its place outside the output folder, and the entries a build no longer uses going away."""
 from __future__ import annotations
 
+import pytest
+
 import multiprocessing
 from pathlib import Path
 
@@ -90,6 +92,7 @@ def _hammer(args: tuple[str, int]) -> int:
     return n
 
 
+@pytest.mark.slow
 def test_concurrent_writers_never_leave_partial_or_temporary_files(tmp_path):
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         assert sum(pool.map(_hammer, [(str(tmp_path), 40)] * 4)) == 160
@@ -109,6 +112,7 @@ def _locked_append(args: tuple[str, str]) -> None:
             f.write("end\n")
 
 
+@pytest.mark.slow
 def test_the_lock_lets_one_process_work_at_a_time(tmp_path):
     """filelock: the same on Windows, macOS and Linux (no fcntl)."""
     log = tmp_path / "log"

@@ -324,6 +324,7 @@ def apply(root: Path, op: tuple) -> set[str]:
     return {target}
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ops, min_size=1, max_size=8))
 def test_incremental_equals_clean_build(edits):

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cxsite.config import load_config
 from cxsite.content import Page, PageSource
 from cxsite.markup import SiteMap, convert, fence_lines
@@ -93,6 +95,7 @@ def test_fence_lines_skip_examples_nested_in_longer_fences():
     assert fence_lines(body, 10) == {"chart": [16]}
 
 
+@pytest.mark.slow
 def test_fast_inline_path_gives_the_same_html_as_python_markdown():
     """The skip-plain-text optimisation must never change what Markdown produces."""
     from hypothesis import given, settings

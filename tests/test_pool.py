@@ -52,6 +52,7 @@ def test_results_come_in_order_from_the_workers_and_the_main_process():
     assert local, "the main process renders while the worker starts"
 
 
+@pytest.mark.slow
 def test_a_failure_in_a_worker_names_its_pages():
     with pool() as p:
         p.install({"name": "s"})
@@ -62,6 +63,7 @@ def test_a_failure_in_a_worker_names_its_pages():
     assert "ValueError: a block went wrong" in str(exc.value)
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_names_its_pages():
     with pool() as p:
         p.install({"name": "s"})

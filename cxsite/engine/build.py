@@ -41,8 +41,10 @@ def build(config: Config, writer: Writer | None, *, jobs: int | None = None,
     inc.progress = progress
     try:
         update = inc.update(None)
-    finally:
-        inc.close()
+    except BaseException:
+        inc.close(now=True)
+        raise
+    inc.close()
     _raise_if_failed(update)
     files = inc.finish()
     report = writer.write_site(files) if writer is not None else None
@@ -135,8 +137,10 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
     inc.progress = progress
     try:
         update = inc.update(resume(config, writer, stock, inc))
-    finally:
-        inc.close()
+    except BaseException:
+        inc.close(now=True)
+        raise
+    inc.close()
     _raise_if_failed(update)
     files = inc.finish()
     report = writer.write_site(files)

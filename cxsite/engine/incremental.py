@@ -32,7 +32,7 @@ from ..content import Page, PageSource, discover, read_page
 from ..errors import BuildFailed, Problem, Problems, SiteError
 from ..nav import build_navigation
 from .site import (CONFIG_INPUT, PageOutput, Renderer, SiteModel, Work, asset_files, load,
-                   made_files, search_index)
+                   made_parts, search_index)
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
 TODAY_INPUT = "@today"  # pseudo-input: the date a roadmap is drawn for (BlockContext.today)
@@ -104,6 +104,7 @@ class IncrementalBuild:
         self._content: dict[str, bytes] = {}  # content files (not pages) as last read
         self._index: bytes | None = None  # the search index of `outputs`; None: to be made
         self._redo: set[str] = set()  # pages whose files on disk were deleted or edited
+        self._made: dict[str, tuple] = {}  # part of made_files() -> (what it shows, its files)
         self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
         self.progress: Callable[[int, int], None] | None = None
 
@@ -141,11 +142,10 @@ class IncrementalBuild:
         """Forget what was rendered: the next update renders every page again."""
         self.model = None
 
-    def finish(self, unchanged: Callable[[str], bool] = lambda path: True) -> dict[str, bytes | None]:
+    def finish(self) -> dict[str, bytes | None]:
         """The whole site after a good update (pages plus whole-site files: 404, sitemap...),
         for the writer: the bytes of each file that may differ from what was last written,
-        None for each file known to be unchanged (`unchanged(path)` may tell that the file on
-        disk changed since). Call wrote() once it is on disk."""
+        None for each file known to be unchanged. Call wrote() once it is on disk."""
         assert self.model is not None
         ordered = [self.outputs[n.url] for n in self.model.nav.order]
         if self._index is None:
@@ -154,22 +154,35 @@ class IncrementalBuild:
         for o in ordered:
             files.update(o.files)
             files[o.path] = o.html
-        files.update(made_files(self.model, ordered, self._index))
+        files.update(self._made_files(ordered))
         for path, data in files.items():  # the same bytes again: keep the object, so `is` tells
             old = self.files.get(path)
             if old is not None and old is not data and old == data:
                 files[path] = old
         self.files = files
         self._dirty.clear()
-        return {p: None if d is None or self.written.get(p) is d and unchanged(p) else d
-                for p, d in files.items()}
+        return {p: None if d is None or self.written.get(p) is d else d for p, d in files.items()}
+
+    def _made_files(self, ordered: list[PageOutput]) -> dict[str, bytes]:
+        """made_files(), each part again only when what it shows changed: on 1,000 pages the
+        404 and search pages (they hold the menu) and the index cost more than a page."""
+        site = (self._signature, id(self.model.theme), self.config)
+        shows = {"bundles": frozenset().union(*(o.needs for o in ordered)), "404": site,
+                 "search": (site, self._index), "sitemap": site}
+        files: dict[str, bytes] = {}
+        for name, make in made_parts(self.model, ordered, self._index).items():
+            if self._made.get(name, (None,))[0] != shows[name]:
+                self._made[name] = (shows[name], make())
+            files.update(self._made[name][1])
+        return files
 
     def wrote(self) -> None:
         """The site from the last finish() is on disk now."""
         self.written = dict(self.files)
 
-    def close(self) -> None:
-        self.renderer.close()
+    def close(self, now: bool = False) -> None:
+        """Stop the render workers (`now`: without waiting for them, after Ctrl+C)."""
+        self.renderer.close(now)
 
     # --- kept between builds (engine/state.py) --------------------------------------------------
     def snapshot(self) -> dict:

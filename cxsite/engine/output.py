@@ -106,6 +106,20 @@ def check_cache_folder(cache: Path, source: Path, output: Path) -> None:
                                  "default SOURCE/.cxsite.")
 
 
+def _write_file(path: Path, data: bytes) -> Stamp:
+    """Write a new file (with as few system calls as possible: a site has thousands) and
+    return its stamp."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    return Stamp(st.st_size, st.st_mtime_ns, file_digest(data))
+
+
 def _retry(action, path: Path) -> None:
     """Run a rename or delete, retrying while another program holds the file (Windows)."""
     for attempt in range(RETRIES):
@@ -147,6 +161,8 @@ class DiskWriter:
         self.source = source
         self.stamps: dict[str, Stamp] = dict(stamps or {})
         self._claimed = False
+        self._safe: set[Path] = set()  # folders known to lie inside the output folder
+        self._listed: list[str] | None = None  # the manifest's list as last written
 
     # --- the folder ---------------------------------------------------------------------------
     def _manifest(self) -> list[str] | None:
@@ -166,9 +182,11 @@ class DiskWriter:
         return []  # empty, or only what an older cxsite left behind
 
     def _save_manifest(self, files: Iterable[str]) -> None:
+        files = sorted(files)
+        self._listed = files
         path = self.output / MANIFEST
         tmp = path.with_name(MANIFEST + ".new")
-        tmp.write_text(json.dumps({"generator": "cxsite", "files": sorted(files)}, indent=0),
+        tmp.write_text(json.dumps({"generator": "cxsite", "files": files}, indent=0),
                        encoding="utf-8")
         _retry(lambda: os.replace(tmp, path), path)
 
@@ -176,6 +194,8 @@ class DiskWriter:
         """Check the output folder and finish or clear an interrupted write (writing nothing
         else); returns the files cxsite wrote here. Safe to call again."""
         check_output_folder(self.output, self.source)
+        if self._claimed and self._listed is not None and (self.output / MANIFEST).is_file():
+            return list(self._listed)  # serve: the list as this writer last wrote it
         previous = self._manifest()
         if previous is None:
             raise SiteError(f"the output folder {self.output} is not empty and was not made by cxsite",
@@ -297,10 +317,12 @@ class DiskWriter:
             staging.mkdir()
             # pages last: by then every file they link to is in place
             order = sorted(changes, key=lambda rel: (rel.endswith(".html"), rel))
+            stamps: dict[str, Stamp] = {}
             for n, rel in enumerate(order):
-                (staging / str(n)).write_bytes(changes[rel])
+                stamps[rel] = _write_file(staging / str(n), changes[rel])
                 moves.append((str(n), rel))
-            self._save_manifest(previous | files.keys())  # new files are cxsite's from now on
+            if not files.keys() <= previous:
+                self._save_manifest(previous | files.keys())  # new files are cxsite's from now on
             journal = staging / (JOURNAL + ".new")
             journal.write_text(json.dumps({"moves": moves, "deletes": stale,
                                            "files": sorted(files)}), encoding="utf-8")
@@ -310,20 +332,23 @@ class DiskWriter:
             raise self._failed(exc) from None
         try:
             with _ctrl_c_waits():
+                folders: set[Path] = set()
                 for name, rel in moves:
                     target = targets[rel]
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    if target.is_dir():  # a folder of the old site where a file goes now
+                    if target.parent not in folders:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        folders.add(target.parent)
+                    if rel not in previous and target.is_dir():  # an old folder where a file goes
                         shutil.rmtree(target)
                     _retry(lambda: os.replace(staging / name, target), target)
-                    st = os.stat(target)
-                    self.stamps[rel] = Stamp(st.st_size, st.st_mtime_ns, file_digest(changes[rel]))
+                    self.stamps[rel] = stamps[rel]  # a rename keeps the file's time
                 for rel in stale:
                     target = self._target(rel)
                     _retry(lambda: target.unlink(missing_ok=True), target)
                     self.stamps.pop(rel, None)
                     self._prune(target.parent)
-                self._save_manifest(files)
+                if previous != files.keys():
+                    self._save_manifest(files)
                 shutil.rmtree(staging, ignore_errors=True)
         except OSError as exc:
             raise SiteError(f"could not finish writing the site into {self.output}: "
@@ -353,16 +378,26 @@ class DiskWriter:
                               "the previous site is untouched.")
 
     def _target(self, rel: str) -> Path:
-        target = (self.output / rel).resolve()
-        root = self.output.resolve()
-        if root not in target.parents or target.name in (MANIFEST, STAGING) \
-                or STAGING in target.relative_to(root).parts:  # never outside the output folder
+        """The path of a site file in the output folder; never anything outside it."""
+        parts = rel.split("/")
+        if not rel or rel.startswith("/") or "\\" in rel or ":" in parts[0] or \
+                any(p in ("", ".", "..") for p in parts) or parts[0] in (MANIFEST, STAGING):
             raise SiteError(f"refusing to write '{rel}' outside the output folder",
                             hint="this is a bug in a block or template that names output files.")
+        target = self.output.joinpath(*parts)
+        folder = target.parent
+        if folder not in self._safe:  # a link inside the folder could lead out of it
+            root = self.output.resolve()
+            real = folder.resolve()
+            if real != root and root not in real.parents:
+                raise SiteError(f"refusing to write '{rel}' outside the output folder",
+                                hint=f"{folder} leads outside the output folder (a link); "
+                                     "remove it.")
+            self._safe.add(folder)
         return target
 
     def _prune(self, folder: Path) -> None:
-        root = self.output.resolve()
+        root = self.output
         while folder != root and root in folder.parents:
             try:
                 folder.rmdir()

@@ -17,11 +17,26 @@ import multiprocessing
 import pickle
 import queue
 import signal
+import threading
 import traceback
+from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
 Chunk = Any  # what the render function takes (a list of URLs and cached bodies)
 _POLL = 0.05  # seconds the main process waits for results when it has nothing to render
+
+
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Ignore Ctrl+C here while child processes start: they inherit that and stay quiet."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class WorkerFailed(RuntimeError):
@@ -65,13 +80,14 @@ class RenderPool:
         self._outbox = context.Queue()
         self._inboxes = []
         self._procs = []
-        for ident in range(workers):
-            inbox = context.Queue()
-            proc = context.Process(target=_worker, args=(inbox, self._outbox, ident, setup, work),
-                                   daemon=True, name=f"cxsite-render-{ident}")
-            proc.start()
-            self._inboxes.append(inbox)
-            self._procs.append(proc)
+        with _ctrl_c_ignored():  # also while a worker boots, before it can ignore Ctrl+C itself
+            for ident in range(workers):
+                inbox = context.Queue()
+                proc = context.Process(target=_worker, daemon=True, name=f"cxsite-render-{ident}",
+                                       args=(inbox, self._outbox, ident, setup, work))
+                proc.start()
+                self._inboxes.append(inbox)
+                self._procs.append(proc)
         self.method = context.get_start_method()
 
     def install(self, site: Any) -> None:

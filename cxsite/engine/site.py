@@ -323,15 +323,22 @@ def asset_files(model: SiteModel,
     return files
 
 
+def made_parts(model: SiteModel, outputs: list[PageOutput], index: bytes | None = None
+               ) -> dict[str, Callable[[], dict[str, bytes]]]:
+    """The files made from the whole site, in parts (an incremental build remakes a part only
+    when what it shows changed): asset bundles, 404, search, sitemap."""
+    needs = set().union(*(o.needs for o in outputs))
+    return {"bundles": lambda: bundle_files(needs, model.config),
+            "404": lambda: {"404.html": render_404(model)},
+            "search": lambda: search_files(model, outputs, index),
+            "sitemap": lambda: {"sitemap.xml": sitemap_xml(model.config, [o.url for o in outputs])}}
+
+
 def made_files(model: SiteModel, outputs: list[PageOutput],
                index: bytes | None = None) -> dict[str, bytes]:
-    """The files made from the whole site (these override pages): asset bundles, 404, search,
-    sitemap."""
-    files = bundle_files(set().union(*(o.needs for o in outputs)), model.config)
-    files["404.html"] = render_404(model)
-    files.update(search_files(model, outputs, index))
-    files["sitemap.xml"] = sitemap_xml(model.config, [o.url for o in outputs])
-    return files
+    """The files made from the whole site (these override pages)."""
+    return {path: data for make in made_parts(model, outputs, index).values()
+            for path, data in make().items()}
 
 
 def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:

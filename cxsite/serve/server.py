@@ -317,14 +317,14 @@ class DevServer:
 
     def _write(self) -> None:
         """The published site through the one writer (it also removes files that are gone)."""
-        files = self.build.finish(self.writer.unchanged)
+        files = self.build.finish()
         self.writer.write_site(files)
         self.build.wrote()
         missing = self.build.fill(self.writer.read)  # serve everything from memory
         if missing:  # edited on disk meanwhile: make them again
             self.build.redo(missing)
             self.build.update(set())
-            self.writer.write_site(self.build.finish(self.writer.unchanged))
+            self.writer.write_site(self.build.finish())
             self.build.wrote()
 
     def start_from_record(self) -> set[str] | None:
