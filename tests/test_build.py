@@ -319,3 +319,18 @@ def test_builds_after_random_edits_give_clean_builds_bytes(rounds):
                 for path in want:
                     assert got[path] == want[path], path
             last = got
+
+
+def test_a_menu_change_takes_the_other_pages_bodies_from_the_record(site, tmp_path, monkeypatch):
+    from cxsite.engine import site as engine_site
+
+    src = site(SITE)
+    build(src)
+    edit(src / "content/a.md", "---\ntitle: A renamed\nweight: 1\n---\nAbout A.\n")
+    made = []
+    real = engine_site.render_body
+    monkeypatch.setattr(engine_site, "render_body", lambda m, n: made.append(n.url) or real(m, n))
+    assert build(src).rendered == 4  # every page shows the menu...
+    assert made == ["a/"]  # ...but only a.md's Markdown was converted again
+    monkeypatch.undo()
+    assert_clean(src, tmp_path)

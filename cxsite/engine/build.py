@@ -98,7 +98,7 @@ def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
     if saved is None:
         writer.stamps = {}  # nothing known: the writer compares with what is on disk
         return None
-    inc.restore(saved.fields)
+    inc.restore(saved.fields, StateStore(config).bodies())
     inc.confirm(rel[len("content/"):] for rel in stock.inputs
                 if rel.startswith("content/") and rel not in stock.changed)
     inc.redo({stock.index.owners[p] for p in stock.broken if p in stock.index.owners})
@@ -117,11 +117,16 @@ def record(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
         used = set(live).union(*(o.cache_keys for o in inc.outputs.values()))
         Cache.for_config(config).prune(used)
     owners = {path: o.url for o in inc.outputs.values() for path in (o.path, *o.files)}
-    StateStore(config).save(
-        Index("", stock.key, str(config.output), stock.inputs if inputs is None else inputs,
-              stock.content, stock.templates, dict(writer.stamps), owners, update.problems,
-              len(inc.outputs), {o.url for o in inc.outputs.values() if o.problems}),
-        Saved("", inc.snapshot()))
+    store = StateStore(config)
+    try:
+        snapshot = inc.snapshot(store.bodies())
+    except OSError:  # a full disk costs the next build its speed, never this build
+        store.clear()
+        return
+    store.save(Index("", stock.key, str(config.output), stock.inputs if inputs is None else inputs,
+                     stock.content, stock.templates, dict(writer.stamps), owners, update.problems,
+                     len(inc.outputs), {o.url for o in inc.outputs.values() if o.problems}),
+               Saved("", snapshot))
 
 
 def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,

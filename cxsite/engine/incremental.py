@@ -30,7 +30,9 @@ from typing import Callable, Iterable
 from ..config import Config
 from ..content import Page, PageSource, discover, read_page
 from ..errors import BuildFailed, Problem, Problems, SiteError
+from ..markup import Rendered
 from ..nav import build_navigation
+from .state import BodyLog
 from .site import (CONFIG_INPUT, PageOutput, Renderer, SiteModel, Work, asset_files, load,
                    made_parts, search_index)
 
@@ -71,12 +73,6 @@ def nav_signature(model: SiteModel) -> tuple:
     return nodes, model.sitemap.pages, model.sitemap.assets
 
 
-def body_inputs(output: PageOutput, page: Page | None) -> set[str]:
-    """What a page's body was made from: its file and what its blocks read."""
-    own = {page.source.file} if page is not None else set()
-    return own | (output.body.inputs if output.body is not None else set())
-
-
 class IncrementalBuild:
     """The last rendered state of a site, brought up to date by update(changed paths).
 
@@ -105,6 +101,9 @@ class IncrementalBuild:
         self._index: bytes | None = None  # the search index of `outputs`; None: to be made
         self._redo: set[str] = set()  # pages whose files on disk were deleted or edited
         self._made: dict[str, tuple] = {}  # part of made_files() -> (what it shows, its files)
+        # bodies kept in the build's record rather than in memory: url -> (where, their inputs)
+        self._stored: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
+        self.body_log: BodyLog | None = None
         self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
         self.progress: Callable[[int, int], None] | None = None
 
@@ -185,19 +184,30 @@ class IncrementalBuild:
         self.renderer.close(now)
 
     # --- kept between builds (engine/state.py) --------------------------------------------------
-    def snapshot(self) -> dict:
+    def snapshot(self, log: BodyLog) -> dict:
         """What the next build needs to go on from here: plain values, without the pages'
-        HTML (that is on disk) but with their bodies (for template changes)."""
+        HTML (that is on disk); their bodies (for template changes) go into `log`, each once."""
         assert self.model is not None
-        outputs = {u: dataclasses.replace(o, html=None, files=dict.fromkeys(o.files))
+        same = self.body_log is not None and log.ident == self.body_log.ident
+        stored = {u: v for u, v in self._stored.items() if u in self.outputs} if same else {}
+        refs = log.compact({u: ref for u, (ref, _) in stored.items()}) if stored else {}
+        stored = {u: (refs[u], stored[u][1]) for u in refs}
+        fresh = {u: o.body for u, o in self.outputs.items() if o.body is not None and u not in stored}
+        for u, ref in log.append(fresh).items():
+            stored[u] = (ref, frozenset(fresh[u].inputs))
+        self._stored, self.body_log = stored, log
+        for u in stored:  # from now on read back from the log when needed
+            self.outputs[u].body = None
+        outputs = {u: dataclasses.replace(o, html=None, files=dict.fromkeys(o.files), body=None)
                    for u, o in self.outputs.items()}
         return {"pages": self.model.pages, "sitemap": self.model.sitemap,
                 "content_assets": self.model.content_assets, "outputs": outputs,
                 "signature": self._signature, "assets": self._assets,
                 "discovered": self._discovered, "read": self._pages,
-                "today": self.today, "files": list(self.files)}
+                "today": self.today, "files": list(self.files),
+                "bodies": (log.ident, stored)}
 
-    def restore(self, saved: dict) -> None:
+    def restore(self, saved: dict, log: BodyLog) -> None:
         """Go on from a snapshot() of the last build (made with an equal config)."""
         pages = saved["pages"]
         self.model = SiteModel(self.config, pages, build_navigation(pages, self.config.title),
@@ -207,6 +217,8 @@ class IncrementalBuild:
         self._discovered, self._pages = saved["discovered"], saved["read"]
         self._index, self.today = None, saved["today"]
         self.files = dict.fromkeys(saved["files"])
+        ident, self._stored = saved["bodies"]
+        self.body_log = log if log.ident == ident else None
 
     def fill(self, read: Callable[[str], bytes | None]) -> list[str]:
         """Read into memory the files of the last good site that are only on disk (after a
@@ -302,8 +314,8 @@ class IncrementalBuild:
         new_names: list[str] = []
         for n in model.nav.order:
             o = self.outputs.get(n.url)
-            if o is None or o.body is None or o.problems or links_changed or \
-                    touches(body_inputs(o, n.page), changed, folders):
+            if o is None or o.problems or links_changed or not self._has_body(o) or \
+                    touches(self._body_inputs(o, n.page), changed, folders):
                 bodies.append(n.url)
             elif nav_changed or renamed is None or n.url in self._redo or \
                     touches(o.inputs, changed, folders):
@@ -315,6 +327,23 @@ class IncrementalBuild:
         full = nav_changed or renamed is None
         return self._render(model, bodies, pages, problems, full=full, signature=signature,
                             renamed=len(new_names) - len(missing))
+
+    def _has_body(self, o: PageOutput) -> bool:
+        return o.body is not None or (o.url in self._stored and self.body_log is not None)
+
+    def _body_inputs(self, o: PageOutput, page: Page | None) -> set[str]:
+        """What a page's body was made from: its file and what its blocks read."""
+        own = {page.source.file} if page is not None else set()
+        if o.body is not None:
+            return own | o.body.inputs
+        return own | set(self._stored[o.url][1]) if o.url in self._stored else own
+
+    def _body(self, url: str) -> Rendered | None:
+        """A page's body, from memory or the build's record (None: it must be made again)."""
+        o = self.outputs[url]
+        if o.body is None and url in self._stored and self.body_log is not None:
+            o.body = self.body_log.get(self._stored[url][0])  # still in the log, unchanged
+        return o.body
 
     def _renamed_assets(self, model: SiteModel) -> dict[str, str] | None:
         """Old -> new hashed path of each theme asset whose content changed; None when assets
@@ -348,15 +377,17 @@ class IncrementalBuild:
         the page files that changed."""
         stale = set(bodies) | set(pages)
         urls = [n.url for n in model.nav.order if n.url in stale]
-        work = Work(urls, {u: self.outputs[u].body for u in pages})
+        kept = {u: self._body(u) for u in pages}
+        work = Work(urls, {u: b for u, b in kept.items() if b is not None})  # else made again
         outputs = self.renderer.render(model, work, self.progress)
         for o in outputs:
             before = self.outputs.get(o.url)
             if before is None or before.search != o.search:
                 self._index = None
-            if before is not None and o.body is not None and before.body is not None and \
-                    o.url not in bodies:
+            if before is not None and o.url in work.bodies:
                 o.cache_keys |= before.cache_keys  # the body's entries are still in use
+            else:
+                self._stored.pop(o.url, None)  # a new body, kept in memory
             self.outputs[o.url] = o
         if set(self.outputs) != set(model.nav.by_url):
             self.outputs = {n.url: self.outputs[n.url] for n in model.nav.order}

@@ -4,12 +4,12 @@ so an incremental build can redo just what a change touches."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 
@@ -278,7 +278,9 @@ def render_all(model: SiteModel, urls: list[str], jobs: int | None = None,
 
 # --- whole-site files ---------------------------------------------------------------------
 def sitemap_xml(config: Config, urls: list[str]) -> bytes:
-    rows = "".join(f"<url><loc>{xml_escape(config.base_url + u)}</loc></url>\n" for u in sorted(urls))
+    # html.escape without quotes is XML's escape (xml.sax would import urllib.request: 60 ms)
+    rows = "".join(f"<url><loc>{html.escape(config.base_url + u, quote=False)}</loc></url>\n"
+                   for u in sorted(urls))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             f"{rows}</urlset>\n").encode("utf-8")

@@ -34,11 +34,12 @@ from ..errors import Problem
 from .output import Stamp
 
 STATE = "state"
-INDEX, PAGES = "index.pickle", "pages.pickle"
+INDEX, PAGES, BODIES = "index.pickle", "pages.pickle", "bodies.log"
 FORMAT = 1
 _NOT_IN_KEY = {"source", "output", "strict", "serve_mode", "write_cache", "cache_dir"}
 _CODE = Path(__file__).resolve().parents[1]  # the cxsite package
 RACY_NS = 2_000_000_000  # the coarsest file clock in use (FAT: 2 s); see fingerprint()
+COMPACT_BYTES = 1_000_000  # the bodies log is rewritten past this size when mostly garbage
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,70 @@ def input_path(config: Config, rel: str, templates: dict[str, str]) -> Path:
     return config.source / rel
 
 
+class BodyLog:
+    """The pages' bodies (Markdown made HTML: what a template change needs again), appended
+    to one file as they are made and read back one by one, so that a build that renders one
+    page writes one body, and one that renders none reads none. The file starts with an id
+    the pages' record names; it is rewritten without the bodies no page uses any more once
+    those are most of it."""
+
+    HEAD = len("cxsite-bodies ") + 32 + 1
+
+    def __init__(self, folder: Path, writable: bool = True) -> None:
+        self.path = folder / BODIES
+        self.writable = writable
+        try:
+            with open(self.path, "rb") as f:
+                head = f.read(self.HEAD)
+            self.ident = head[14:46].decode() if head.startswith(b"cxsite-bodies ") else None
+        except OSError:
+            self.ident = None
+
+    def get(self, ref: tuple[int, int]) -> Any:
+        """The body at ref, or None (the log was rewritten or damaged since)."""
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(ref[0])
+                return pickle.loads(f.read(ref[1]))
+        except Exception:  # noqa: BLE001 - a missing or damaged body is made again
+            return None
+
+    def append(self, bodies: dict[str, Any]) -> dict[str, tuple[int, int]]:
+        """Add bodies; returns where each went. Starts a new log when there is none."""
+        if not bodies or not self.writable:
+            return {}
+        if self.ident is None:
+            self._start()
+        refs = {}
+        with open(self.path, "ab") as f:
+            offset = f.tell()
+            for url, body in bodies.items():
+                data = pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
+                refs[url] = (offset, len(data))
+                offset += len(data)
+        return refs
+
+    def compact(self, live: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        """Rewrite the log with only the live bodies when they are less than half of it."""
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return live
+        if not self.writable or size < COMPACT_BYTES or sum(n for _, n in live.values()) * 2 > size:
+            return live
+        bodies = {url: self.get(ref) for url, ref in live.items()}
+        self._start()
+        return self.append({u: b for u, b in bodies.items() if b is not None})
+
+    def _start(self) -> None:
+        self.ident = uuid.uuid4().hex
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(BODIES + ".new")
+        tmp.write_bytes(f"cxsite-bodies {self.ident}\n".encode())
+        os.replace(tmp, self.path)
+
+
 class StateStore:
     """Reads and writes the record in CACHE_DIR/state; `writable` False (check) writes nothing."""
 
@@ -168,6 +233,9 @@ class StateStore:
 
     def load_index(self) -> Index | None:
         return self._load(INDEX, Index)
+
+    def bodies(self) -> BodyLog:
+        return BodyLog(self.folder, self.writable)
 
     def load_saved(self, index: Index) -> Saved | None:
         saved = self._load(PAGES, Saved)
@@ -212,7 +280,7 @@ class StateStore:
 
     def clear(self) -> None:
         if self.writable:
-            for name in (INDEX, PAGES):
+            for name in (INDEX, PAGES, BODIES):
                 try:
                     (self.folder / name).unlink()
                 except OSError:
