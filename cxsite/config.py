@@ -1,6 +1,7 @@
 """Read and validate the site config (cxsite.yaml); every default lives here."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -12,6 +13,9 @@ from .errors import Problems, SiteError, UsageError, did_you_mean
 from .yamltext import key_lines, parse_mapping
 
 CONFIG_NAME = "cxsite.yaml"
+# set while a page renders: effective_today() notes there that the page shows the real date
+CLOCK_READ: contextvars.ContextVar[list | None] = contextvars.ContextVar("cxsite_clock",
+                                                                        default=None)
 CACHE_NAME = ".cxsite"  # the default cache folder, inside the site folder (git-ignored)
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 COLOURBLIND_SAFE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -69,7 +73,12 @@ class Config:
 
     def effective_today(self) -> date:
         """'Today' for roadmaps: the config, else SOURCE_DATE_EPOCH, else the real date."""
-        return self.today or self.build_date or date.today()
+        fixed = self.today or self.build_date
+        if fixed is None:
+            used = CLOCK_READ.get()
+            if used is not None:  # a page that shows the real date is redone on another day
+                used.append(True)
+        return fixed or date.today()
 
 
 def default_theme_dir() -> Path:

@@ -334,3 +334,32 @@ def test_a_menu_change_takes_the_other_pages_bodies_from_the_record(site, tmp_pa
     assert made == ["a/"]  # ...but only a.md's Markdown was converted again
     monkeypatch.undo()
     assert_clean(src, tmp_path)
+
+
+def test_a_page_that_shows_todays_date_is_redone_the_next_day(site, monkeypatch, tmp_path):
+    """The roadmap's 'today' line comes from the real date when cxsite.yaml sets none."""
+    import datetime as real_datetime
+
+    from cxsite import config as config_module
+
+    roadmap = ("id,workstream,item,type,start,end,status,owner,progress,depends_on\n"
+               "P1,Core,Programme,phase,2025-01-01,2026-10-31,on-track,Ann,50,\n"
+               "A1,Core,Surveys,initiative,2025-02-01,2026-09-30,on-track,Ben,40,\n")
+    src = site({**SITE, "content/plan.md": "```roadmap\ndata: roadmap.csv\n```\n",
+                "data/roadmap.csv": roadmap})
+
+    class Day(real_datetime.date):
+        current = real_datetime.date(2026, 3, 1)
+
+        @classmethod
+        def today(cls):
+            return cls.current
+
+    monkeypatch.setattr(config_module, "date", Day)
+    build(src)
+    assert b"1 Mar 2026" in (src / "output/plan/index.html").read_bytes()
+    assert build(src).rendered == 0  # the same day: nothing to do
+    Day.current = real_datetime.date(2026, 3, 2)
+    result = build(src)
+    assert result.rendered == 1  # only the roadmap page
+    assert b"2 Mar 2026" in (src / "output/plan/index.html").read_bytes()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from ..config import Config
 from ..errors import BuildFailed
 from .output import DiskWriter, WriteReport, Writer, check_cache_folder, check_output_folder
-from .values import BuildResult, PageOutput
+from .values import TODAY_INPUT, BuildResult, PageOutput
 from .state import (Fingerprint, Index, Saved, StateStore, content_files, environment_key,
                     fingerprint, template_files)
 
@@ -87,6 +87,8 @@ def take_stock(config: Config, writer: DiskWriter) -> Stock:
         changed = {rel for rel in inputs.keys() | index.inputs.keys()
                    if _digest(inputs.get(rel)) != _digest(index.inputs.get(rel))}
         broken = writer.changed_on_disk(index.stamps, index.saved_ns - OUTPUT_RACY_NS)
+        if index.today is not None and index.today != config.effective_today():
+            changed.add(TODAY_INPUT)  # a page shows the date, and it is another day
     return Stock(key, index, inputs, content, templates, changed, broken)
 
 
@@ -123,9 +125,11 @@ def record(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
     except OSError:  # a full disk costs the next build its speed, never this build
         store.clear()
         return
+    dated = any(TODAY_INPUT in o.inputs for o in inc.outputs.values())
     store.save(Index("", stock.key, str(config.output), stock.inputs if inputs is None else inputs,
                      stock.content, stock.templates, dict(writer.stamps), owners, update.problems,
-                     len(inc.outputs), {o.url for o in inc.outputs.values() if o.problems}),
+                     len(inc.outputs), {o.url for o in inc.outputs.values() if o.problems},
+                     today=inc.today if dated else None),
                Saved("", snapshot))
 
 

@@ -33,11 +33,10 @@ from ..errors import BuildFailed, Problem, Problems, SiteError
 from ..markup import Rendered
 from ..nav import build_navigation
 from .state import BodyLog
-from .site import (CONFIG_INPUT, PageOutput, Renderer, SiteModel, Work, asset_files, load,
-                   made_parts, search_index)
+from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SiteModel, Work,
+                   asset_files, load, made_parts, search_index)
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
-TODAY_INPUT = "@today"  # pseudo-input: the date a roadmap is drawn for (BlockContext.today)
 EARLY_POOL_PAGES = 60  # a full build of this many pages starts its workers before loading
 
 

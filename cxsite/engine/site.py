@@ -13,14 +13,14 @@ from typing import Callable
 
 import jinja2
 
-from ..config import Config
+from ..config import CLOCK_READ, Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from ..errors import BuildFailed, Problem, Problems, SiteError
 from ..markup import Rendered, SiteMap, convert, fence_lines
 from ..nav import Navigation, NavNode, build_navigation
 from ..search import index as search
 from .cache import recording as cache_recording
-from .values import BuildResult, PageOutput, SiteModel  # noqa: F401 (the shared plain values)
+from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
 from .output import WriteReport, Writer
 from .pool import RenderPool
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
@@ -157,11 +157,17 @@ def render_work(model: SiteModel, work: Work) -> list[PageOutput]:
     out = []
     for url in work.urls:
         node = model.nav.by_url[url]
-        with cache_recording() as used:
-            body = work.bodies.get(url)
-            if body is None:
-                body = render_body(model, node)
-            output = render_page(model, node, body)
+        clock = CLOCK_READ.set([])
+        try:
+            with cache_recording() as used:
+                body = work.bodies.get(url)
+                if body is None:
+                    body = render_body(model, node)
+                    if CLOCK_READ.get():  # it shows today's date: see IncrementalBuild.update
+                        body.inputs.add(TODAY_INPUT)
+                output = render_page(model, node, body)
+        finally:
+            CLOCK_READ.reset(clock)
         output.cache_keys = used
         output.body = body
         out.append(output)

@@ -24,6 +24,7 @@ import pickle
 import sys
 import time
 import uuid
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ class Index:
     redo: set[str] = field(default_factory=set)  # pages with problems: always rendered again
     saved_ns: int = 0  # when the record was written: output files written just before are
                        # compared by content (see DiskWriter.changed_on_disk)
+    today: date | None = None  # the real date, when a page shows it (a roadmap's 'today')
 
 
 @dataclass

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+TODAY_INPUT = "@today"  # pseudo-input of pages that show the real date (a roadmap's 'today')
+
 if TYPE_CHECKING:
     from ..config import Config
     from ..content import Page
