@@ -14,7 +14,6 @@ import math
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine.cache import Cache, digest

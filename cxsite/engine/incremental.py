@@ -113,14 +113,14 @@ class IncrementalBuild:
             if changed is None:
                 self._pages.clear()
                 self._content.clear()
-                return self._full(set(), reload=False)
+                return self._full(set())
             changed = set(changed) | self._unapplied
             if CONFIG_INPUT in changed or self._config_stale:
                 if self._config_changed():
-                    return self._full(changed, reload=True)
+                    return self._full(changed)
                 changed.discard(CONFIG_INPUT)
             if self.model is None:
-                return self._full(changed, reload=False)
+                return self._full(changed)
             today = self.config.effective_today()
             if today != self.today:
                 changed.add(TODAY_INPUT)
@@ -269,7 +269,7 @@ class IncrementalBuild:
         self.config = config
         return True
 
-    def _full(self, changed: set[str], reload: bool) -> Update:
+    def _full(self, changed: set[str]) -> Update:
         self.model, self.outputs, self._unapplied, self._index = None, {}, set(), None
         self._content.clear()
         problems = Problems()

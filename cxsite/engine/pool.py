@@ -126,8 +126,11 @@ class RenderPool:
                     yield index, local(chunks[index])
                     done += 1
                 continue
-            if not ok:
-                raise WorkerFailed(f"rendering {describe(chunks[index])} failed:\n{result}")
+            if not ok:  # the worker's traceback goes along as a note (seen with CXSITE_DEBUG=1)
+                failed = WorkerFailed(f"rendering {describe(chunks[index])} failed: "
+                                      f"{result.strip().splitlines()[-1]}")
+                failed.add_note(f"in the worker process:\n{result}")
+                raise failed
             busy[ident].remove(index)
             hand_out(ident)
             done += 1

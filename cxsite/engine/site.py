@@ -3,7 +3,6 @@ rendered (in parallel) and handed to the writer in one go. Each output records i
 so an incremental build can redo just what a change touches."""
 from __future__ import annotations
 
-import dataclasses
 import html
 import os
 import re
@@ -15,14 +14,14 @@ import jinja2
 
 from ..config import CLOCK_READ, Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
-from ..errors import BuildFailed, Problem, Problems, SiteError
+from ..errors import Problem, Problems, SiteError
 from ..markup import Rendered, SiteMap, convert, fence_lines
-from ..nav import Navigation, NavNode, build_navigation
+from ..nav import NavNode, build_navigation
 from ..search import index as search
 from .cache import recording as cache_recording
 from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
-from .output import WriteReport, Writer
-from .pool import RenderPool
+from .output import Writer
+from .pool import RenderPool, WorkerFailed
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
                      hashed_name, load_theme, page_context)
 
@@ -252,12 +251,16 @@ class Renderer:
         chunks = chunked(model, work, self.jobs)
         done: dict[int, list[PageOutput]] = {}
         finished = 0
-        for index, outputs in self.pool.run(chunks, lambda c: render_work(model, c),
-                                            describe=lambda c: _describe(model, c)):
-            done[index] = outputs
-            finished += len(outputs)
-            if progress:
-                progress(finished, total)
+        try:
+            for index, outputs in self.pool.run(chunks, lambda c: render_work(model, c),
+                                                describe=lambda c: _describe(model, c)):
+                done[index] = outputs
+                finished += len(outputs)
+                if progress:
+                    progress(finished, total)
+        except WorkerFailed:
+            self.close(now=True)  # the next render starts new workers
+            raise
         return [o for i in range(len(chunks)) for o in done[i]]
 
     def close(self, now: bool = False) -> None:
