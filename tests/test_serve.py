@@ -239,6 +239,18 @@ def test_the_reload_is_announced_only_when_every_file_is_on_disk(dev, monkeypatc
     assert css[3:] in dev.changes_since(before)  # the browser is told about the new file
 
 
+def test_the_saved_page_is_announced_before_the_search_index_is_remade(dev):
+    """On 1,000 pages the index costs a third of a save; only the search page uses it."""
+    before = dev.token
+    edit(dev, "content/a.md", "---\ntitle: Page A\n---\nFindable words.\n")
+    (t1, page_paths), (t2, search_paths) = list(dev._history)[-2:]
+    assert "a/index.html" in page_paths and "search/index.html" not in page_paths
+    assert "search/index.html" in search_paths  # with its new index, right after
+    assert any(p.startswith("assets/search-index.") for p in search_paths)
+    assert set(dev.changes_since(before)) == set(page_paths) | set(search_paths)
+    assert on_disk(dev) == clean_build(dev)
+
+
 def test_a_new_page_reloads_a_404_and_a_deleted_one_reloads_its_tab(dev):
     events = dev.events(dev.token, ping=5)
     next(events)

@@ -100,6 +100,7 @@ class IncrementalBuild:
         self._index: bytes | None = None  # the search index of `outputs`; None: to be made
         self._redo: set[str] = set()  # pages whose files on disk were deleted or edited
         self._made: dict[str, tuple] = {}  # part of made_files() -> (what it shows, its files)
+        self.search_behind = False  # the last finish() kept an old search page and index
         # bodies kept in the build's record rather than in memory: url -> (where, their inputs)
         self._stored: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
         self.body_log: BodyLog | None = None
@@ -140,19 +141,27 @@ class IncrementalBuild:
         """Forget what was rendered: the next update renders every page again."""
         self.model = None
 
-    def finish(self) -> dict[str, bytes | None]:
+    def finish(self, search: bool = True) -> dict[str, bytes | None]:
         """The whole site after a good update (pages plus whole-site files: 404, sitemap...),
         for the writer: the bytes of each file that may differ from what was last written,
-        None for each file known to be unchanged. Call wrote() once it is on disk."""
+        None for each file known to be unchanged. Call wrote() once it is on disk.
+
+        `search` False keeps the last search page and index when only the index is out of
+        date (`serve` shows the saved page first, then makes the index: nothing but the
+        search page links to it); `search_behind` then says so."""
         assert self.model is not None
         ordered = [self.outputs[n.url] for n in self.model.nav.order]
-        if self._index is None:
+        site = (self._signature, id(self.model.theme), self.config)
+        kept = self._made.get("search")
+        self.search_behind = not search and kept is not None and kept[0][0] == site and \
+            (self._index is None or kept[0][1] is not self._index)
+        if self._index is None and not self.search_behind:
             self._index = search_index(ordered)
         files = asset_files(self.model, self._read_content)
         for o in ordered:
             files.update(o.files)
             files[o.path] = o.html
-        files.update(self._made_files(ordered))
+        files.update(self._made_files(ordered, site))
         for path, data in files.items():  # the same bytes again: keep the object, so `is` tells
             old = self.files.get(path)
             if old is not None and old is not data and old == data:
@@ -161,15 +170,15 @@ class IncrementalBuild:
         self._dirty.clear()
         return {p: None if d is None or self.written.get(p) is d else d for p, d in files.items()}
 
-    def _made_files(self, ordered: list[PageOutput]) -> dict[str, bytes]:
+    def _made_files(self, ordered: list[PageOutput], site: tuple) -> dict[str, bytes]:
         """made_files(), each part again only when what it shows changed: on 1,000 pages the
         404 and search pages (they hold the menu) and the index cost more than a page."""
-        site = (self._signature, id(self.model.theme), self.config)
         shows = {"bundles": frozenset().union(*(o.needs for o in ordered)), "404": site,
                  "search": (site, self._index), "sitemap": site}
         files: dict[str, bytes] = {}
         for name, make in made_parts(self.model, ordered, self._index).items():
-            if self._made.get(name, (None,))[0] != shows[name]:
+            behind = name == "search" and self.search_behind
+            if self._made.get(name, (None,))[0] != shows[name] and not behind:
                 self._made[name] = (shows[name], make())
             files.update(self._made[name][1])
         return files

@@ -268,9 +268,7 @@ class DevServer:
                     self._bump(None)
                 self.problems = failing
             else:
-                old, self.served = self.served, site.files
-                paths = sorted([p for p, d in self.served.items() if old.get(p) is not d] +
-                               [p for p in old if p not in self.served])
+                paths = self._serve(site)
                 if self.problems or first:
                     self._bump(None)
                 elif paths:
@@ -280,7 +278,33 @@ class DevServer:
                 self._built = max(self._built, target)
             self.cond.notify_all()
         self._report(update, changed, time.monotonic() - started, note)
+        if update.ok:
+            self._catch_up_search()
         return update
+
+    def _catch_up_search(self) -> None:
+        """The search page and index, left behind by the rebuild so that the saved page was
+        served sooner (no other page links to them): made, written, then announced."""
+        try:
+            if self.build.search_behind:
+                self.writer.write_site(self.build.finish())
+                self.build.wrote()
+            if self.preview is not None and self.preview.search_behind:
+                self.preview.finish()
+        except Exception:  # noqa: BLE001 - the old index stays until the next rebuild
+            traceback.print_exc(file=self.out)
+            return
+        with self.cond:
+            paths = self._serve(self.preview if self.preview is not None else self.build)
+            if paths:
+                self._bump(paths)
+
+    def _serve(self, site: IncrementalBuild) -> list[str]:
+        """Serve the site's files from now on (call with the condition held); returns the
+        paths that differ from those served before."""
+        old, self.served = self.served, site.files
+        return sorted([p for p, d in self.served.items() if old.get(p) is not d] +
+                      [p for p in old if p not in self.served])
 
     def _update(self, changed: set[str] | None) -> tuple[Update, list[Problem]]:
         """Update the published site and write it; then the preview, while there are drafts.
@@ -311,13 +335,13 @@ class DevServer:
         else:
             shown = self.preview.update(changed)
         if shown.ok:
-            self.preview.finish()
+            self.preview.finish(search=False)
         kept = [p for p in published.problems if p not in shown.problems] if shown.ok else []
         return shown, [p for p in kept if p.severity == "error" or self.config.strict]
 
     def _write(self) -> None:
         """The published site through the one writer (it also removes files that are gone)."""
-        files = self.build.finish()
+        files = self.build.finish(search=False)
         self.writer.write_site(files)
         self.build.wrote()
         missing = self.build.fill(self.writer.read)  # serve everything from memory
