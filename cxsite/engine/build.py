@@ -59,7 +59,6 @@ class Stock:
     key: str
     index: Index | None
     inputs: dict[str, Fingerprint]
-    content: frozenset[str]
     templates: dict[str, str]
     changed: set[str]  # sources changed since the record
     broken: set[str]  # output files deleted or edited since the record
@@ -80,7 +79,7 @@ def take_stock(config: Config, writer: DiskWriter) -> Stock:
         index = None
     writer.stamps = dict(index.stamps) if index is not None else {}
     writer.prepare()  # finishes or clears an interrupted write
-    inputs, content, templates = fingerprints(config, index)
+    inputs, templates = fingerprints(config, index)
     changed: set[str] = set()
     broken: set[str] = set()
     if index is not None:
@@ -89,7 +88,7 @@ def take_stock(config: Config, writer: DiskWriter) -> Stock:
         broken = writer.changed_on_disk(index.stamps, index.saved_ns - OUTPUT_RACY_NS)
         if index.today is not None and index.today != config.effective_today():
             changed.add(TODAY_INPUT)  # a page shows the date, and it is another day
-    return Stock(key, index, inputs, content, templates, changed, broken)
+    return Stock(key, index, inputs, templates, changed, broken)
 
 
 def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBuild") -> set[str] | None:
@@ -108,11 +107,11 @@ def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
 
 
 def record(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBuild",
-           update: "Update", inputs: dict[str, Fingerprint] | None = None,
+           update: "Update", sources: tuple[dict[str, Fingerprint], dict[str, str]] | None = None,
            live: set[str] = frozenset()) -> None:
     """After a good write: remove the cache entries no page uses any more (`live`: entries
     used elsewhere, such as serve's draft pages), and keep the record for the next build
-    (`inputs`: fingerprints other than the stock's)."""
+    (`sources`: fingerprints() taken later than the stock's)."""
     from .cache import Cache
 
     if update.rendered or stock.index is None:
@@ -126,8 +125,9 @@ def record(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
         store.clear()
         return
     dated = any(TODAY_INPUT in o.inputs for o in inc.outputs.values())
-    store.save(Index("", stock.key, str(config.output), stock.inputs if inputs is None else inputs,
-                     stock.content, stock.templates, dict(writer.stamps), owners, update.problems,
+    inputs, templates = sources or (stock.inputs, stock.templates)
+    store.save(Index("", stock.key, str(config.output), inputs, templates,
+                     dict(writer.stamps), owners, update.problems,
                      len(inc.outputs), {o.url for o in inc.outputs.values() if o.problems},
                      today=inc.today if dated else None),
                Saved("", snapshot))
@@ -159,7 +159,7 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
 
 
 def fingerprints(config: Config, index: Index | None, newer_than: int | None = None
-                 ) -> tuple[dict[str, Fingerprint], frozenset[str], dict[str, str]]:
+                 ) -> tuple[dict[str, Fingerprint], dict[str, str]]:
     """The fingerprint of every file a build may read, taken before it reads any (a file saved
     during the build is then seen as changed by the next one): content/, the templates (the
     site's and the built-in theme's), data/, charts/. Files modified at `newer_than` (ns since
@@ -182,7 +182,7 @@ def fingerprints(config: Config, index: Index | None, newer_than: int | None = N
         fp = fingerprint(path, old.get(rel) if same_place else None, now, newer_than)
         if fp is not None:
             found[rel] = fp
-    return found, content, templates
+    return found, templates
 
 
 def _digest(fp: Fingerprint | None) -> str | None:

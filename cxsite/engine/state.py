@@ -58,7 +58,6 @@ class Index:
     key: str
     output: str
     inputs: dict[str, Fingerprint]  # site-relative path -> fingerprint (templates/NAME resolved)
-    content: frozenset[str]  # every file under content/
     templates: dict[str, str]  # template file name -> the folder it comes from
     stamps: dict[str, Stamp]  # output path -> what the writer left there
     owners: dict[str, str]  # output path of a page's files -> the page's URL
@@ -128,7 +127,8 @@ def fingerprint(path: Path, old: Fingerprint | None = None, now_ns: int | None =
 
 
 def content_files(content_dir: Path) -> frozenset[str]:
-    """Every file under content/ (the pages and the files published beside them)."""
+    """Every file under a folder (content/: the pages and the files published beside them),
+    hidden ones left out."""
     found = set()
     for folder, dirs, names in os.walk(content_dir):
         dirs[:] = [d for d in dirs if not d.startswith(".")]

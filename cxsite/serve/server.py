@@ -361,13 +361,13 @@ class DevServer:
         when stopping), leaving out sources saved after the last rebuild began."""
         if self._stock is None or not self._clean or self.build.model is None:
             return
-        inputs = None
+        sources = None
         if since_ns is not None:
-            inputs = fingerprints(self.build.config, self._stock.index, since_ns)[0]
+            sources = fingerprints(self.build.config, self._stock.index, since_ns)
         live = set().union(*(o.cache_keys for o in self.preview.outputs.values())) \
             if self.preview is not None else set()
         record(self.build.config, self.writer, self._stock, self.build,
-               Update(True, self._warnings, rendered=1), inputs, live)
+               Update(True, self._warnings, rendered=1), sources, live)
 
     def _report(self, update: Update, changed: set[str] | None, took: float,
                 note: list[Problem]) -> None:
