@@ -136,3 +136,24 @@ def test_anything_else_is_refused_naming_the_setting(tmp_path, url, why):
         load_config(tmp_path)
     p = exc.value.problems[0]
     assert (p.file, p.line) == ("cxsite.yaml", 2) and p.message.startswith(f"'base_url' {why}")
+
+
+def test_markdown_unsafe_html_opts_in_and_must_be_true_or_false(tmp_path):
+    from cxsite.errors import BuildFailed
+    (tmp_path / "cxsite.yaml").write_text("markdown:\n  unsafe_html: true\n")
+    assert load_config(tmp_path).unsafe_html is True
+    (tmp_path / "cxsite.yaml").write_text("title: X\nmarkdown:\n  unsafe_html: yes please\n")
+    with pytest.raises(BuildFailed) as e:
+        load_config(tmp_path)
+    assert [(p.line, p.message) for p in e.value.problems] == [
+        (3, "'markdown.unsafe_html' must be true or false")]
+    assert load_config(tmp_path.parent / "nowhere").unsafe_html is False
+
+
+def test_an_alias_bomb_in_the_config_is_an_error_at_its_line(tmp_path):
+    from cxsite.errors import SiteError
+    (tmp_path / "cxsite.yaml").write_text('a: &a [1,1,1,1,1,1,1,1,1,1]\n' + "".join(
+        f"b{i}: &b{i} [{', '.join(['*' + ('a' if i == 0 else f'b{i - 1}')] * 10)}]\n" for i in range(8)))
+    with pytest.raises(SiteError) as e:
+        load_config(tmp_path)
+    assert e.value.problem.file == "cxsite.yaml" and "too large" in e.value.problem.message

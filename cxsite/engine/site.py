@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,7 +14,7 @@ import jinja2
 from ..config import CLOCK_READ, Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from ..errors import Problem, Problems, SiteError
-from ..markup import Rendered, SiteMap, convert, fence_lines
+from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
 from ..nav import NavNode, build_navigation
 from ..search import index as search
 from .cache import recording as cache_recording
@@ -28,7 +27,6 @@ from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files,
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
 SEARCH_URL = "search/"
-_H1_LINE = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*$", re.M)
 
 
 def load(config: Config, problems: Problems, *, theme: Theme | None = None,
@@ -52,10 +50,8 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
         page = read(s, config.content_dir, problems)
         if page is None:
             continue
-        if not page.title:
-            m = _H1_LINE.match(page.body)
-            if m:
-                page.title = m.group(1)
+        if not page.meta.get("title"):  # the leading '# Heading' as the page shows it, made
+            page.title = heading_title(page, config) or ""  # anew: its {{values}} may change
         pages.append(page)
     published = [p for p in pages if not p.draft or config.serve_mode]
     try:
