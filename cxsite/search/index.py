@@ -84,6 +84,19 @@ def layout(terms: list[str], sizes: dict[str, int]) -> list[list[str]]:
     return shards
 
 
+def _pieces(docs: list[int], before: int, entries: list[tuple[int, str]]) -> tuple[str, str]:
+    """Postings 'gap,weight,...' (gaps from `before`, the page ahead of the first) and
+    positions of some pages of a term, without brackets."""
+    flat = [0] * (2 * len(docs))
+    flat[0::2] = [b - a for a, b in zip([before, *docs], docs)]
+    flat[1::2] = [weight for weight, _ in entries]
+    return ",".join(map(str, flat)), ",".join([where for _, where in entries])
+
+
+def _bracketed(pieces: tuple[str, str]) -> tuple[str, str]:
+    return "[" + pieces[0] + "]", "[" + pieces[1] + "]"
+
+
 class SearchIndex:
     """The index files of a site. Kept by `serve` between rebuilds: files() then re-encodes only
     the terms of pages that changed, and of those only the block of pages around the change;
@@ -104,7 +117,8 @@ class SearchIndex:
         recs = sorted(records, key=lambda r: r.url)
         dirty = self._update(recs)
         for term, blocks in dirty.items():
-            self._encode(term, blocks)
+            if blocks is not None:
+                self._encode(term, blocks)
         files: dict[str, bytes] = {}
         shard_table = self._shard_files(dirty, files)
         names = self._page_files(files)
@@ -132,11 +146,8 @@ class SearchIndex:
         urls = tuple(r.url for r in recs)
         if urls != self._urls:  # pages added, removed or moved: every page id may change
             self._urls, self._records = urls, recs
-            self._docs, self._blocks, self._encoded, self._shards, self._pages = {}, {}, {}, {}, {}
-            for doc, r in enumerate(recs):
-                for term in r.terms:
-                    self._docs.setdefault(term, []).append(doc)
-            self._sorted = sorted(self._docs, key=sort_key)
+            self._blocks, self._shards, self._pages = {}, {}, {}
+            self._index_all()
             return dict.fromkeys(self._docs)
         dirty: dict[str, set[int] | None] = {}
         for doc, (old, new) in enumerate(zip(self._records, recs)):
@@ -166,17 +177,34 @@ class SearchIndex:
         self._records = recs
         return dirty
 
-    def _encode(self, term: str, blocks: set[int] | None) -> None:
-        """Encode a term's postings [page gap, weight, ...] and positions [count, first, gap...],
-        block by block of pages (`None`: every block)."""
+    def _index_all(self) -> None:
+        """Every term's pages and encoded postings, in one pass over the pages."""
+        found: dict[str, tuple[list[int], list[tuple[int, str]]]] = {}
+        get = found.get
+        for doc, r in enumerate(self._records):
+            for term, entry in r.terms.items():
+                lists = get(term)
+                if lists is None:
+                    found[term] = ([doc], [entry])
+                else:
+                    lists[0].append(doc)
+                    lists[1].append(entry)
+        self._docs = {term: docs for term, (docs, _) in found.items()}
+        self._sorted = sorted(found, key=sort_key)
+        self._encoded = {term: _bracketed(_pieces(docs, 0, entries))
+                         for term, (docs, entries) in found.items()}
+
+    def _encode(self, term: str, blocks: set[int]) -> None:
+        """Encode a term's postings again after an edit, block by block of pages: only the
+        blocks that changed (a term not yet split in blocks is split first)."""
         docs = self._docs.get(term)
         if not docs:
             self._blocks.pop(term, None)
             self._encoded.pop(term, None)
             return
-        parts = self._blocks.setdefault(term, {})
-        if blocks is None:
-            parts.clear()
+        parts = self._blocks.get(term)
+        if parts is None:
+            parts = self._blocks[term] = {}
             blocks = {doc // BLOCK for doc in docs}
         for block in blocks:
             start = bisect.bisect_left(docs, block * BLOCK)
@@ -185,11 +213,8 @@ class SearchIndex:
                 parts.pop(block, None)
                 continue
             pages = docs[start:end]
-            entries = [self._records[doc].terms[term] for doc in pages]
-            flat = [0] * (2 * len(pages))
-            flat[0::2] = [b - a for a, b in zip([docs[start - 1] if start else 0] + pages, pages)]
-            flat[1::2] = [weight for weight, _ in entries]
-            parts[block] = ",".join(map(str, flat)), ",".join([where for _, where in entries])
+            parts[block] = _pieces(pages, docs[start - 1] if start else 0,
+                                   [self._records[doc].terms[term] for doc in pages])
         ordered = [parts[b] for b in sorted(parts)]
         self._encoded[term] = ("[" + ",".join(p for p, _ in ordered) + "]",
                                "[" + ",".join(w for _, w in ordered) + "]")
