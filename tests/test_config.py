@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
 from cxsite.config import COLOURBLIND_SAFE, load_config, normalise_base_url
-from cxsite.errors import BuildFailed, SiteError
+from cxsite.errors import BuildFailed, SiteError, UsageError
 
 
 def test_defaults_without_a_config_file(tmp_path):
@@ -105,6 +106,57 @@ def test_a_date_that_does_not_exist_is_a_site_error(tmp_path):
 def test_today_with_a_time_is_the_day(tmp_path):
     (tmp_path / "cxsite.yaml").write_text("today: 2026-03-15 10:00:00\n")
     assert load_config(tmp_path).today == date(2026, 3, 15)
+
+
+@pytest.mark.parametrize("url", ["/", "/cx/", "cx", "https://intranet.example/cx/",
+                                 "http://localhost:8080/", "HTTPS://Intranet.Example"])
+def test_a_path_or_a_web_address_is_a_base_url(tmp_path, url):
+    (tmp_path / "cxsite.yaml").write_text(f"base_url: '{url}'\n", encoding="utf-8")
+    assert load_config(tmp_path).base_url.endswith("/")
+    assert load_config(tmp_path, base_url=url).base_url.endswith("/")
+
+
+@pytest.mark.parametrize("url, why", [
+    ("javascript://%0aalert(1)", "starts with 'javascript:', which is not a web address"),
+    ("javascript:alert(1)", "starts with 'javascript:'"),
+    ("data:text/html,<b>x</b>", "starts with 'data:'"),
+    ("//evil.example/", "starts with '//', which browsers read as the address of another site"),
+    ("/\\evil.example/", "holds a space, a backslash"),
+    ("https:///cx/", "has no host name"),
+    ("/cx/<script>", "holds a space, a backslash or another character"),
+])
+def test_anything_else_is_refused_naming_the_setting(tmp_path, url, why):
+    """The 404 page links home with base_url and the sitemap lists it."""
+    with pytest.raises(UsageError) as exc:
+        load_config(tmp_path, base_url=url)
+    assert str(exc.value).startswith(f"--base-url {why}")
+    assert "a path such as /cx/ or an http(s) address" in str(exc.value)
+    (tmp_path / "cxsite.yaml").write_text(f"title: x\nbase_url: {json.dumps(url)}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as exc:
+        load_config(tmp_path)
+    p = exc.value.problems[0]
+    assert (p.file, p.line) == ("cxsite.yaml", 2) and p.message.startswith(f"'base_url' {why}")
+
+
+def test_markdown_unsafe_html_opts_in_and_must_be_true_or_false(tmp_path):
+    from cxsite.errors import BuildFailed
+    (tmp_path / "cxsite.yaml").write_text("markdown:\n  unsafe_html: true\n")
+    assert load_config(tmp_path).unsafe_html is True
+    (tmp_path / "cxsite.yaml").write_text("title: X\nmarkdown:\n  unsafe_html: yes please\n")
+    with pytest.raises(BuildFailed) as e:
+        load_config(tmp_path)
+    assert [(p.line, p.message) for p in e.value.problems] == [
+        (3, "'markdown.unsafe_html' must be true or false")]
+    assert load_config(tmp_path.parent / "nowhere").unsafe_html is False
+
+
+def test_an_alias_bomb_in_the_config_is_an_error_at_its_line(tmp_path):
+    from cxsite.errors import SiteError
+    (tmp_path / "cxsite.yaml").write_text('a: &a [1,1,1,1,1,1,1,1,1,1]\n' + "".join(
+        f"b{i}: &b{i} [{', '.join(['*' + ('a' if i == 0 else f'b{i - 1}')] * 10)}]\n" for i in range(8)))
+    with pytest.raises(SiteError) as e:
+        load_config(tmp_path)
+    assert e.value.problem.file == "cxsite.yaml" and "too large" in e.value.problem.message
 
 
 def test_privacy_settings(tmp_path):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..data import (apply_where, at_block, column_kind, data_path, open_table, require_columns,
                     to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
+from ..fmt import format_too_large
 from ..privacy import notices
 from ..privacy.table import ProtectedTable
 
@@ -216,6 +217,9 @@ def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") ->
         except (ValueError, AttributeError):
             raise _fail(f"'{fmt}' is not a date format", ctx,
                         "use for example format=%Y-%m-%d or format=\"%B %Y\".") from None
+    if fmt and format_too_large(fmt):
+        raise _fail(f"the format '{fmt[:40]}' is too large: {format_too_large(fmt)}", ctx,
+                    "use for example format=.1f (12.3) or format=,.0f (1,235).")
     if kind == "number":
         if fmt:
             try:

@@ -3,73 +3,31 @@ rendered (in parallel) and handed to the writer in one go. Each output records i
 so an incremental build can redo just what a change touches."""
 from __future__ import annotations
 
-import dataclasses
-import multiprocessing
+import html
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
-from xml.sax.saxutils import escape as xml_escape
+from typing import Callable, Iterable
 
 import jinja2
 
-from ..config import Config
+from ..config import CLOCK_READ, Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
-from ..errors import BuildFailed, Problem, Problems, SiteError
-from ..markup import Rendered, SiteMap, convert, fence_lines
-from ..nav import Navigation, NavNode, build_navigation
-from ..privacy.ledger import PagePrivacy, Verdict
-from ..search import index as search
-from .output import WriteReport, Writer, check_output_folder
+from ..errors import Problem, Problems, SiteError
+from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
+from ..nav import NavNode, build_navigation
+from ..search.index import SearchIndex
+from ..search.record import record as search_record
+from .cache import recording as cache_recording
+from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
+from .output import Writer
+from .pool import RenderPool, WorkerFailed
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
-                     hashed_name, load_theme, page_context)
+                     load_theme, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
 SEARCH_URL = "search/"
-_H1_LINE = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*$", re.M)
-PARALLEL_THRESHOLD = 40  # below this many pages a process pool costs more than it saves
-
-
-@dataclass
-class SiteModel:
-    """Everything load() found: validated, in memory, nothing written."""
-
-    config: Config
-    pages: list[Page]
-    nav: Navigation
-    sitemap: SiteMap
-    theme: Theme
-    content_assets: list[str]
-    verdict: Verdict = field(default_factory=dict)  # aggregates the privacy audit withholds
-
-
-@dataclass
-class PageOutput:
-    """One rendered page and what it used, as plain values."""
-
-    url: str
-    path: str
-    html: bytes
-    problems: list[Problem]
-    inputs: set[str]
-    files: dict[str, bytes]
-    links: set[str]
-    search: dict[str, str] | None = None  # this page's entry in the search index
-    needs: set[str] = field(default_factory=set)  # site-wide asset bundles, e.g. "vega"
-    privacy: PagePrivacy = field(default_factory=PagePrivacy)  # aggregates of protected files
-    cache_writes: list = field(default_factory=list)  # chart cache entries held for the audit
-
-
-@dataclass
-class BuildResult:
-    files: dict[str, bytes]
-    problems: list[Problem]
-    dependencies: dict[str, set[str]]  # output path -> inputs
-    pages: int
-    report: WriteReport | None = None
-    outputs: dict[str, PageOutput] = field(default_factory=dict)
 
 
 def load(config: Config, problems: Problems, *, theme: Theme | None = None,
@@ -93,10 +51,8 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
         page = read(s, config.content_dir, problems)
         if page is None:
             continue
-        if not page.title:
-            m = _H1_LINE.match(page.body)
-            if m:
-                page.title = m.group(1)
+        if not page.meta.get("title"):  # the leading '# Heading' as the page shows it, made
+            page.title = heading_title(page, config) or ""  # anew: its {{values}} may change
         pages.append(page)
     published = [p for p in pages if not p.draft or config.serve_mode]
     try:
@@ -123,22 +79,24 @@ def template_for(page: Page | None, node: NavNode) -> str:
     return "section" if node.is_section else "page"
 
 
-def render_node(model: SiteModel, node: NavNode) -> PageOutput:
-    """Render one navigation node (a page, or a section with no page of its own) to HTML."""
+def render_body(model: SiteModel, node: NavNode) -> Rendered:
+    """A page's Markdown and blocks as HTML: what depends on its source, data and links only."""
+    if node.page is None:
+        return Rendered("", [], None)
+    return convert(node.page, model.config, model.sitemap, model.verdict)
+
+
+def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutput:
+    """A page's body placed in its template: what depends on the navigation and the theme."""
     config, page = model.config, node.page
-    if page is not None:
-        rendered = convert(page, config, model.sitemap, model.verdict)
-        inputs = {page.source.file}
-    else:
-        rendered = Rendered("", [], None)
-        inputs = set()
+    inputs = {page.source.file} if page is not None else set()
     name = template_for(page, node)
     problems = list(rendered.problems)
+    description = str(page.meta.get("description") or "") if page else ""
+    lang = str(page.meta.get("lang") or config.language) if page else config.language
     view = PageView(
-        title=node.title, heading=rendered.heading or node.title,
-        description=str(page.meta.get("description") or "") if page else "",
-        url=node.url, body=rendered.html, toc=rendered.toc,
-        lang=str(page.meta.get("lang") or config.language) if page else config.language,
+        title=node.title, heading=rendered.heading or node.title, description=description,
+        url=node.url, body=rendered.html, toc=rendered.toc, lang=lang,
         draft=bool(page and page.draft), kind="section" if node.is_section else "page",
         extra=page.extra if page else {},
     )
@@ -156,10 +114,19 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
         problems.append(_render_error(exc, name, page, model.theme.template_dirs))
     inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
-    section = node.parent.title if node.parent is not None else ""
+    # the section a result names: none for top-level pages (their parent is the home page)
+    section = node.parent.title if node.parent is not None and node.parent.url else ""
+    searchable = not (page and page.meta.get("search") is False)
+    entry = search_record(node.url, node.title, section, lang, rendered.html,
+                          description) if searchable else None
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
-                      rendered.links, search.record(node.url, node.title, section, rendered.html),
-                      rendered.needs, rendered.privacy, rendered.cache_writes)
+                      rendered.links, entry, rendered.needs, privacy=rendered.privacy,
+                      cache_writes=rendered.cache_writes)
+
+
+def render_node(model: SiteModel, node: NavNode) -> PageOutput:
+    """Render one navigation node (a page, or a section with no page of its own) to HTML."""
+    return render_page(model, node, render_body(model, node))
 
 
 def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
@@ -171,105 +138,197 @@ def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
                         f"{page.source.file if page else 'a section list'}.")
 
 
-# --- parallel rendering -------------------------------------------------------------------
-_WORKER_MODEL: SiteModel | None = None
-
-
+# --- rendering many pages -----------------------------------------------------------------
 BLOCK_COST = 25  # a data block (chart, SVG rendering) costs about as much as 25 plain pages
+POOL_COST = 150  # below this much work, starting worker processes costs more than it saves
+WARM_POOL_COST = 40  # ... and below this, handing work to running workers does
 
 
-def _render_chunk(urls: list[str]) -> list[PageOutput]:
-    model = _WORKER_MODEL
-    return [render_node(model, model.nav.by_url[u]) for u in urls]
+@dataclass
+class Work:
+    """Pages to render: their URLs, and the bodies of those whose body is still good."""
+
+    urls: list[str]
+    bodies: dict[str, Rendered] = field(default_factory=dict)
 
 
-def _cost(node: NavNode) -> int:
+def render_work(model: SiteModel, work: Work) -> list[PageOutput]:
+    """Render pages in order, each recording the cache entries it used (for pruning)."""
+    out = []
+    for url in work.urls:
+        node = model.nav.by_url[url]
+        clock = CLOCK_READ.set([])
+        try:
+            with cache_recording() as used:
+                body = work.bodies.get(url)
+                if body is None:
+                    body = render_body(model, node)
+                    if CLOCK_READ.get():  # it shows today's date: see IncrementalBuild.update
+                        body.inputs.add(TODAY_INPUT)
+                output = render_page(model, node, body)
+        finally:
+            CLOCK_READ.reset(clock)
+        output.cache_keys = used
+        output.body = body
+        out.append(output)
+    return out
+
+
+def shipped(model: SiteModel) -> tuple:
+    """What a worker needs to rebuild the model: plain values (the theme and navigation are
+    made again from them, as the main process made them)."""
+    return model.config, model.pages, model.sitemap, model.content_assets, model.verdict
+
+
+def install(spec: tuple) -> SiteModel:
+    """A worker's copy of the model, from shipped()."""
+    config, pages, sitemap, assets, verdict = spec
+    return SiteModel(config, pages, build_navigation(pages, config.title), sitemap,
+                     load_theme(config), assets, verdict)
+
+
+def page_cost(node: NavNode) -> int:
     page = node.page
     if page is None or "```" not in page.body and "~~~" not in page.body:
         return 1
     return 1 + BLOCK_COST * sum(len(lines) for lines in fence_lines(page.body, 1).values())
 
 
-def _chunks(model: SiteModel, urls: list[str], jobs: int) -> tuple[list[list[str]], int]:
-    """Consecutive pages grouped into chunks of similar cost, so both workers stay busy."""
-    costs = [_cost(model.nav.by_url[u]) for u in urls]
-    target = max(8, sum(costs) // (jobs * 8))
-    chunks: list[list[str]] = [[]]
+def chunked(model: SiteModel, work: Work, processes: int) -> list[Work]:
+    """Consecutive pages grouped into chunks of similar cost: small enough that no process
+    waits long for the last one, large enough that handing them out costs little."""
+    costs = [page_cost(model.nav.by_url[u]) if u not in work.bodies else 1 for u in work.urls]
+    target = max(4, sum(costs) // (processes * 12))
+    chunks: list[Work] = []
+    urls: list[str] = []
     weight = 0
-    for url, cost in zip(urls, costs):
-        if chunks[-1] and weight + cost > target:
-            chunks.append([])
-            weight = 0
-        chunks[-1].append(url)
+    for url, cost in zip(work.urls, costs):
+        if urls and weight + cost > target:
+            chunks.append(Work(urls, {u: work.bodies[u] for u in urls if u in work.bodies}))
+            urls, weight = [], 0
+        urls.append(url)
         weight += cost
-    return chunks, sum(costs)
+    if urls:
+        chunks.append(Work(urls, {u: work.bodies[u] for u in urls if u in work.bodies}))
+    return chunks
+
+
+class Renderer:
+    """Renders pages for one build or `serve` session: in this process, or with a pool of
+    worker processes when there is enough work (started once, early, and kept for the session).
+
+    `method` is the multiprocessing start method (None: the platform's default); `serve` asks
+    for 'spawn', since it holds threads by the time it renders.
+    """
+
+    def __init__(self, jobs: int | None = None, method: str | None = None) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.method = method
+        self.pool: RenderPool | None = None
+        self._installed: SiteModel | None = None
+
+    def start(self) -> None:
+        """Start the workers now (they boot while this process loads the site)."""
+        if self.pool is None and self.jobs > 1:
+            self.pool = RenderPool(self.jobs - 1, setup="cxsite.engine.site.install",
+                                   work="cxsite.engine.site.render_work", method=self.method)
+
+    def render(self, model: SiteModel, work: Work,
+               progress: Callable[[int, int], None] | None = None) -> list[PageOutput]:
+        total = len(work.urls)
+        cost = sum(1 if u in work.bodies else page_cost(model.nav.by_url[u]) for u in work.urls)
+        if self.jobs > 1 and cost >= (WARM_POOL_COST if self.pool else POOL_COST):
+            self.start()
+        if self.pool is None or cost < WARM_POOL_COST:
+            out = []
+            for i, url in enumerate(work.urls):
+                out.extend(render_work(model, Work([url], work.bodies)))
+                if progress and i % 25 == 0:
+                    progress(i + 1, total)
+            return out
+        if self._installed is not model:
+            self.pool.install(shipped(model))
+            self._installed = model
+        chunks = chunked(model, work, self.jobs)
+        done: dict[int, list[PageOutput]] = {}
+        finished = 0
+        try:
+            for index, outputs in self.pool.run(chunks, lambda c: render_work(model, c),
+                                                describe=lambda c: _describe(model, c)):
+                done[index] = outputs
+                finished += len(outputs)
+                if progress:
+                    progress(finished, total)
+        except WorkerFailed:
+            self.close(now=True)  # the next render starts new workers
+            raise
+        return [o for i in range(len(chunks)) for o in done[i]]
+
+    def close(self, now: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.close(now)
+            self.pool, self._installed = None, None
+
+
+def _describe(model: SiteModel, work: Work) -> str:
+    node = model.nav.by_url[work.urls[0]]
+    first = node.page.source.file if node.page else f"the section list /{node.url}"
+    return first + (f" (or one of the {len(work.urls) - 1} pages after it)" if len(work.urls) > 1 else "")
 
 
 def render_all(model: SiteModel, urls: list[str], jobs: int | None = None,
                progress: Callable[[int, int], None] | None = None) -> list[PageOutput]:
-    """Render the given nodes in order, across forked processes when that pays."""
-    global _WORKER_MODEL
-    jobs = jobs or os.cpu_count() or 1
-    total = len(urls)
-    chunks, cost = _chunks(model, urls, jobs) if jobs > 1 else ([urls], total)
-    can_fork = multiprocessing.get_start_method(True) in (None, "fork")
-    if jobs <= 1 or cost < PARALLEL_THRESHOLD or len(chunks) < 2 or not can_fork:
-        out = []
-        for i, u in enumerate(urls):
-            out.append(render_node(model, model.nav.by_url[u]))
-            if progress and i % 25 == 0:
-                progress(i + 1, total)
-        return out
-    _WORKER_MODEL = model  # inherited by the forked workers: nothing to pickle
-    done: dict[int, list[PageOutput]] = {}
+    """Render the given nodes in order, across worker processes when that pays."""
+    renderer = Renderer(jobs)
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            work = pool.imap_unordered(_indexed_chunk, list(enumerate(chunks)))
-            for i, result in work:
-                done[i] = result
-                if progress:
-                    progress(sum(map(len, done.values())), total)
+        return renderer.render(model, Work(list(urls)), progress)
     finally:
-        _WORKER_MODEL = None
-    return [o for i in range(len(chunks)) for o in done[i]]
-
-
-def _indexed_chunk(item: tuple[int, list[str]]) -> tuple[int, list[PageOutput]]:
-    return item[0], _render_chunk(item[1])
+        renderer.close()
 
 
 # --- privacy across the site ---------------------------------------------------------------
-def settle_privacy(model: SiteModel, outputs: list[PageOutput],
-                   jobs: int | None = None) -> tuple[SiteModel, list[PageOutput]]:
-    """Audit what all pages publish from protected files together, and render again the pages
-    whose part of the verdict changed. What a page records does not depend on the verdict, so
-    one audit and one round of rendering settle it, whatever order the pages came in."""
+def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Renderer,
+                   progress: Callable[[int, int], None] | None = None
+                   ) -> tuple[SiteModel, list[PageOutput]]:
+    """Audit what all pages publish from protected files together, and render again (body
+    and all) the pages whose part of the verdict changed. What a page records does not depend
+    on the verdict, so one audit and one round of rendering settle it, whatever order the pages
+    came in."""
+    import dataclasses
+
     from ..privacy.audit import audit
 
     if not any(o.privacy for o in outputs) and not model.verdict:
         return model, outputs
     titles = {n.url: n.title for n in model.nav.order}
     verdict = audit(model.config, [o.privacy for o in outputs], titles)
-    model = dataclasses.replace(model, verdict=verdict)
+    if verdict != model.verdict:
+        model = dataclasses.replace(model, verdict=verdict)
     stale = [o.url for o in outputs if not o.privacy.agrees(verdict)]
     if stale:
-        redone = {o.url: o for o in render_all(model, stale, jobs)}
+        redone = {o.url: o for o in renderer.render(model, Work(stale), progress)}
         outputs = [redone.get(o.url, o) for o in outputs]
     return model, outputs
 
 
-def flush_cache(config: Config, outputs: list[PageOutput]) -> None:
+def flush_cache(config: Config, outputs: Iterable[PageOutput]) -> None:
     """Write the chart cache entries pages held back until their privacy was settled."""
     from .cache import Cache
 
     held = [entry for o in outputs for entry in o.cache_writes]
     if held and config.write_cache:
         Cache.for_config(config).flush(held)
+    for o in outputs:  # written: kept neither in memory nor in the build's record
+        o.cache_writes = []
+        if o.body is not None:
+            o.body.cache_writes = []
 
 
 # --- whole-site files ---------------------------------------------------------------------
 def sitemap_xml(config: Config, urls: list[str]) -> bytes:
-    rows = "".join(f"<url><loc>{xml_escape(config.base_url + u)}</loc></url>\n" for u in sorted(urls))
+    # html.escape without quotes is XML's escape (xml.sax would import urllib.request: 60 ms)
+    rows = "".join(f"<url><loc>{html.escape(config.base_url + u, quote=False)}</loc></url>\n"
+                   for u in sorted(urls))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             f"{rows}</urlset>\n").encode("utf-8")
@@ -288,27 +347,58 @@ def render_404(model: SiteModel) -> bytes:
     return _special_page(model, "404", "Page not found", "404.html", "404", [])
 
 
-def search_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
-    """The search page and its index (built from the published HTML, nothing else)."""
-    index = search.index_script([o.search for o in outputs if o.search])
-    index_path = ASSET_DIR + hashed_name("search-index.js", index)
-    page = _special_page(model, "search", "Search", SEARCH_URL, "search",
-                         [relative_url(SEARCH_URL, index_path)])
-    return {index_path: index, SEARCH_URL + "index.html": page}
+def search_files(model: SiteModel, outputs: list[PageOutput],
+                 index: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """The search page and the index (built from the published HTML, nothing else); `index`
+    when the caller already has it."""
+    files = dict(index if index is not None else search_index(outputs))
+    files[SEARCH_URL + "index.html"] = _special_page(model, "search", "Search", SEARCH_URL,
+                                                     "search", [])
+    return files
+
+
+def search_index(outputs: list[PageOutput], index: SearchIndex | None = None) -> dict[str, bytes]:
+    """The index files by path. `index` is one kept between updates (serve), which then
+    re-indexes only the pages that changed."""
+    found = (index or SearchIndex()).files(o.search for o in outputs if o.search)
+    return {ASSET_DIR + path: data for path, data in found.items()}
+
+
+def asset_files(model: SiteModel,
+                read_asset: Callable[[str], bytes] | None = None) -> dict[str, bytes]:
+    """The theme's assets and the content folder's other files (pages may override these)."""
+    files: dict[str, bytes] = dict(model.theme.asset_files)
+    read = read_asset or (lambda rel: (model.config.content_dir / rel).read_bytes())
+    for rel in model.content_assets:
+        files[rel] = read(rel)
+    return files
+
+
+def made_parts(model: SiteModel, outputs: list[PageOutput], index: dict[str, bytes] | None = None
+               ) -> dict[str, Callable[[], dict[str, bytes]]]:
+    """The files made from the whole site, in parts (an incremental build remakes a part only
+    when what it shows changed): asset bundles, 404, search, sitemap."""
+    needs = set().union(*(o.needs for o in outputs))
+    return {"bundles": lambda: bundle_files(needs, model.config),
+            "404": lambda: {"404.html": render_404(model)},
+            "search": lambda: search_files(model, outputs, index),
+            "sitemap": lambda: {"sitemap.xml": sitemap_xml(model.config, [o.url for o in outputs])}}
+
+
+def made_files(model: SiteModel, outputs: list[PageOutput],
+               index: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """The files made from the whole site (these override pages)."""
+    return {path: data for make in made_parts(model, outputs, index).values()
+            for path, data in make().items()}
 
 
 def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
     """All files of the site: pages, their extra files, assets, content files, 404, sitemap."""
-    files: dict[str, bytes] = dict(model.theme.asset_files)
-    for rel in model.content_assets:
-        files[rel] = (model.config.content_dir / rel).read_bytes()
+    files = asset_files(model)
     for o in outputs:
         files.update(o.files)
         files[o.path] = o.html
-    files.update(bundle_files(set().union(*(o.needs for o in outputs)), model.config))
-    files["404.html"] = render_404(model)
-    files.update(search_files(model, outputs))
-    files["sitemap.xml"] = sitemap_xml(model.config, [o.url for o in outputs])
+    files.update(made_files(model, outputs))
     return files
 
 
@@ -317,25 +407,9 @@ def build_site(config: Config, writer: Writer | None, *, jobs: int | None = None
     """Load, validate, render and (when a writer is given) write the whole site.
 
     Raises BuildFailed with every problem when the site has errors (or warnings under strict);
-    nothing is written then.
+    nothing is written then. With a DiskWriter the build keeps its record in the cache folder
+    and redoes only what changed since the last build (see engine/build.py).
     """
-    problems = Problems()
-    if writer is not None:
-        check_output_folder(config.output, config.source)
-    elif config.write_cache:  # no writer (check): nothing may be written, not even the chart cache
-        config = dataclasses.replace(config, write_cache=False)
-    model = load(config, problems)
-    if model is None:
-        raise BuildFailed(problems.items)
-    urls = [n.url for n in model.nav.order]
-    outputs = render_all(model, urls, jobs, progress)
-    model, outputs = settle_privacy(model, outputs, jobs)
-    for o in outputs:
-        problems.extend(o.problems)
-    problems.raise_if_failed(config.strict)
-    flush_cache(model.config, outputs)
-    files = site_files(model, outputs)
-    report = writer.write_site(files) if writer is not None else None
-    deps = {o.path: o.inputs for o in outputs}
-    return BuildResult(files, problems.items, deps, len(outputs), report,
-                       {o.url: o for o in outputs})
+    from .build import build
+
+    return build(config, writer, jobs=jobs, progress=progress)

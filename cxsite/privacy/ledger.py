@@ -22,8 +22,7 @@ class Published:
 
     file: str  # data/x.csv
     query: str  # Query.text
-    group: tuple[str, ...]
-    n: int  # respondents it covers
+    group: tuple[str, ...]  # (its size is not kept: the audit counts from the data itself)
     page: str  # the page's URL
     line: int | None  # the block's line in the page's file
     label: str  # the group as readers see it, e.g. "Business, Feb 2026"

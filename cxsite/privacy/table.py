@@ -167,7 +167,7 @@ class ProtectedTable:
                 gone.append(Withheld(named, SMALL if small.iat[i] else COMPLEMENT))
                 keep.append(False)
                 continue
-            verdict = self._publish(query, group, int(counted.n[i]), label)
+            verdict = self._publish(query, group, label)
             keep.append(verdict is None)
             if verdict is not None:
                 gone.append(Withheld(named, SITE, verdict.see))
@@ -202,7 +202,7 @@ class ProtectedTable:
             if n < self.min_n:
                 gone.append(Withheld(named, SMALL))
                 continue
-            verdict = self._publish(query, group, n, label)
+            verdict = self._publish(query, group, label)
             if verdict is not None:
                 gone.append(Withheld(named, SITE, verdict.see))
             else:
@@ -211,11 +211,11 @@ class ProtectedTable:
         return Rows(self._frame[keep], gone)
 
     # --- internals --------------------------------------------------------------------------
-    def _publish(self, query: Query, group: tuple[str, ...], n: int,
+    def _publish(self, query: Query, group: tuple[str, ...],
                  label: Callable[[tuple[str, ...]], str] | None) -> Any:
         """Record a group the page publishes; the site's verdict on it (None: publish it)."""
         ctx = self._ctx
-        record = Published(self.rel, query.text, tuple(group), n, ctx.page_url, ctx.line,
+        record = Published(self.rel, query.text, tuple(group), ctx.page_url, ctx.line,
                            label(group) if label else ", ".join(group))
         ctx.privacy.published.append(record)
         return ctx.privacy.lookup(ctx.verdict, record.key)

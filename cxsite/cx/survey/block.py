@@ -34,7 +34,7 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     if reference is not None and reference not in found.groups and \
             reference not in {g for g, _ in found.withheld}:
         opts.fail(f"the reference group '{reference}' is not in column '{by}' of {rel}",
-                  did_you_mean(reference, found.groups))
+                  did_you_mean(reference, found.groups), key="reference")
     note = notices.note(found.withheld, ctx)
     if found.rows.empty:
         return f'<div class="cx-survey">{note}</div>'
