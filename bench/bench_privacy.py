@@ -139,12 +139,12 @@ def _build(src: Path, measure: bool = False) -> tuple[float, float]:
 def _measured_build(src: Path) -> None:
     """Build with the audit timed; its figures go to SRC/audit.json."""
     from cxsite.config import load_config
-    from cxsite.engine import site
+    from cxsite.engine import incremental, site
     from cxsite.engine.output import DiskWriter
     from cxsite.privacy import audit as audit_module
 
     stats = {"seconds": 0.0, "aggregates": 0, "withheld": 0, "pages": 0}
-    real_audit, real_render = audit_module.audit, site.render_all
+    real_audit, real_settle = audit_module.audit, incremental.settle_privacy
 
     def audit(config, pages, titles):
         pages = list(pages)
@@ -155,12 +155,12 @@ def _measured_build(src: Path) -> None:
         stats["withheld"] += len(verdict)
         return verdict
 
-    def render_all(model, urls, jobs=None, progress=None):
-        if model.verdict:
-            stats["pages"] += len(urls)
-        return real_render(model, urls, jobs, progress)
+    def settle(model, outputs, renderer, progress=None):
+        model, settled = real_settle(model, outputs, renderer, progress)
+        stats["pages"] += sum(new is not old for old, new in zip(outputs, settled))
+        return model, settled
 
-    audit_module.audit, site.render_all = audit, render_all
+    audit_module.audit, incremental.settle_privacy = audit, settle
     config = load_config(src)
     site.build_site(config, DiskWriter(config.output, config.source))
     (src / "audit.json").write_text(json.dumps(stats))
