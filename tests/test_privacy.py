@@ -399,3 +399,14 @@ def test_the_same_site_gives_the_same_bytes_in_one_process_or_several(site):
     two = build_site(load_config(src), MemoryWriter(), jobs=2).files
     assert one == two
     assert "withheld so that a smaller group cannot be worked out" in one["residential/index.html"].decode()
+
+
+def test_a_figure_of_a_protected_file_stays_out_of_titles_and_menus(site):
+    """A heading's {{kpi}} is shown in the page, where the audit sees it; menus and titles on
+    other pages, which it does not see, give the heading without it."""
+    src = nps_site(site, {"index": "Home.", "kpis": "Text."}, TWO_MONTHS)
+    (src / "content" / "kpis.md").write_text("# NPS at {{kpi nps}}\n\nText.\n")
+    files = build(src)
+    assert "<title>NPS at · CX programme</title>" in html(files, "kpis/")
+    assert 'href="kpis/">NPS at</a>' in html(files)  # the home page's menu
+    assert "<h1>NPS at 52.2 points</h1>" in html(files, "kpis/")  # the page's own heading
