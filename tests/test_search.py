@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import re
+import unicodedata
 from unittest import mock
 
 import pytest
@@ -50,6 +51,35 @@ def test_labels_side_by_side_stay_separate_words():
 def test_words_are_folded_to_lower_case_without_accents():
     assert fold("Café ÉLAN Ｆｕｌｌ ﬁne") == "cafe elan full fine"
     assert tokens("Café's NPS-driven 3.5%") == ["cafe", "s", "nps", "driven", "3", "5"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=120)
+       | st.text(alphabet=st.sampled_from("aZ9_-. \t\n'éÉßЖＡ&;"), max_size=60))
+def test_text_without_chinese_gives_the_words_of_the_rule(text):
+    """Plain ASCII text takes a faster path than other text: both must give the rule's words
+    (letters and digits, folded, cut to 40) and fold as Unicode says."""
+    rule = unicodedata.normalize("NFKC", re.sub("[\u0300-\u036f]+", "", unicodedata.normalize(
+        "NFKD", text.lower())))
+    assert fold(text) == rule
+    assert tokens(text) == [w[:40] for w in re.findall(r"[^\W_]+", rule)]
+
+
+def test_long_words_are_cut_on_both_paths():
+    assert tokens("x" * 50 + " ok") == ["x" * 40, "ok"]
+    assert tokens("é" + "x" * 50) == ["e" + "x" * 39]
+
+
+def test_white_space_of_any_kind_is_one_space_in_a_page_text():
+    spaces = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
+    parts, _ = sections(f"<p>{spaces}a{spaces}b&nbsp;&amp;{spaces}c</p>")
+    assert parts[0].text == "a b & c"  # &nbsp; is white space once decoded, as \s says
+
+
+def test_positions_are_counted_in_gaps_however_far_apart():
+    rec = record("a/", "T", "", "en", "<p>alpha " + "x " * 3000 + "alpha beta alpha</p>")
+    assert rec.terms["alpha"][1] == "3,2,3001,2"  # count, first, gaps (title "t" is position 0)
+    assert rec.terms["beta"][1] == "1,3004"
 
 
 def test_chinese_runs_are_indexed_by_overlapping_pairs_and_the_last_character():

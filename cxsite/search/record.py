@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from operator import sub
 
 from .text import Section, Weighted, sections
 from .tokens import is_cjk, tokens
@@ -82,7 +83,16 @@ def _with_pairs(terms: list[str], start: int) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+_NUMBERS = tuple(map(str, range(2048)))  # gaps as text without str() for each
+
+
 def _positions(positions: list[int]) -> str:
     """'count,first,gap,gap...': small numbers that compress well."""
-    gaps = [b - a for a, b in zip(positions, positions[1:])]
-    return ",".join(map(str, [len(positions), positions[0], *gaps]))
+    if len(positions) == 1:  # most terms of a page
+        return "1," + str(positions[0])
+    gaps = map(sub, positions[1:], positions)
+    try:
+        text = ",".join([_NUMBERS[g] for g in gaps])
+    except IndexError:  # a gap of thousands of words
+        text = ",".join(map(str, map(sub, positions[1:], positions)))
+    return f"{len(positions)},{positions[0]},{text}"
