@@ -164,11 +164,15 @@ def test_manifest_describes_every_page_and_shard():
         assert terms[0] == first and len(terms) == len(postings) == len(positions)
         if i + 1 < len(firsts):
             assert sort_key(terms[-1]) < sort_key(firsts[i + 1])
-    # and every page has its own excerpt file
-    width = len(manifest["f"]) // 30
+    # and every page's text is in the excerpt file of its bundle of pages, in page order
+    per = manifest["fp"]
+    bundles = -(-30 // per)
+    width = len(manifest["f"]) // bundles
+    assert len([k for k in files if k.startswith(FOLDER + "f/")]) == bundles < 30
     for doc in range(30):
-        data = _call(files[f"{FOLDER}f/{doc:x}-{manifest['f'][doc * width:(doc + 1) * width]}.js"])[1]
-        assert data["u"] == f"p{doc:03d}/"
+        b = doc // per
+        data = _call(files[f"{FOLDER}f/{b:x}-{manifest['f'][b * width:(b + 1) * width]}.js"])[1]
+        assert data[doc % per]["u"] == f"p{doc:03d}/"
 
 
 def test_the_words_of_the_site_are_listed_by_first_letter_for_misspellings():
@@ -237,7 +241,10 @@ def test_an_update_equals_a_fresh_build_and_rewrites_only_what_changed():
     assert all(k in first for k in untouched)  # the same bytes, not written again
     assert any(k not in first for k in shards)
     pages = lambda files: {k for k in files if k.startswith(FOLDER + "f/")}  # noqa: E731
-    assert pages(second) - pages(first) == {k for k in pages(second) if k.startswith(FOLDER + "f/11-")}
+    bundle = f"{17 // search_index.PAGES_PER_FILE:x}"  # the excerpt file holding page 17's text
+    assert pages(second) - pages(first) == {k for k in pages(second)
+                                            if k.startswith(f"{FOLDER}f/{bundle}-")}
+    assert len(pages(second) - pages(first)) == 1
 
 
 @pytest.mark.slow

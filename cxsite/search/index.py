@@ -7,7 +7,9 @@ fetch) so that search works from file:// and a file share too.
   search/t/<h>.js        a shard of terms, a range of the sorted vocabulary, with each term's
                          pages and weights; a query loads the shards of its words only
   search/p/<h>.js        the positions of the same terms, loaded for phrases only
-  search/f/<id>-<h>.js   one page's text by section, loaded for the results shown
+  search/f/<n>-<h>.js    the text by section of PAGES_PER_FILE pages in a row (bundle n),
+                         loaded for the results shown (a file each page would cost a build
+                         a file write for every page)
   search/w/<h>.js        the words starting with one letter, loaded to correct a misspelling
 
 Every file calls cxsearch(key, 'JSON'). Names carry a hash of the content; identical input gives
@@ -31,6 +33,7 @@ MIN_SHARD = 8_000  # characters: a shard is cut only after this much ...
 MAX_SHARD = 40_000  # ... and always before it would grow past this (unless one term is larger)
 BLOCK = 512  # pages: an edit re-encodes this block of a term's pages, not all of them
 TYPO_MIN = 5  # letters: a word this long may be misspelt (search-engine.js knows it too)
+PAGES_PER_FILE = 8  # pages' texts per excerpt file: an eighth of the files, each a few KB gzipped
 LENGTH_STEP = 1.25  # page lengths are kept to the nearest power of this (enough for ranking)
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
@@ -110,7 +113,7 @@ class SearchIndex:
         self._blocks: dict[str, dict[int, tuple[str, str]]] = {}  # term -> block -> encoded part
         self._encoded: dict[str, tuple[str, str]] = {}  # term -> (postings, positions) as JS
         self._shards: dict[tuple[str, ...], tuple[str, str, bytes, bytes]] = {}
-        self._pages: dict[int, tuple[str, str, bytes]] = {}  # id -> (page JSON, name, file)
+        self._pages: dict[int, tuple[list[str], str, bytes]] = {}  # n -> (pages' JSON, name, file)
 
     def files(self, records: Iterable[SearchRecord]) -> dict[str, bytes]:
         """Every file of the index, by path under the assets folder."""
@@ -130,6 +133,7 @@ class SearchIndex:
             "len": "".join(length_code(r.length) for r in recs),
             "step": LENGTH_STEP,
             "f": "".join(names),
+            "fp": PAGES_PER_FILE,
             "s": shard_table,
             "w": self._lexicon_files(files),
         }
@@ -173,7 +177,7 @@ class SearchIndex:
                 if after < len(docs):  # the next page's gap is counted from the one before
                     blocks.add(docs[after] // BLOCK)
             if old.page != new.page:
-                self._pages.pop(doc, None)
+                self._pages.pop(doc // PAGES_PER_FILE, None)
         self._records = recs
         return dirty
 
@@ -255,15 +259,18 @@ class SearchIndex:
         return table
 
     def _page_files(self, files: dict[str, bytes]) -> list[str]:
-        """One file per page with the text its results show; returns each page's name part."""
+        """The pages' texts, PAGES_PER_FILE pages a file, as a list in page order (what a
+        result shows); returns each file's name part."""
         names = []
-        for doc, r in enumerate(self._records):
-            cached = self._pages.get(doc)
-            if cached is None or cached[0] is not r.page and cached[0] != r.page:
-                digest = _digest(r.page.encode("utf-8"), 6)
-                key = f"f/{doc:x}-{digest}"
-                cached = (r.page, digest, _js(key, r.page))
-                self._pages[doc] = cached
-            files[FOLDER + f"f/{doc:x}-{cached[1]}.js"] = cached[2]
+        records = self._records
+        for bundle, first in enumerate(range(0, len(records), PAGES_PER_FILE)):
+            pages = [r.page for r in records[first:first + PAGES_PER_FILE]]
+            cached = self._pages.get(bundle)
+            if cached is None or cached[0] != pages:
+                body = "[" + ",".join(pages) + "]"
+                digest = _digest(body.encode("utf-8"), 6)
+                cached = (pages, digest, _js(f"f/{bundle:x}-{digest}", body))
+                self._pages[bundle] = cached
+            files[FOLDER + f"f/{bundle:x}-{cached[1]}.js"] = cached[2]
             names.append(cached[1])
         return names
