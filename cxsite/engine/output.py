@@ -13,10 +13,14 @@ How a write goes (output/ is the output folder):
    then files of the old site that are gone are deleted, and the staging folder removed.
    Ctrl+C waits for this step, which takes milliseconds.
 
+A new or empty output folder has no old site to keep, so its files are written in place
+(after the claim, which lists them all; assets before pages): no staging, no moves.
+
 What a crash can leave: killed before step 3, output/ holds the old site and a staging folder
 that the next build or serve removes; killed during step 3 (or a power cut), output/ holds
 some new and some old pages until the next build or serve, which first finishes the moves
-from the journal. A failed build (errors in the site) writes nothing at all.
+from the journal; killed while a new folder is written, it holds part of the site until the
+next build or serve writes the rest. A failed build (errors in the site) writes nothing at all.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import threading
 import time
 from contextlib import contextmanager
@@ -290,6 +295,8 @@ class DiskWriter:
         """Make the folder hold exactly `files` (None: the file is there, unchanged) and the
         files of others; see the module's docstring for how."""
         previous = set(self.prepare())
+        if not previous and self._empty():
+            return self._write_new(files)
         changes: dict[str, bytes] = {}
         unchanged = 0
         for rel in sorted(files):
@@ -357,6 +364,48 @@ class DiskWriter:
                                  "the next build finishes the job.") from None
         return WriteReport(order, unchanged, stale)
 
+    def _empty(self) -> bool:
+        """Whether the output folder is missing or holds nothing but what cxsite left there
+        (its list of files, an older version's leftovers)."""
+        try:
+            with os.scandir(self.output) as entries:
+                return all(e.name == MANIFEST or e.name in LEGACY or e.name.endswith(_LEGACY_TMP)
+                           for e in entries)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+
+    def _write_new(self, files: Mapping[str, bytes | None]) -> WriteReport:
+        """Write a whole site into an empty folder, each file in its place (nothing there to
+        keep while the new files are written, nothing to move)."""
+        names = sorted(files)
+        for rel in names:
+            if files[rel] is None:
+                raise RuntimeError(f"the writer was told {rel} is unchanged, but never wrote it")
+            self._checked(rel)
+        order = sorted(names, key=lambda rel: (rel.endswith(".html"), rel))  # pages last
+        try:
+            self._claim(names)  # every file is listed as cxsite's before the first is written
+            if self._listed != names:
+                self._save_manifest(names)
+            made = {""}  # folders that exist (relative), made by this write but the root
+            root = str(self.output)
+            for rel in order:
+                folder = rel.rpartition("/")[0]
+                if folder not in made:
+                    os.makedirs(os.path.join(root, *folder.split("/")), exist_ok=True)
+                    while folder and folder not in made:  # and its parents, made by makedirs
+                        made.add(folder)
+                        folder = folder.rpartition("/")[0]
+                self.stamps[rel] = _write_file(Path(root, *rel.split("/")), files[rel])  # type: ignore[arg-type]
+        except OSError as exc:
+            raise SiteError(f"could not write the site into {self.output}: {exc.strerror or exc} "
+                            f"({exc.filename or ''})",
+                            hint="check that the disk has space and the folder is writable; the "
+                                 "folder was empty before, and the next build writes the rest.") from None
+        return WriteReport(order, 0, [])
+
     def _same(self, rel: str, data: bytes) -> bool:
         """Whether the file at rel already holds `data` (recorded, or else read and compared)."""
         stamp = self.stamps.get(rel)
@@ -377,24 +426,41 @@ class DiskWriter:
                          hint="check that the disk has space and the folder is writable; "
                               "the previous site is untouched.")
 
-    def _target(self, rel: str) -> Path:
-        """The path of a site file in the output folder; never anything outside it."""
+    def _checked(self, rel: str) -> list[str]:
+        """The parts of a site path, refused when it would lead out of the output folder."""
         parts = rel.split("/")
         if not rel or rel.startswith("/") or "\\" in rel or ":" in parts[0] or \
                 any(p in ("", ".", "..") for p in parts) or parts[0] in (MANIFEST, STAGING):
             raise SiteError(f"refusing to write '{rel}' outside the output folder",
                             hint="this is a bug in a block or template that names output files.")
-        target = self.output.joinpath(*parts)
-        folder = target.parent
-        if folder not in self._safe:  # a link inside the folder could lead out of it
+        return parts
+
+    def _target(self, rel: str) -> Path:
+        """The path of a site file in the output folder; never anything outside it."""
+        target = self.output.joinpath(*self._checked(rel))
+        self._check_folder(target.parent, rel)
+        return target
+
+    def _check_folder(self, folder: Path, rel: str) -> None:
+        """Refuse a folder that is a link leading outside the output folder, or lies in one.
+        Each folder is looked at once (lstat; a link is resolved): a folder that is not there
+        yet will be made by the writer, a real folder."""
+        if folder in self._safe or folder == self.output:
+            return
+        self._check_folder(folder.parent, rel)
+        try:
+            st = os.lstat(folder)
+        except OSError:
+            st = None
+        if st is not None and (stat.S_ISLNK(st.st_mode) or getattr(st, "st_file_attributes", 0)
+                               & stat.FILE_ATTRIBUTE_REPARSE_POINT):  # a link (or a Windows junction)
             root = self.output.resolve()
             real = folder.resolve()
             if real != root and root not in real.parents:
                 raise SiteError(f"refusing to write '{rel}' outside the output folder",
                                 hint=f"{folder} leads outside the output folder (a link); "
                                      "remove it.")
-            self._safe.add(folder)
-        return target
+        self._safe.add(folder)
 
     def _prune(self, folder: Path) -> None:
         root = self.output
