@@ -217,6 +217,33 @@ def test_a_failed_build_keeps_the_record_and_the_site(site, tmp_path):
     assert_clean(src, tmp_path)
 
 
+def test_a_first_build_writes_pages_as_they_are_made_and_takes_them_back_if_it_fails(site, monkeypatch):
+    """Into a new folder the pages are written while the others are being rendered; when a
+    later page turns out to have an error, the folder is left as it was: not there."""
+    from cxsite.engine import output
+
+    pages = {f"content/p{i}.md": f"---\ntitle: P{i}\nweight: {i}\n---\nText {i}.\n" for i in range(6)}
+    src = site({**pages, "content/p5.md": "---\ntitle: P5\nweight: 5\n---\n[broken](missing.md)\n"})
+    seen = []
+    real = output._write_file
+    monkeypatch.setattr(output, "_write_file", lambda path, data: (seen.append(path.name), real(path, data))[1])
+    with pytest.raises(Exception):
+        build(src)
+    assert "index.html" in seen  # pages were written before the last one was rendered
+    assert not (src / "output").exists()
+    (src / "output").mkdir()  # an empty folder stays empty
+    with pytest.raises(Exception):
+        build(src)
+    assert list((src / "output").iterdir()) == []
+    edit(src / "content/p5.md", "---\ntitle: P5\nweight: 5\n---\nFixed.\n")
+    result = build(src)
+    assert result.rendered == 7 and not result.problems
+    assert sorted(files(src / "output")) == sorted(
+        [MANIFEST, "index.html", "404.html", "sitemap.xml", "search/index.html"]
+        + [f"p{i}/index.html" for i in range(6)]
+        + [p for p in files(src / "output") if p.startswith("assets/")])
+
+
 def test_cache_entries_the_site_stopped_using_are_removed(site):
     """Raising the minimum group size must not leave the small group's values in the cache."""
     findings = ("statement,country,value,n\nI know,UK,56,1200\nI know,Germany,52,1100\n"

@@ -144,10 +144,16 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
 
     inc = IncrementalBuild(config, jobs=jobs)
     inc.progress = progress
+    early = writer.start_new()  # a new or empty output folder: pages are written as made
+    if early:
+        inc.rendered = lambda outputs: writer.put(_page_files(outputs))
     try:
         update = inc.update(resume(config, writer, stock, inc))
+        if not update.ok:
+            writer.abandon()
     except BaseException:
         inc.close(now=True)
+        writer.abandon()
         raise
     inc.close()
     _raise_if_failed(update)
@@ -156,6 +162,16 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
     inc.wrote()
     record(config, writer, stock, inc, update)
     return _result(inc, files, update, report)
+
+
+def _page_files(outputs: list[PageOutput]) -> dict[str, bytes]:
+    """The files of rendered pages, for writing before the rest of the site is made."""
+    files: dict[str, bytes] = {}
+    for o in outputs:
+        files.update({p: d for p, d in o.files.items() if d is not None})
+        if o.html is not None:
+            files[o.path] = o.html
+    return files
 
 
 def fingerprints(config: Config, index: Index | None, newer_than: int | None = None

@@ -108,6 +108,7 @@ class IncrementalBuild:
         self.body_log: BodyLog | None = None
         self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
         self.progress: Callable[[int, int], None] | None = None
+        self.rendered: Callable[[list[PageOutput]], None] | None = None  # given pages as made
 
     # --- the two phases ---------------------------------------------------------------------
     def update(self, changed: Iterable[str] | None = None) -> Update:
@@ -389,7 +390,7 @@ class IncrementalBuild:
         urls = [n.url for n in model.nav.order if n.url in stale]
         kept = {u: self._body(u) for u in pages}
         work = Work(urls, {u: b for u, b in kept.items() if b is not None})  # else made again
-        outputs = self.renderer.render(model, work, self.progress)
+        outputs = self.renderer.render(model, work, self.progress, self.rendered)
         for o in outputs:
             before = self.outputs.get(o.url)
             if before is None or before.search != o.search:

@@ -168,6 +168,9 @@ class DiskWriter:
         self._claimed = False
         self._safe: set[Path] = set()  # folders known to lie inside the output folder
         self._listed: list[str] | None = None  # the manifest's list as last written
+        self._new: dict[str, bytes] | None = None  # a new folder's files put so far (start_new)
+        self._made: set[str] = set()  # ... and its folders made so far ("" is the folder)
+        self._created = False  # ... and whether the folder itself was made by this writer
 
     # --- the folder ---------------------------------------------------------------------------
     def _manifest(self) -> list[str] | None:
@@ -294,9 +297,11 @@ class DiskWriter:
     def write_site(self, files: Mapping[str, bytes | None]) -> WriteReport:
         """Make the folder hold exactly `files` (None: the file is there, unchanged) and the
         files of others; see the module's docstring for how."""
+        if self._new is not None:
+            return self._finish_new(files)
         previous = set(self.prepare())
-        if not previous and self._empty():
-            return self._write_new(files)
+        if not previous and self._empty() and self.start_new():  # no old site to keep
+            return self._finish_new(files)
         changes: dict[str, bytes] = {}
         unchanged = 0
         for rel in sorted(files):
@@ -376,35 +381,100 @@ class DiskWriter:
         except OSError:
             return False
 
-    def _write_new(self, files: Mapping[str, bytes | None]) -> WriteReport:
-        """Write a whole site into an empty folder, each file in its place (nothing there to
-        keep while the new files are written, nothing to move)."""
-        names = sorted(files)
-        for rel in names:
-            if files[rel] is None:
-                raise RuntimeError(f"the writer was told {rel} is unchanged, but never wrote it")
-            self._checked(rel)
-        order = sorted(names, key=lambda rel: (rel.endswith(".html"), rel))  # pages last
+    # --- a new folder: written in place, while the pages are being made -----------------------
+    def start_new(self) -> bool:
+        """Begin a site in a new or empty output folder (False: the folder holds a site): its
+        files may then be handed over with put() as they are made, before write_site() gives
+        the whole site; abandon() takes them away again if the build fails."""
+        if self._new is not None:
+            return True
+        if self.prepare() or not self._empty():
+            return False
+        self._created = not self.output.exists()
         try:
-            self._claim(names)  # every file is listed as cxsite's before the first is written
-            if self._listed != names:
-                self._save_manifest(names)
-            made = {""}  # folders that exist (relative), made by this write but the root
-            root = str(self.output)
-            for rel in order:
-                folder = rel.rpartition("/")[0]
-                if folder not in made:
-                    os.makedirs(os.path.join(root, *folder.split("/")), exist_ok=True)
-                    while folder and folder not in made:  # and its parents, made by makedirs
-                        made.add(folder)
-                        folder = folder.rpartition("/")[0]
-                self.stamps[rel] = _write_file(Path(root, *rel.split("/")), files[rel])  # type: ignore[arg-type]
+            self._claim([])
+        except OSError as exc:
+            raise self._failed(exc) from None
+        self._new, self._made = {}, {""}
+        return True
+
+    def put(self, files: Mapping[str, bytes]) -> None:
+        """Write these files of a new site now (after start_new); listed as cxsite's first."""
+        assert self._new is not None, "put() without start_new()"
+        names = [rel for rel in files if self._new.get(rel) is not files[rel]]
+        for rel in names:
+            self._checked(rel)
+        try:
+            listed = set(self._listed or ())
+            if not listed.issuperset(names):
+                self._save_manifest(listed.union(names))
+            for rel in names:
+                self._put(rel, files[rel])
         except OSError as exc:
             raise SiteError(f"could not write the site into {self.output}: {exc.strerror or exc} "
                             f"({exc.filename or ''})",
                             hint="check that the disk has space and the folder is writable; the "
                                  "folder was empty before, and the next build writes the rest.") from None
-        return WriteReport(order, 0, [])
+
+    def _put(self, rel: str, data: bytes) -> None:
+        old = self._new.get(rel)  # type: ignore[union-attr]
+        if old is not None and (old is data or old == data):
+            return
+        folder = rel.rpartition("/")[0]
+        path = os.path.join(self.output, *rel.split("/"))
+        if folder not in self._made:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            while folder and folder not in self._made:  # and its parents, made by makedirs
+                self._made.add(folder)
+                folder = folder.rpartition("/")[0]
+        if old is not None:  # a file put before with other bytes (a later page's file won)
+            os.unlink(path)
+        self.stamps[rel] = _write_file(Path(path), data)
+        self._new[rel] = data  # type: ignore[index]
+
+    def _finish_new(self, files: Mapping[str, bytes | None]) -> WriteReport:
+        """Write the rest of a new site (what put() did not write, assets before pages) and
+        remove what put() wrote that is not part of it."""
+        names = sorted(files)
+        for rel in names:
+            if files[rel] is None and rel not in self._new:  # type: ignore[operator]
+                raise RuntimeError(f"the writer was told {rel} is unchanged, but never wrote it")
+        order = sorted(names, key=lambda rel: (rel.endswith(".html"), rel))  # pages last
+        self.put({rel: self._new[rel] if files[rel] is None else files[rel]  # type: ignore[index]
+                  for rel in order})
+        new, self._new = self._new or {}, None
+        stale = sorted(new.keys() - files.keys())
+        for rel in stale:
+            self._target(rel).unlink(missing_ok=True)
+            self.stamps.pop(rel, None)
+        if self._listed != names:
+            self._save_manifest(names)
+        self.stamps = {rel: stamp for rel, stamp in self.stamps.items() if rel in files}
+        return WriteReport(sorted(new.keys() & files.keys()), 0, [])
+
+    def abandon(self) -> None:
+        """Take back what put() wrote (the build failed): the folder is left as it was found."""
+        new, self._new = self._new, None
+        if new is None:
+            return
+        for rel in new:
+            try:
+                os.unlink(os.path.join(self.output, *rel.split("/")))
+            except OSError:
+                pass
+            self.stamps.pop(rel, None)
+        for folder in sorted(self._made - {""}, key=lambda f: -f.count("/")):
+            try:
+                os.rmdir(os.path.join(self.output, *folder.split("/")))
+            except OSError:
+                pass
+        try:
+            (self.output / MANIFEST).unlink()
+            if self._created:
+                self.output.rmdir()
+        except OSError:
+            pass
+        self._claimed, self._listed = False, None
 
     def _same(self, rel: str, data: bytes) -> bool:
         """Whether the file at rel already holds `data` (recorded, or else read and compared)."""
