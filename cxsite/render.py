@@ -124,6 +124,7 @@ def load_theme(config: Config) -> Theme:
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a theme is loaded anew when a template changes: no stat per page
     )
     assets: dict[str, str] = {}
     files: dict[str, bytes] = {}

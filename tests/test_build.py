@@ -244,6 +244,31 @@ def test_a_first_build_writes_pages_as_they_are_made_and_takes_them_back_if_it_f
         + [p for p in files(src / "output") if p.startswith("assets/")])
 
 
+def test_a_first_build_reads_each_page_once_and_a_page_saved_meanwhile_is_seen(site, tmp_path, monkeypatch):
+    from cxsite.engine import build as engine_build
+
+    src = site(SITE)
+    opened = []
+    real_read, real_stock = state.read_file, engine_build.take_stock
+    monkeypatch.setattr(state, "read_file", lambda path: (opened.append(Path(path).name), real_read(path))[1])
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (opened.append(self.name), real_read(self))[1][1])
+
+    def stock_then_save(config, writer):  # a.md is saved after its fingerprint was taken
+        stock = real_stock(config, writer)
+        path = src / "content/a.md"
+        path.write_text("---\ntitle: A\nweight: 1\n---\nSaved during the build.\n", encoding="utf-8")
+        os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+        return stock
+
+    monkeypatch.setattr(engine_build, "take_stock", stock_then_save)
+    build(src)
+    assert opened.count("index.md") == 1 and opened.count("b.md") == 1 and opened.count("a.md") == 2
+    assert b"Saved during the build." in (src / "output/a/index.html").read_bytes()
+    monkeypatch.undo()
+    assert build(src).rendered == 1  # its fingerprint is the old one: the next build looks again
+    assert_clean(src, tmp_path)
+
+
 def test_cache_entries_the_site_stopped_using_are_removed(site):
     """Raising the minimum group size must not leave the small group's values in the cache."""
     findings = ("statement,country,value,n\nI know,UK,56,1200\nI know,Germany,52,1100\n"

@@ -62,6 +62,8 @@ class Stock:
     templates: dict[str, str]
     changed: set[str]  # sources changed since the record
     broken: set[str]  # output files deleted or edited since the record
+    read: dict[str, tuple[tuple, bytes]] = dataclasses.field(default_factory=dict)
+    # content files read for their fingerprints: rel -> (their stat key, their bytes)
 
     @property
     def nothing_to_do(self) -> bool:
@@ -79,7 +81,8 @@ def take_stock(config: Config, writer: DiskWriter) -> Stock:
         index = None
     writer.stamps = dict(index.stamps) if index is not None else {}
     writer.prepare()  # finishes or clears an interrupted write
-    inputs, templates = fingerprints(config, index)
+    read: dict[str, tuple[tuple, bytes]] = {}
+    inputs, templates = fingerprints(config, index, read=read)
     changed: set[str] = set()
     broken: set[str] = set()
     if index is not None:
@@ -88,7 +91,7 @@ def take_stock(config: Config, writer: DiskWriter) -> Stock:
         broken = writer.changed_on_disk(index.stamps, index.saved_ns - OUTPUT_RACY_NS)
         if index.today is not None and index.today != config.effective_today():
             changed.add(TODAY_INPUT)  # a page shows the date, and it is another day
-    return Stock(key, index, inputs, templates, changed, broken)
+    return Stock(key, index, inputs, templates, changed, broken, read)
 
 
 def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBuild") -> set[str] | None:
@@ -144,6 +147,7 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
 
     inc = IncrementalBuild(config, jobs=jobs)
     inc.progress = progress
+    inc.preread = stock.read
     early = writer.start_new()  # a new or empty output folder: pages are written as made
     if early:
         inc.rendered = lambda outputs: writer.put(_page_files(outputs))
@@ -174,12 +178,14 @@ def _page_files(outputs: list[PageOutput]) -> dict[str, bytes]:
     return files
 
 
-def fingerprints(config: Config, index: Index | None, newer_than: int | None = None
+def fingerprints(config: Config, index: Index | None, newer_than: int | None = None,
+                 read: dict[str, tuple[tuple, bytes]] | None = None
                  ) -> tuple[dict[str, Fingerprint], dict[str, str]]:
     """The fingerprint of every file a build may read, taken before it reads any (a file saved
     during the build is then seen as changed by the next one): content/, the templates (the
     site's and the built-in theme's), data/, charts/. Files modified at `newer_than` (ns since
-    the epoch) or later are left out, so the next build takes them as changed."""
+    the epoch) or later are left out, so the next build takes them as changed. `read` receives
+    the bytes of the pages read meanwhile (those without a fingerprint to compare with)."""
     old = index.inputs if index is not None else {}
     old_templates = index.templates if index is not None else {}
     content = content_files(config.content_dir) if config.content_dir.is_dir() else frozenset()
@@ -195,7 +201,11 @@ def fingerprints(config: Config, index: Index | None, newer_than: int | None = N
     for rel, path in paths.items():
         same_place = not rel.startswith("templates/") or \
             old_templates.get(rel[len("templates/"):]) == templates.get(rel[len("templates/"):])
-        fp = fingerprint(path, old.get(rel) if same_place else None, now, newer_than)
+        keep = None
+        if read is not None and rel.endswith(".md") and rel.startswith("content/"):
+            keep = lambda st, data, rel=rel[len("content/"):]: read.__setitem__(  # noqa: E731
+                rel, ((st.st_mtime_ns, st.st_size, st.st_ino), data))
+        fp = fingerprint(path, old.get(rel) if same_place else None, now, newer_than, keep)
         if fp is not None:
             found[rel] = fp
     return found, templates

@@ -109,6 +109,7 @@ class IncrementalBuild:
         self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
         self.progress: Callable[[int, int], None] | None = None
         self.rendered: Callable[[list[PageOutput]], None] | None = None  # given pages as made
+        self.preread: dict[str, tuple[tuple, bytes]] = {}  # pages' bytes read already, by stat
 
     # --- the two phases ---------------------------------------------------------------------
     def update(self, changed: Iterable[str] | None = None) -> Update:
@@ -458,7 +459,8 @@ class IncrementalBuild:
             page, found = cached[1], cached[2]
         else:
             sub = Problems()
-            page = read_page(source, content_dir, sub)
+            pre = self.preread.pop(source.rel, None)
+            page = read_page(source, content_dir, sub, pre[1] if pre and pre[0] == key else None)
             found = sub.items
             self._pages[source.rel] = (key, page, found)
         problems.extend(found)
