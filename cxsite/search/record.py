@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 from dataclasses import dataclass
 from operator import sub
 
@@ -13,7 +14,11 @@ HEADING_WEIGHT = 3  # a word in a heading counts as this many words of text
 
 @dataclass(frozen=True)
 class SearchRecord:
-    """A page as search sees it, as plain values."""
+    """A page as search sees it, as plain values.
+
+    Pickled (between processes, in the build's record) with its terms packed into three
+    values, and unpacked only when they are looked at: most records of a site are carried
+    from one build to the next without being looked at."""
 
     url: str
     title: str
@@ -22,6 +27,33 @@ class SearchRecord:
     length: int  # the page's length in positions, for ranking
     # term -> (weight * 2 + 1 if the term is in the title, positions: "count,first,gap,gap...")
     terms: dict[str, tuple[int, str]]
+
+    def __reduce__(self):
+        packed = self.__dict__.get("_packed")
+        if packed is None:
+            terms = self.terms
+            packed = ("\n".join(terms), array("q", [w for w, _ in terms.values()]).tobytes(),
+                      "\n".join([where for _, where in terms.values()]))
+        return _packed_record, (self.url, self.title, self.lang, self.page, self.length, packed)
+
+    def __getattr__(self, name: str):
+        if name != "terms" or "_packed" not in self.__dict__:
+            raise AttributeError(name)
+        keys, weights, positions = self.__dict__["_packed"]
+        terms = dict(zip(keys.split("\n"), zip(array("q", weights), positions.split("\n")))) \
+            if keys else {}
+        object.__setattr__(self, "terms", terms)
+        return terms
+
+
+def _packed_record(url: str, title: str, lang: str, page: str, length: int,
+                   packed: tuple[str, bytes, str]) -> SearchRecord:
+    """A record from its pickled form; its terms are unpacked when first asked for."""
+    rec = object.__new__(SearchRecord)
+    for name, value in (("url", url), ("title", title), ("lang", lang), ("page", page),
+                        ("length", length), ("_packed", packed)):
+        object.__setattr__(rec, name, value)
+    return rec
 
 
 def record(url: str, title: str, section: str, lang: str, body_html: str,
