@@ -82,6 +82,18 @@ def test_positions_are_counted_in_gaps_however_far_apart():
     assert rec.terms["beta"][1] == "1,3004"
 
 
+def test_a_record_carried_between_processes_or_builds_is_the_same_record():
+    import pickle
+
+    rec = record("a/", "Brand promise", "Sec", "en", "<p>alpha beta alpha 净推荐值</p><h2 id='x'>Head</h2>")
+    again = pickle.loads(pickle.dumps(rec))
+    twice = pickle.loads(pickle.dumps(again))  # passed on without being looked at
+    for copy in (again, twice):
+        assert copy == rec and list(copy.terms.items()) == list(rec.terms.items())
+    empty = record("b/", "", "", "en", "")
+    assert pickle.loads(pickle.dumps(empty)) == empty and empty.terms == {}
+
+
 def test_chinese_runs_are_indexed_by_overlapping_pairs_and_the_last_character():
     assert tokens("净推荐值") == ["净推", "推荐", "荐值", "值"]
     assert tokens("NPS净推荐值，客") == ["nps", "净推", "推荐", "荐值", "值", "客"]
