@@ -97,6 +97,44 @@ def test_one_page_edited_renders_that_page(site, tmp_path):
     assert_clean(src, tmp_path)
 
 
+def test_one_page_edited_is_indexed_alone_from_the_kept_index(site, tmp_path, monkeypatch):
+    """The record keeps the search index: an edit re-indexes that page, and writes only the
+    index files holding its words, its texts' file and the manifest."""
+    from cxsite.search import index as search_index
+
+    pages = {f"content/p{i:02d}.md": f"---\ntitle: Report {i}\nweight: {i}\n---\nShared words "
+             f"here, and unique{i} there.\n" for i in range(40)}
+    src = site(pages)
+    build(src)
+    monkeypatch.setattr(search_index.SearchIndex, "_index_all",
+                        lambda self: pytest.fail("the whole site was indexed again"))
+    edit(src / "content/p07.md", "---\ntitle: Report 7\nweight: 7\n---\nShared words, zebra.\n")
+    result = build(src)
+    search = [p for p in result.report.written if p.startswith("assets/search/")]
+    assert "assets/search/entry.js" in search
+    assert len([p for p in search if p.startswith("assets/search/f/")]) == 1  # of its 6
+    assert len([p for p in files(src / "output") if p.startswith("assets/search/f/")]) == 6
+    monkeypatch.undo()
+    assert_clean(src, tmp_path)
+
+
+def test_a_search_file_deleted_by_hand_is_written_again(site, tmp_path):
+    from cxsite.engine.build import SEARCH_FILES
+    from cxsite.render import ASSET_DIR
+    from cxsite.search.index import FOLDER
+
+    assert SEARCH_FILES == ASSET_DIR + FOLDER
+    src = site(SITE)
+    build(src)
+    index = src / "output/assets/search"
+    shard = next((index / "t").iterdir())
+    shard.unlink()
+    (index / "entry.js").write_text("edited")
+    result = build(src)
+    assert shard.relative_to(src / "output").as_posix() in result.report.written
+    assert_clean(src, tmp_path)
+
+
 def test_a_fresh_checkout_renders_nothing(site):
     """CI restores the cache, but every file of the checkout has a new time."""
     src = site(SITE)

@@ -24,6 +24,7 @@ from .state import (Fingerprint, Index, Saved, StateStore, content_files, enviro
 if TYPE_CHECKING:  # imported when there is something to render: Markdown, Jinja and the rest
     from .incremental import IncrementalBuild, Update
 
+SEARCH_FILES = "assets/search/"  # the search index's files (ASSET_DIR + search FOLDER)
 TRACKED = ("data", "charts")  # besides content/ and the templates: folders blocks read from
 OUTPUT_RACY_NS = 100_000_000  # output files written this close to the record are compared by
                               # content: a program could have changed them within a clock tick
@@ -106,6 +107,8 @@ def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
     inc.confirm(rel[len("content/"):] for rel in stock.inputs
                 if rel.startswith("content/") and rel not in stock.changed)
     inc.redo({stock.index.owners[p] for p in stock.broken if p in stock.index.owners})
+    if any(p.startswith(SEARCH_FILES) for p in stock.broken):
+        inc.reindex()  # the kept index trusts its files on disk
     return set(stock.changed)
 
 

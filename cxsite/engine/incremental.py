@@ -141,6 +141,10 @@ class IncrementalBuild:
         """Render these pages again at the next update (their files on disk were damaged)."""
         self._redo.update(urls)
 
+    def reindex(self) -> None:
+        """Make every search index file anew at the next finish (some were damaged on disk)."""
+        self._search, self._index = SearchIndex(), None
+
     def reset(self) -> None:
         """Forget what was rendered: the next update renders every page again."""
         self.model = None
@@ -168,7 +172,9 @@ class IncrementalBuild:
         files.update(self._made_files(ordered, site))
         for path, data in files.items():  # the same bytes again: keep the object, so `is` tells
             old = self.files.get(path)
-            if old is not None and old is not data and old == data:
+            if data is None:  # a search file unchanged since the build's record: as it was
+                files[path] = old
+            elif old is not None and old is not data and old == data:
                 files[path] = old
         self.files = files
         self._dirty.clear()
@@ -217,7 +223,7 @@ class IncrementalBuild:
                 "signature": self._signature, "assets": self._assets,
                 "discovered": self._discovered, "read": self._pages,
                 "today": self.today, "files": list(self.files),
-                "bodies": (log.ident, stored)}
+                "bodies": (log.ident, stored), "search": self._search}
 
     def restore(self, saved: dict, log: BodyLog) -> None:
         """Go on from a snapshot() of the last build (made with an equal config)."""
@@ -228,6 +234,7 @@ class IncrementalBuild:
         self._signature, self._assets = saved["signature"], saved["assets"]
         self._discovered, self._pages = saved["discovered"], saved["read"]
         self._index, self.today = None, saved["today"]
+        self._search = saved["search"]  # what the index files on disk were made from
         self.files = dict.fromkeys(saved["files"])
         ident, self._stored = saved["bodies"]
         self.body_log = log if log.ident == ident else None

@@ -325,9 +325,10 @@ def search_files(model: SiteModel, outputs: list[PageOutput],
     return files
 
 
-def search_index(outputs: list[PageOutput], index: SearchIndex | None = None) -> dict[str, bytes]:
-    """The index files by path. `index` is one kept between updates (serve), which then
-    re-indexes only the pages that changed."""
+def search_index(outputs: list[PageOutput], index: SearchIndex | None = None
+                 ) -> dict[str, bytes | None]:
+    """The index files by path. `index` is one kept between updates (serve, or the build's
+    record), which then re-indexes only the pages that changed (None: a file unchanged)."""
     found = (index or SearchIndex()).files(o.search for o in outputs if o.search)
     return {ASSET_DIR + path: data for path, data in found.items()}
 

@@ -38,7 +38,7 @@ from .output import Stamp
 
 STATE = "state"
 INDEX, PAGES, BODIES = "index.pickle", "pages.pickle", "bodies.log"
-FORMAT = 1
+FORMAT = 2  # 2: the search index is kept
 _NOT_IN_KEY = {"source", "output", "strict", "serve_mode", "write_cache", "cache_dir"}
 _CODE = Path(__file__).resolve().parents[1]  # the cxsite package
 RACY_NS = 2_000_000_000  # the coarsest file clock in use (FAT: 2 s); see fingerprint()

@@ -112,17 +112,26 @@ class SearchIndex:
         self._sorted: list[str] = []  # every term, in the order of sort_key
         self._blocks: dict[str, dict[int, tuple[str, str]]] = {}  # term -> block -> encoded part
         self._encoded: dict[str, tuple[str, str]] = {}  # term -> (postings, positions) as JS
-        self._shards: dict[tuple[str, ...], tuple[str, str, bytes, bytes]] = {}
-        self._pages: dict[int, tuple[list[str], str, bytes]] = {}  # n -> (pages' JSON, name, file)
+        self._shards: dict[tuple[str, ...], tuple[str, str, bytes | None, bytes | None]] = {}
+        self._pages: dict[int, tuple[list[str], str, bytes | None]] = {}  # n -> (pages' JSON, name, file)
 
-    def files(self, records: Iterable[SearchRecord]) -> dict[str, bytes]:
-        """Every file of the index, by path under the assets folder."""
+    def __getstate__(self) -> dict:
+        """What a build keeps for the next (see engine/state.py): all but the files' bytes,
+        which are on disk. A restored index gives None for a file it did not change."""
+        state = dict(self.__dict__)
+        state["_shards"] = {k: (t, p, None, None) for k, (t, p, _, _) in self._shards.items()}
+        state["_pages"] = {n: (pages, name, None) for n, (pages, name, _) in self._pages.items()}
+        return state
+
+    def files(self, records: Iterable[SearchRecord]) -> dict[str, bytes | None]:
+        """Every file of the index, by path under the assets folder (None: a file this index
+        made before, unchanged, when it was restored without the files' bytes)."""
         recs = sorted(records, key=lambda r: r.url)
         dirty = self._update(recs)
         for term, blocks in dirty.items():
             if blocks is not None:
                 self._encode(term, blocks)
-        files: dict[str, bytes] = {}
+        files: dict[str, bytes | None] = {}
         shard_table = self._shard_files(dirty, files)
         names = self._page_files(files)
         langs = sorted({r.lang for r in recs})
@@ -223,7 +232,8 @@ class SearchIndex:
         self._encoded[term] = ("[" + ",".join(p for p, _ in ordered) + "]",
                                "[" + ",".join(w for _, w in ordered) + "]")
 
-    def _shard_files(self, dirty: dict[str, set[int] | None], files: dict[str, bytes]) -> list[list[str]]:
+    def _shard_files(self, dirty: dict[str, set[int] | None],
+                     files: dict[str, bytes | None]) -> list[list[str]]:
         encoded = self._encoded
         sizes = {t: len(encoded[t][0]) + len(t) + 4 for t in self._sorted}
         table, cache = [], {}
@@ -243,7 +253,7 @@ class SearchIndex:
         self._shards = cache
         return table
 
-    def _lexicon_files(self, files: dict[str, bytes]) -> dict[str, str]:
+    def _lexicon_files(self, files: dict[str, bytes | None]) -> dict[str, str]:
         """The words of the site by first letter, where a misspelt word finds its near misses
         (they are rarely in the shard of the misspelling)."""
         by_letter: dict[str, list[str]] = {}
@@ -258,7 +268,7 @@ class SearchIndex:
             table[letter] = key[2:]
         return table
 
-    def _page_files(self, files: dict[str, bytes]) -> list[str]:
+    def _page_files(self, files: dict[str, bytes | None]) -> list[str]:
         """The pages' texts, PAGES_PER_FILE pages a file, as a list in page order (what a
         result shows); returns each file's name part."""
         names = []
