@@ -104,8 +104,10 @@ def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
         writer.stamps = {}  # nothing known: the writer compares with what is on disk
         return None
     inc.restore(saved.fields, StateStore(config).bodies())
-    inc.confirm(rel[len("content/"):] for rel in stock.inputs
-                if rel.startswith("content/") and rel not in stock.changed)
+    inc.confirm((rel[len("content/"):] for rel in stock.inputs
+                 if rel.startswith("content/") and rel not in stock.changed),
+                {rel[len("content/"):]: (fp.size, fp.mtime_ns) for rel, fp in stock.inputs.items()
+                 if rel.startswith("content/")})
     inc.redo({stock.index.owners[p] for p in stock.broken if p in stock.index.owners})
     if any(p.startswith(SEARCH_FILES) for p in stock.broken):
         inc.reindex()  # the kept index trusts its files on disk
@@ -193,7 +195,8 @@ def fingerprints(config: Config, index: Index | None, newer_than: int | None = N
     old_templates = index.templates if index is not None else {}
     content = content_files(config.content_dir) if config.content_dir.is_dir() else frozenset()
     templates = template_files(config)
-    paths: dict[str, Path] = {"content/" + rel: config.content_dir / rel for rel in content}
+    content_dir = config.content_dir
+    paths: dict[str, Path] = {"content/" + rel: content_dir / rel for rel in content}
     for name, root in templates.items():
         paths["templates/" + name] = Path(root) / name
     for folder in TRACKED:

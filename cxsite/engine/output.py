@@ -262,7 +262,7 @@ class DiskWriter:
         if stamp is None:
             return False
         try:
-            st = os.stat(self.output / rel)
+            st = os.stat(os.path.join(self.output, rel))
         except OSError:
             return False
         return st.st_size == stamp.size and st.st_mtime_ns == stamp.mtime_ns

@@ -47,8 +47,9 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
             problems.error(f"the address /{SEARCH_URL} is kept for the site's search page",
                            file=s.file, hint="rename the page or its folder.")
     pages: list[Page] = []
+    content_dir = config.content_dir
     for s in sources:
-        page = read(s, config.content_dir, problems)
+        page = read(s, content_dir, problems)
         if page is None:
             continue
         if not page.meta.get("title"):  # the leading '# Heading' as the page shows it, made
