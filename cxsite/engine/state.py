@@ -24,7 +24,6 @@ import os
 import pickle
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -255,7 +254,7 @@ class BodyLog:
         return self.append({u: b for u, b in bodies.items() if b is not None})
 
     def _start(self) -> None:
-        self.ident = uuid.uuid4().hex
+        self.ident = os.urandom(16).hex()  # uuid4's randomness; uuid imports platform
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(BODIES + ".new")
         tmp.write_bytes(f"cxsite-bodies {self.ident}\n".encode())
@@ -292,7 +291,7 @@ class StateStore:
         a failure costs the next build its speed, never this build."""
         if not self.writable:
             return
-        build = uuid.uuid4().hex
+        build = os.urandom(16).hex()
         index = dataclasses.replace(index, build=build, saved_ns=time.time_ns())
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
