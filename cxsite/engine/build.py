@@ -155,6 +155,7 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
     inc.preread = stock.read
     early = writer.start_new()  # a new or empty output folder: pages are written as made
     if early:
+        inc.expect = writer.expect
         inc.rendered = lambda outputs: writer.put(_page_files(outputs))
     try:
         update = inc.update(resume(config, writer, stock, inc))

@@ -110,6 +110,7 @@ class IncrementalBuild:
         self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
         self.progress: Callable[[int, int], None] | None = None
         self.rendered: Callable[[list[PageOutput]], None] | None = None  # given pages as made
+        self.expect: Callable[[list[str]], None] | None = None  # ... and their paths before
         self.preread: dict[str, tuple[tuple, bytes]] = {}  # pages' bytes read already, by stat
 
     # --- the two phases ---------------------------------------------------------------------
@@ -402,6 +403,8 @@ class IncrementalBuild:
         urls = [n.url for n in model.nav.order if n.url in stale]
         kept = {u: self._body(u) for u in pages}
         work = Work(urls, {u: b for u, b in kept.items() if b is not None})  # else made again
+        if self.expect is not None:
+            self.expect([u + "index.html" for u in urls])  # each page's path (render_page)
         outputs = self.renderer.render(model, work, self.progress, self.rendered)
         for o in outputs:
             before = self.outputs.get(o.url)

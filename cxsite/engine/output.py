@@ -398,6 +398,17 @@ class DiskWriter:
         self._new, self._made = {}, {""}
         return True
 
+    def expect(self, paths: Iterable[str]) -> None:
+        """List files of a new site as cxsite's before they are put() (one list for all the
+        pages, rather than one more for each group of pages put)."""
+        assert self._new is not None, "expect() without start_new()"
+        listed = set(self._listed or ())
+        if not listed.issuperset(paths):
+            try:
+                self._save_manifest(listed.union(paths))
+            except OSError as exc:
+                raise self._failed(exc) from None
+
     def put(self, files: Mapping[str, bytes]) -> None:
         """Write these files of a new site now (after start_new); listed as cxsite's first."""
         assert self._new is not None, "put() without start_new()"

@@ -248,8 +248,8 @@ class Renderer:
                 out.extend(render_work(model, Work([url], work.bodies)))
                 if progress and i % 25 == 0:
                     progress(i + 1, total)
-                if done:
-                    done(out[-1:])
+                if done and (i % 25 == 24 or i == total - 1):
+                    done(out[i - i % 25:])  # the pages since the last call
             return out
         if self._installed is not model:
             self.pool.install(shipped(model))
