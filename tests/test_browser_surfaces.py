@@ -1,0 +1,124 @@
+"""The example site on every surface an employee reads it on, measured in Chromium: opened from
+a file share, on a phone, printed, without JavaScript, in dark mode, with a screen reader."""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from cxsite.config import load_config
+from cxsite.engine.output import DiskWriter
+from cxsite.engine.site import build_site
+
+pytestmark = pytest.mark.slow  # browser and end-to-end
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def example_out(tmp_path_factory) -> Path:
+    """The example site, built once into a temporary folder; its output folder."""
+    src = tmp_path_factory.mktemp("surfaces") / "site"
+    src.mkdir()
+    for name in ("content", "data", "templates"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name)
+    shutil.copy(ROOT / "cxsite.yaml", src / "cxsite.yaml")
+    config = load_config(src, src.parent / "out")
+    build_site(config, DiskWriter(config.output, src))
+    return config.output
+
+
+@pytest.fixture(scope="module")
+def served(example_out):
+    """The example served over http from 127.0.0.1 under a sub-path (/cx/), as an intranet
+    would; yields the site's base URL."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(example_out.parent))
+    handler.log_message = lambda *a: None
+    mount = example_out.parent / "cx"
+    if not mount.exists():
+        mount.symlink_to(example_out, target_is_directory=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/cx/"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def pages(out: Path) -> list[str]:
+    """Every page of the site, as paths relative to its root ('' is the home page)."""
+    return sorted(str(p.parent.relative_to(out)).replace(".", "") + "/" if p.parent != out else ""
+                  for p in out.rglob("index.html"))
+
+
+def open_page(browser, url: str, **context):
+    """A page with every request, failed response and console message recorded."""
+    ctx = browser.new_context(**context)
+    p = ctx.new_page()
+    p.requests, p.failed, p.console = [], [], []
+    p.on("request", lambda r: p.requests.append(r.url))
+    p.on("response", lambda r: p.failed.append(r.url) if r.status >= 400 else None)
+    p.on("requestfailed", lambda r: p.failed.append(r.url))
+    p.on("console", lambda m: p.console.append((m.type, m.text)))
+    p.on("pageerror", lambda e: p.console.append(("error", str(e))))
+    p.goto(url)
+    return p
+
+
+# --- 1. from a file share ----------------------------------------------------------------------
+def _file_target(href: str) -> Path | None:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(href)
+    return Path(unquote(parts.path)) if parts.scheme == "file" else None
+
+
+def test_from_a_file_share_every_link_opens_a_page(browser, example_out):
+    """Menu, breadcrumbs, pager, section lists and search results: each link opened from disk
+    names a file that exists (a folder would show its listing)."""
+    checked = 0
+    for rel in pages(example_out):
+        url = (example_out / rel / "index.html").as_uri()
+        p = open_page(browser, url)
+        p.wait_for_load_state("load")
+        hrefs = p.eval_on_selector_all("a[href]", "els => els.map(a => a.href)")
+        for href in hrefs:
+            target = _file_target(href.split("#")[0].split("?")[0])
+            if target is None:
+                continue
+            assert target.is_file(), f"{rel or 'home'}: a link opens {target}, not a page"
+            checked += 1
+        action = p.eval_on_selector_all("form[role=search]", "fs => fs.map(f => f.action)")
+        for a in action:
+            assert _file_target(a).is_file(), a
+        p.context.close()
+    assert checked > 100
+
+    # following links with the mouse, and a search result added by the script
+    p = open_page(browser, (example_out / "index.html").as_uri())
+    p.click("nav.site-nav a[href*='roadmap']")
+    p.wait_for_load_state("load")
+    assert p.url.endswith("/roadmap/index.html") and "roadmap" in p.title().lower()
+    p.click("a.pager-next")
+    p.wait_for_load_state("load")
+    assert p.url.endswith("/index.html") and p.query_selector("main h1") is not None
+    p.fill("#site-search-q", "roadmap")
+    p.wait_for_selector(".search-popup [role=option] a", timeout=10000)
+    p.click(".search-popup [role=option] a >> nth=0")
+    p.wait_for_load_state("load")
+    assert p.url.split("#")[0].endswith("index.html") and p.query_selector("main h1") is not None
+    p.context.close()
+
+
+def test_over_http_links_stay_clean(browser, served):
+    p = open_page(browser, served)
+    hrefs = p.eval_on_selector_all("nav.site-nav a[href]", "els => els.map(a => a.getAttribute('href'))")
+    assert hrefs and not any(h.endswith("index.html") for h in hrefs)
+    p.context.close()
