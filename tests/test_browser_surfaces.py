@@ -122,3 +122,77 @@ def test_over_http_links_stay_clean(browser, served):
     hrefs = p.eval_on_selector_all("nav.site-nav a[href]", "els => els.map(a => a.getAttribute('href'))")
     assert hrefs and not any(h.endswith("index.html") for h in hrefs)
     p.context.close()
+
+
+# --- 2. on a phone -----------------------------------------------------------------------------
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+MEASURE_CHARTS = """() => {
+  const main = document.querySelector('main').getBoundingClientRect();
+  return [...document.querySelectorAll('main figure.cx-chart svg.marks')].filter(s => s.getBoundingClientRect().width > 0).map(svg => {
+    const r = svg.getBoundingClientRect();
+    const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+      const m = t.getScreenCTM();
+      return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    });
+    return {id: svg.closest('figure').id, left: r.left, right: r.right, mainLeft: main.left,
+            mainRight: main.right, minText: Math.min(...sizes), texts: sizes.length};
+  });
+}"""
+
+
+def charts_ready(p) -> None:
+    """Wait until every chart of the page is interactive (or there are none)."""
+    p.wait_for_load_state("load")
+    p.wait_for_function("[...document.querySelectorAll('figure.cx-chart')].every(f => "
+                        "f.classList.contains('cx-chart--live'))", timeout=20000)
+
+
+def test_on_a_phone_pages_fit_and_chart_text_is_legible(browser, served, example_out):
+    seen = 0
+    for rel in pages(example_out):
+        p = open_page(browser, served + rel, **PHONE)
+        charts_ready(p)
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390, f"{rel}: the page scrolls sideways"
+        for chart in p.evaluate(MEASURE_CHARTS):
+            seen += 1
+            assert chart["mainLeft"] - 1 <= chart["left"] and chart["right"] <= chart["mainRight"] + 1, (rel, chart)
+            assert chart["texts"] and chart["minText"] >= 11, (rel, chart)
+        p.context.close()
+    assert seen >= 8
+
+
+def test_on_a_phone_the_roadmap_is_a_list_by_stage(browser, served, example_out):
+    import csv
+
+    p = open_page(browser, served + "roadmap/", **PHONE)
+    charts_ready(p)
+    listing = p.locator(".cx-roadmap-list")
+    assert listing.is_visible()
+    assert not p.locator(".cx-roadmap .cx-chart-view").is_visible()
+    text = listing.inner_text()
+    rows = list(csv.DictReader((example_out / "roadmap" / "roadmap.csv").open(encoding="utf-8")))
+    stages = [r["Item"] for r in rows if r["Type"] == "phase"]
+    assert stages and all(s in text for s in stages)
+    for r in rows:
+        if r["Type"] != "phase":
+            assert r["Item"] in text and r["Status"] in text
+    # its text is body size, and it fits the screen
+    sizes = p.eval_on_selector_all(".cx-roadmap-list li", "ls => ls.map(l => parseFloat(getComputedStyle(l).fontSize))")
+    assert min(sizes) >= 14
+    assert p.evaluate("document.documentElement.scrollWidth") <= 390
+    p.context.close()
+
+    desktop = open_page(browser, served + "roadmap/", viewport={"width": 1280, "height": 900})
+    assert not desktop.locator(".cx-roadmap-list").is_visible()
+    assert desktop.locator(".cx-roadmap .cx-chart-view").is_visible()
+    desktop.context.close()
+
+
+def test_on_a_phone_without_javascript_nothing_scrolls_the_page(browser, served, example_out):
+    for rel in pages(example_out):
+        p = open_page(browser, served + rel, java_script_enabled=False, **PHONE)
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390, rel
+        sizes = p.evaluate(MEASURE_CHARTS)
+        assert all(s["minText"] >= 11 for s in sizes), (rel, sizes)
+        p.context.close()

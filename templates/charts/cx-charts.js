@@ -4,6 +4,43 @@
   "use strict";
   var ACTIONS = { export: true, source: false, compiled: false, editor: false };
 
+  // A single or layered chart is laid out at the width of its column (a phone's 358 px or a
+  // desktop's 46rem), so its text keeps its size instead of being shrunk with the picture.
+  // Charts drawn at fixed pixel positions (data-fixed-width) and composite charts keep theirs.
+  var COMPOSITE = ["facet", "repeat", "concat", "hconcat", "vconcat"];
+  function plotHeight(figure) {
+    // the static chart's plot area: <path class="background" d="M0.5,0.5h460v128h-460Z">
+    var bg = figure.querySelector(".cx-chart-static .role-frame.root > g > path.background");
+    var m = bg && /v([0-9.]+)/.exec(bg.getAttribute("d") || "");
+    return m ? Math.round(parseFloat(m[1])) : 0;
+  }
+
+  function fitWidth(spec, live, figure) {
+    if (COMPOSITE.some(function (k) { return k in spec; })) return;
+    var enc = spec.encoding || {};
+    if (enc.row || enc.column || enc.facet) return;
+    var width = live.clientWidth;
+    if (!width) return;
+    // a height in steps (one per bar) cannot be kept while the width fits (Vega-Lite warns):
+    // take the height the static chart was drawn at
+    if (spec.height && typeof spec.height === "object") {
+      var h = plotHeight(figure);
+      if (!h) return;
+      spec.height = h;
+    }
+    spec.width = width;
+    spec.autosize = { type: "fit-x", contains: "padding" };
+    if (width < 560) {  // long axis and legend labels give way to the plot on a narrow column
+      var limit = Math.max(90, Math.round(width * 0.38));
+      spec.config = spec.config || {};
+      ["axis", "legend"].forEach(function (k) {
+        spec.config[k] = Object.assign({}, spec.config[k], { labelLimit: limit });
+      });
+      spec.config.legend.orient = "bottom";
+      spec.config.legend.direction = "horizontal";
+    }
+  }
+
   function embed(figure) {
     var specEl = figure.querySelector("script.cx-chart-spec");
     var live = figure.querySelector(".cx-chart-live");
@@ -14,6 +51,11 @@
     } catch (e) {
       return; // the static chart stays
     }
+    if (!figure.hasAttribute("data-fixed-width")) {
+      live.hidden = false;
+      figure.cxWidth = live.clientWidth;
+      fitWidth(spec, live, figure);
+    } else figure.cxWidth = Infinity;
     window.vegaEmbed(live, spec, { renderer: "svg", actions: ACTIONS, downloadFileName: figure.id })
       .then(function () {
         live.hidden = false;
@@ -25,10 +67,26 @@
       });
   }
 
+  var resizeTimer = 0;
+  function relayout() {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      var figures = document.querySelectorAll("figure.cx-chart--live");
+      for (var i = 0; i < figures.length; i++) {
+        var f = figures[i], live = f.querySelector(".cx-chart-live");
+        if (f.cxWidth !== Infinity && Math.abs(live.clientWidth - (f.cxWidth || 0)) > 24) {
+          f.classList.remove("cx-chart--live");
+          embed(f);
+        }
+      }
+    }, 200);
+  }
+
   function embedAll() {
     if (typeof window.vegaEmbed !== "function") return;
     var figures = document.querySelectorAll("figure.cx-chart");
     for (var i = 0; i < figures.length; i++) embed(figures[i]);
+    window.addEventListener("resize", relayout);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", embedAll);

@@ -52,7 +52,7 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     title = opts.text("title") or "Programme roadmap"
     figure = _figure(shown, ctx, title, today, window_start, window_end, opts.text("source"))
     aside = _aside(shown, today)
-    return f'<div class="cx-roadmap">{figure}{aside}</div>'
+    return f'<div class="cx-roadmap">{figure}{stage_list(shown)}{aside}</div>'
 
 
 def _month_end(d: date) -> date:
@@ -76,12 +76,50 @@ def _aside(roadmap: Roadmap, today: date) -> str:
     parts.append("<h3>At risk or late</h3>")
     if attention:
         parts.append("<ul>" + "".join(
-            f'<li><span class="cx-status cx-status-{i.status}">{STATUS_WORDS[i.status]}</span> '
+            f'<li>{status_badge(i.status)} '
             f"{fmt.html(i.item)} <span class=\"cx-muted\">(ends {fmt.day(i.finish)}{_who(i, ', ')})</span></li>"
             for i in attention) + "</ul>")
     else:
         parts.append("<p>Nothing is at risk or late.</p>")
     parts.append(f'<p class="cx-muted">Status as of {fmt.day(today)}.</p></aside>')
+    return "".join(parts)
+
+
+def status_badge(status: str) -> str:
+    """The status in words, coloured (the colour only repeats the word)."""
+    return f'<span class="cx-status cx-status-{status}">{STATUS_WORDS[status]}</span>'
+
+
+def _stages(roadmap: Roadmap) -> list[tuple[str, str, list[Item]]]:
+    """(stage name, its dates, its items by start): each item under the stage it starts in;
+    without stages in the data, under its workstream."""
+    phases = sorted((i for i in roadmap.items if i.type == "phase"), key=lambda i: (i.start, i.id))
+    items = sorted((i for i in roadmap.items if i.type != "phase"), key=lambda i: (i.start, i.id))
+    if not phases:
+        return [(w, "", [i for i in items if i.workstream == w]) for w in roadmap.workstreams]
+    groups: list[tuple[str, str, list[Item]]] = [
+        (p.item, f"{fmt.day(p.start)} to {fmt.day(p.finish)}", []) for p in phases]
+    rest: list[Item] = []
+    for item in items:
+        home = [n for n, p in enumerate(phases) if p.start <= item.start <= p.finish]
+        (groups[home[-1]][2] if home else rest).append(item)
+    if rest:
+        groups.append(("Other items", "", rest))
+    return [g for g in groups if g[2]]
+
+
+def stage_list(roadmap: Roadmap) -> str:
+    """The roadmap as a list of items by stage: what a phone shows instead of the Gantt chart."""
+    parts = ['<div class="cx-roadmap-list" role="group" aria-label="Roadmap items by stage">']
+    for name, dates, items in _stages(roadmap):
+        when = f' <span class="cx-muted">{dates}</span>' if dates else ""
+        parts.append(f'<h3 class="cx-roadmap-stage">{fmt.html(name)}{when}</h3><ul>')
+        for i in items:
+            span = fmt.day(i.start) + (f" to {fmt.day(i.finish)}" if i.end else "")
+            parts.append(f"<li>{status_badge(i.status)} <strong>{fmt.html(i.item)}</strong> "
+                         f'<span class="cx-muted">{span} · {fmt.html(i.workstream)}{_who(i)}</span></li>')
+        parts.append("</ul>")
+    parts.append("</div>")
     return "".join(parts)
 
 
