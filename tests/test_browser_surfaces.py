@@ -196,3 +196,47 @@ def test_on_a_phone_without_javascript_nothing_scrolls_the_page(browser, served,
         sizes = p.evaluate(MEASURE_CHARTS)
         assert all(s["minText"] >= 11 for s in sizes), (rel, sizes)
         p.context.close()
+
+
+# --- 3. static pictures: the browser's font, nothing clipped ------------------------------------
+STATIC_TEXT = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('figure.cx-chart .cx-chart-static svg')) {
+    const fig = svg.closest('figure');
+    const W = svg.viewBox.baseVal.width, H = svg.viewBox.baseVal.height;
+    const box = svg.getBoundingClientRect(), s = box.width / W;
+    const cells = [...fig.querySelectorAll('td, th, caption, figcaption')].map(c => c.textContent.trim());
+    for (const t of svg.querySelectorAll('text')) {
+      const text = t.textContent.trim();
+      if (!text) continue;
+      const r = t.getBoundingClientRect();
+      out.push({fig: fig.id, text, x0: (r.left - box.left) / s, x1: (r.right - box.left) / s,
+                y0: (r.top - box.top) / s, y1: (r.bottom - box.top) / s, W, H,
+                full: text.endsWith('…') ? cells.some(c => c.startsWith(text.slice(0, -1).trim())) : true});
+    }
+  }
+  return out;
+}"""
+
+
+def test_static_charts_keep_every_label_whole_inside_the_picture(browser, served, example_out):
+    """Without JavaScript (and in print) the build-time SVG shows: drawn with the font the page
+    loads, each label lies inside its picture, and a shortened one ends in '…' with its full
+    text in the chart's table."""
+    seen = 0
+    for rel in pages(example_out):
+        p = open_page(browser, served + rel, java_script_enabled=False,
+                      viewport={"width": 1280, "height": 900})
+        p.evaluate("document.fonts.ready.then(() => true)")
+        texts = p.evaluate(STATIC_TEXT)
+        for t in texts:
+            inside = t["x0"] >= -0.5 and t["y0"] >= -0.5 and t["x1"] <= t["W"] + 0.5 and t["y1"] <= t["H"] + 0.5
+            assert inside, f"{rel or 'home'}: '{t['text']}' spills out of chart {t['fig']}: {t}"
+            assert t["full"], f"{rel}: '{t['text']}' is shortened and its full text is nowhere in {t['fig']}"
+        seen += len(texts)
+        if texts:
+            assert p.evaluate("document.fonts.check('12px \"Noto Sans\"')")
+            loaded = [u for u in p.requests if u.endswith(".woff2")]
+            assert loaded and all(u.startswith(served) for u in loaded)
+        p.context.close()
+    assert seen > 200

@@ -56,11 +56,18 @@ def _rss_mb(pid: int) -> float | None:
         return None
 
 
+def font_dir() -> Path:
+    """The theme's TrueType fonts, which the static charts are measured and drawn with."""
+    from ..render import default_theme_dir
+
+    return default_theme_dir() / "fonts"
+
+
 class ChartEngine:
     """A long-lived vl-convert helper; call() runs one function in it, within time and memory limits."""
 
     def __init__(self, command: list[str] | None = None) -> None:
-        self.command = command or [sys.executable, str(HELPER)]
+        self.command = command or [sys.executable, str(HELPER), str(font_dir())]
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self.started = 0  # helpers started: a test and a benchmark figure

@@ -8,6 +8,7 @@ shows and what the CSV holds all come from the one table the caller passed.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import json
 import math
@@ -26,8 +27,11 @@ if TYPE_CHECKING:
     from ..blocks import BlockContext
     from ..config import Config
 
-FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, '
-        '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif')
+# The theme's own font first (templates/fonts, shipped with cxsite and loaded by the pages), so a
+# static chart is measured with the font the browser draws it in; Chinese falls through to the
+# reader's CJK fonts.
+FONT = ('"Noto Sans", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
+        '"WenQuanYi Micro Hei", sans-serif')
 MAX_TABLE_ROWS = 500  # the HTML table stops here; the CSV download always has every row
 DEFAULT_WIDTH = 460
 
@@ -167,7 +171,16 @@ def vl_version() -> str:
 def engine_key() -> str:
     import vl_convert
 
-    return f"vl-convert {vl_convert.__version__}, vega-lite {vl_version()}"
+    return f"vl-convert {vl_convert.__version__}, vega-lite {vl_version()}, fonts {_fonts_key()}"
+
+
+@functools.cache
+def _fonts_key() -> str:
+    """The theme's chart fonts: a static chart drawn with other fonts is drawn again."""
+    from .engine import font_dir
+
+    files = sorted(p for p in font_dir().glob("*") if p.suffix.lower() in (".ttf", ".otf"))
+    return digest("fonts", *(part for p in files for part in (p.name, p.read_bytes())))[:16]
 
 
 def render_svg(spec_text: str, cache: Cache) -> str:

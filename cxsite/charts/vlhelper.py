@@ -1,6 +1,6 @@
 """The chart engine's helper process: runs vl-convert calls read from stdin until stdin closes.
 
-Started by cxsite.charts.engine as `python vlhelper.py` (never imported by cxsite itself, so
+Started by cxsite.charts.engine as `python vlhelper.py [FONT_DIR ...]` (never imported by cxsite itself, so
 it needs only the standard library and vl_convert). Messages both ways are a 4-byte length and
 UTF-8 JSON. The engine's log (V8 writes errors to stderr) is collected per call by pointing this
 process's own stderr at a temporary file, and returned with the reply.
@@ -33,6 +33,9 @@ def main():
     sys.stdout = sys.stderr  # nothing but replies may reach the pipe
     try:
         import vl_convert
+
+        for fonts in sys.argv[1:]:  # the theme's fonts: charts are measured as the browser draws them
+            vl_convert.register_font_directory(fonts)
     except ImportError as exc:
         vl_convert = None
         missing = str(exc)

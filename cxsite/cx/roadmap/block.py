@@ -210,7 +210,7 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     layers = []
     lanes = pd.DataFrame(rows)
     layers.append(alt.Chart(lanes).mark_rect().encode(
-        y=y, x=alt.value(0), x2=alt.value(WIDTH),
+        y=y, x=alt.value(0), x2=alt.value("width"),
         color=alt.condition("datum.lane === 0", alt.value("#F3F6F9"), alt.value("#FFFFFF"))))
     if phases:
         bands = pd.DataFrame([{"start": max(p.start, start).isoformat(),
