@@ -3,6 +3,7 @@ a file share, on a phone, printed, without JavaScript, in dark mode, with a scre
 from __future__ import annotations
 
 import functools
+import os
 import http.server
 import shutil
 import threading
@@ -240,3 +241,71 @@ def test_static_charts_keep_every_label_whole_inside_the_picture(browser, served
             assert loaded and all(u.startswith(served) for u in loaded)
         p.context.close()
     assert seen > 200
+
+
+# --- 4. print -------------------------------------------------------------------------------------
+A4 = {"width": 794, "height": 1123}  # CSS px at 96 dpi; page.pdf prints without margins
+
+
+def pdf_pages(p, path: Path) -> list[str]:
+    """The page printed to PDF by Chromium, as the text of each PDF page (poppler's pdftotext)."""
+    import subprocess
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext is not installed; scripts/test installs poppler-utils")
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
+    p.pdf(path=str(path), format="A4", print_background=True)
+    text = subprocess.run([exe, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          encoding="utf-8", check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")]
+
+
+def check_printed_charts(p, pages: list[str]) -> int:
+    """Each chart lies within the page's width and height, and is printed on one page."""
+    p.emulate_media(media="print")
+    sizes = p.eval_on_selector_all("figure.cx-chart", """fs => fs.map(f => {
+        const s = f.querySelector('.cx-chart-static svg').getBoundingClientRect();
+        const m = document.querySelector('main').getBoundingClientRect();
+        return {id: f.id, w: s.width, h: s.height, right: s.right, mainRight: m.right,
+                texts: [...f.querySelectorAll('.cx-chart-static svg text')].map(t => t.textContent.trim()).filter(t => t.length > 3)};
+    })""")
+    for chart in sizes:
+        assert chart["w"] > 100 and chart["right"] <= chart["mainRight"] + 1, chart["id"]
+        assert chart["h"] <= A4["height"] * 0.9, chart["id"]
+        # the PDF page with most of the chart's labels has all of them: it is not split
+        assert len(chart["texts"]) >= 3, chart
+        best = max(pages, key=lambda page: sum(t in page for t in chart["texts"]))
+        assert [t for t in chart["texts"] if t not in best] == [], f"{chart['id']} is split across PDF pages"
+    return len(sizes)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_printed_roadmap_lists_every_item_and_keeps_the_chart_whole(browser, served, example_out,
+                                                                         tmp_path, javascript):
+    import csv
+
+    p = open_page(browser, served + "roadmap/", viewport=A4, java_script_enabled=javascript)
+    if javascript:
+        charts_ready(p)
+    pages = pdf_pages(p, tmp_path / "roadmap.pdf")
+    words = set(" ".join(pages).split())
+    ids = [r["ID"] for r in csv.DictReader((example_out / "roadmap" / "roadmap.csv").open(encoding="utf-8"))]
+    assert len(ids) == 31 and [i for i in ids if i not in words] == []
+    assert check_printed_charts(p, pages) == 1
+    p.context.close()
+
+
+def test_the_printed_kpi_page_names_every_kpi_and_keeps_charts_whole(browser, served, tmp_path):
+    import yaml
+
+    p = open_page(browser, served + "kpis/", viewport=A4)
+    charts_ready(p)
+    pages = pdf_pages(p, tmp_path / "kpis.pdf")
+    definitions = yaml.safe_load((ROOT / "data" / "kpi_definitions.yaml").read_text(encoding="utf-8"))
+    names = [d["name"] for d in (definitions.values() if isinstance(definitions, dict) else definitions)]
+    whole = " ".join(pages)
+    assert len(names) == 5 and [n for n in names if n not in whole] == []
+    assert check_printed_charts(p, pages) >= 3
+    p.context.close()
