@@ -206,14 +206,16 @@ STATIC_TEXT = """() => {
     const fig = svg.closest('figure');
     const W = svg.viewBox.baseVal.width, H = svg.viewBox.baseVal.height;
     const box = svg.getBoundingClientRect(), s = box.width / W;
-    const cells = [...fig.querySelectorAll('td, th, caption, figcaption')].map(c => c.textContent.trim());
+    const squeeze = s => s.replace(/\s+/g, '');
+    const cells = [...fig.querySelectorAll('td, th, caption, figcaption')].map(c => squeeze(c.textContent));
     for (const t of svg.querySelectorAll('text')) {
-      const text = t.textContent.trim();
+      const lines = [...t.querySelectorAll('tspan')].map(s => s.textContent);
+      const text = (lines.length ? lines.join(' ') : t.textContent).trim();
       if (!text) continue;
       const r = t.getBoundingClientRect();
       out.push({fig: fig.id, text, x0: (r.left - box.left) / s, x1: (r.right - box.left) / s,
                 y0: (r.top - box.top) / s, y1: (r.bottom - box.top) / s, W, H,
-                full: text.endsWith('…') ? cells.some(c => c.startsWith(text.slice(0, -1).trim())) : true});
+                full: text.endsWith('…') ? cells.some(c => c.startsWith(squeeze(text.slice(0, -1)))) : true});
     }
   }
   return out;
@@ -269,7 +271,9 @@ def check_printed_charts(p, pages: list[str]) -> int:
         const s = f.querySelector('.cx-chart-static svg').getBoundingClientRect();
         const m = document.querySelector('main').getBoundingClientRect();
         return {id: f.id, w: s.width, h: s.height, right: s.right, mainRight: m.right,
-                texts: [...f.querySelectorAll('.cx-chart-static svg text')].map(t => t.textContent.trim()).filter(t => t.length > 3)};
+                texts: [...f.querySelectorAll('.cx-chart-static svg text')].flatMap(t => t.querySelector('tspan')
+                    ? [...t.querySelectorAll('tspan')].map(s => s.textContent.trim()) : [t.textContent.trim()])
+                    .filter(t => t.length > 3 && !t.endsWith('…'))};
     })""")
     for chart in sizes:
         assert chart["w"] > 100 and chart["right"] <= chart["mainRight"] + 1, chart["id"]
@@ -308,4 +312,93 @@ def test_the_printed_kpi_page_names_every_kpi_and_keeps_charts_whole(browser, se
     whole = " ".join(pages)
     assert len(names) == 5 and [n for n in names if n not in whole] == []
     assert check_printed_charts(p, pages) >= 3
+    p.context.close()
+
+
+# --- 5. favicon, console, axe-core, screen readers ------------------------------------------------
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def test_every_page_is_quiet_and_has_its_own_favicon(browser, served, example_out):
+    """No console error or warning, no failed request, and the icon comes from the site itself
+    (linked relative, so it works under a sub-path such as /cx/)."""
+    for rel in pages(example_out) + ["search/?q=nps"]:
+        p = open_page(browser, served + rel, viewport={"width": 1280, "height": 900})
+        charts_ready(p)
+        p.wait_for_timeout(300)
+        assert p.console == [], (rel, p.console)
+        assert p.failed == [], (rel, p.failed)
+        icon = p.eval_on_selector("link[rel=icon]", "l => l.href")
+        assert icon.startswith(served) and p.request.get(icon).ok
+        assert not any(u.endswith("/favicon.ico") for u in p.requests), rel
+        p.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_aa_violation_on_any_page(browser, served, example_out, scheme):
+    failures = {}
+    for rel in pages(example_out) + ["search/?q=nps", "no-such-page/"]:
+        p = open_page(browser, served + rel, viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        if rel != "no-such-page/":
+            charts_ready(p)
+        p.add_script_tag(path=str(AXE))
+        found = p.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                           ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))",
+                           WCAG_AA)
+        if found:
+            failures[rel or "home"] = found
+        p.context.close()
+    assert failures == {}
+
+
+def test_a_screen_reader_hears_roadmap_items_in_words(browser, served, example_out):
+    import csv
+
+    items = [r for r in csv.DictReader((example_out / "roadmap" / "roadmap.csv").open(encoding="utf-8"))
+             if r["Type"] != "phase"]
+    p = open_page(browser, served + "roadmap/", viewport={"width": 1280, "height": 900})
+    charts_ready(p)
+    said = p.eval_on_selector_all(".cx-chart-live [aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")
+    bars = [s for s in said if ": initiative in " in s or ": milestone in " in s]
+    assert len(bars) == len(items) == 28, said[:5]
+    assert not any(raw in s for s in said for raw in ("done_to", "start:", "end:", "row:", "status:"))
+    # the first item: 'Executive workshops ... 3 Feb 2025 to 14 Mar 2025, done, 100% done, owner ...'
+    first = next(s for s in bars if s.startswith("Executive workshops"))
+    assert "to 14 Mar 2025, done" in first and "owner Chief Executive" in first
+    p.context.close()
+
+
+# --- 6. the Gantt chart on a desktop ----------------------------------------------------------
+def test_the_gantt_chart_shows_whole_names_at_body_size_across_the_column(browser, served, example_out):
+    import csv
+
+    rows = list(csv.DictReader((example_out / "roadmap" / "roadmap.csv").open(encoding="utf-8")))
+    p = open_page(browser, served + "roadmap/", viewport={"width": 1280, "height": 900})
+    charts_ready(p)
+    fig = p.locator(".cx-roadmap figure.cx-chart")
+    labels = p.evaluate("""() => [...document.querySelectorAll('.cx-roadmap .cx-chart-live .role-axis-label text')]
+        .map(t => [...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ') || t.textContent)""")
+    squeezed = {"".join(label.split()) for label in labels}
+    for r in rows:
+        if r["Type"] != "phase":  # the whole name, in one or two lines
+            assert "".join(r["Item"].split()) in squeezed, r["Item"]
+    stages = p.evaluate("""() => [...document.querySelectorAll('.cx-roadmap .cx-chart-live .role-mark text')]
+        .map(t => [...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ') || t.textContent)""")
+    for r in rows:
+        if r["Type"] == "phase":  # a stage name from the data, shortened with '…' only where its band is narrow
+            assert any(r["Item"].startswith(s.rstrip("…").strip()) and len(s) > 8 for s in stages), r["Item"]
+    sizes = p.evaluate(MEASURE_CHARTS)
+    assert sizes and min(s["minText"] for s in sizes) >= 12
+    width = fig.locator(".cx-chart-live svg.marks").bounding_box()["width"]
+    column = p.locator("main article").bounding_box()["width"]
+    assert width >= 0.95 * column
+    quiet = p.evaluate("""() => [...document.querySelectorAll('.cx-roadmap .cx-chart-live .mark-rule line')]
+        .filter(l => l.getAttribute('stroke-dasharray')).map(l => parseFloat(l.getAttribute('stroke-opacity') || l.getAttribute('opacity') || 1))""")
+    assert quiet and max(quiet) <= 0.35  # dependency lines stay in the background
+    # the table's dates stay on one line
+    p.click(".cx-roadmap details.cx-chart-data summary")
+    lines = p.eval_on_selector_all(".cx-roadmap td.date", """tds => tds.filter(td => td.textContent).map(td => {
+        const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length; })""")
+    assert len(lines) > 40 and set(lines) == {1}
     p.context.close()

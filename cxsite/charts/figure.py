@@ -347,19 +347,24 @@ def _rows(table: "pd.DataFrame") -> list[list[str]]:
     return [[_cell(v) for v in row] for row in table.itertuples(index=False, name=None)]
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
+
+
 def table_html(table: "pd.DataFrame", title: str) -> str:
     """The data as an accessible HTML table; every cell is escaped."""
     import pandas as pd
 
     esc = html.escape
+    rows = _rows(table.head(MAX_TABLE_ROWS))
     numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
-    num = ' class="num"'
-    head = "".join(f'<th scope="col"{num if n else ""}>{esc(str(c))}</th>'
-                   for c, n in zip(table.columns, numeric))
+    # dates never break over two lines
+    dated = [not n and any(r[k] for r in rows) and all(not r[k] or _ISO_DAY.match(r[k]) for r in rows)
+             for k, n in enumerate(numeric)]
+    kind = [' class="num"' if n else ' class="date"' if d else "" for n, d in zip(numeric, dated)]
+    head = "".join(f'<th scope="col"{k}>{esc(str(c))}</th>' for c, k in zip(table.columns, kind))
     body = []
-    for row in _rows(table.head(MAX_TABLE_ROWS)):
-        cells = "".join(f'<td class="num">{esc(v)}</td>' if n else f"<td>{esc(v)}</td>"
-                        for v, n in zip(row, numeric))
+    for row in rows:
+        cells = "".join(f"<td{k}>{esc(v)}</td>" for v, k in zip(row, kind))
         body.append(f"<tr>{cells}</tr>")
     more = ""
     if len(table) > MAX_TABLE_ROWS:

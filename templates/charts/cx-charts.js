@@ -58,6 +58,9 @@
     } else figure.cxWidth = Infinity;
     window.vegaEmbed(live, spec, { renderer: "svg", actions: ACTIONS, downloadFileName: figure.id })
       .then(function () {
+        // the actions menu's button is an icon: give it a name screen readers say
+        var menu = live.querySelector("details > summary");
+        if (menu) menu.setAttribute("aria-label", live.getAttribute("data-actions-label") || "Chart actions: save as image");
         live.hidden = false;
         figure.classList.add("cx-chart--live");
       })

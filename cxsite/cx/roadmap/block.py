@@ -24,7 +24,8 @@ STATUS_COLORS = {"planned": "#7F7F7F", "on-track": "#009E73", "at-risk": "#E69F0
                  "late": "#D55E00", "done": "#0072B2"}
 STATUS_WORDS = {"planned": "planned", "on-track": "on track", "at-risk": "at risk", "late": "late",
                 "done": "done"}
-WIDTH, ROW = 500, 22
+WIDTH, ROW = 420, 32  # plot width of the static chart (the live one fits its column), row height
+LABEL_CHARS, LABEL_PX = 34, 240  # item names: two lines of about 34 characters
 
 
 def render_block(options: dict, ctx: "BlockContext") -> str:
@@ -60,20 +61,20 @@ def _month_end(d: date) -> date:
     return nxt - timedelta(days=1)
 
 
-# --- beside the chart ----------------------------------------------------------------------
+# --- below the chart: what needs attention -------------------------------------------------
 def _aside(roadmap: Roadmap, today: date) -> str:
     upcoming = sorted((i for i in roadmap.items if i.type == "milestone" and i.start >= today
                        and i.status != "done"), key=lambda i: (i.start, i.id))[:5]
     attention = sorted((i for i in roadmap.items if i.status in ("at-risk", "late")),
                        key=lambda i: (i.status != "late", i.finish, i.id))
     parts = [f'<aside class="cx-roadmap-aside" aria-label="Roadmap summary as of {fmt.day(today)}">']
-    parts.append("<h3>Upcoming milestones</h3>")
+    parts.append("<div><h3>Upcoming milestones</h3>")
     if upcoming:
         parts.append("<ul>" + "".join(
             f"<li><strong>{fmt.day(i.start)}</strong> {fmt.html(i.item)}{_who(i)}</li>" for i in upcoming) + "</ul>")
     else:
         parts.append("<p>No milestones ahead.</p>")
-    parts.append("<h3>At risk or late</h3>")
+    parts.append("</div><div><h3>At risk or late</h3>")
     if attention:
         parts.append("<ul>" + "".join(
             f'<li>{status_badge(i.status)} '
@@ -81,7 +82,7 @@ def _aside(roadmap: Roadmap, today: date) -> str:
             for i in attention) + "</ul>")
     else:
         parts.append("<p>Nothing is at risk or late.</p>")
-    parts.append(f'<p class="cx-muted">Status as of {fmt.day(today)}.</p></aside>')
+    parts.append(f'</div><p class="cx-muted">Status as of {fmt.day(today)}.</p></aside>')
     return "".join(parts)
 
 
@@ -166,6 +167,18 @@ def _rows(roadmap: Roadmap) -> tuple[list[dict], dict[str, str], list[str]]:
     return rows, labels, order
 
 
+def _wrap(text: str, chars: int, lines: int = 2) -> list[str]:
+    """A label in at most `lines` lines of about `chars` characters; the last ends in '…' when
+    the text is longer (its full text is in the tooltip, the table and what screen readers say)."""
+    import textwrap
+
+    out = textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][:max(chars - 1, 1)].rstrip() + "…"
+    return out
+
+
 def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, start: date, end: date,
             source: str | None) -> str:
     import altair as alt
@@ -174,17 +187,29 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     from ...charts.figure import render_figure
 
     rows, labels, order = _rows(roadmap)
-    domain = [start.isoformat(), (end + timedelta(days=1)).isoformat()]
-    x_scale = alt.Scale(domain=domain)
-    y = alt.Y("row:N", sort=order, title=None, scale=alt.Scale(domain=order, paddingInner=0.25),
-              axis=alt.Axis(labelExpr=f"{json.dumps(labels, ensure_ascii=False)}[datum.value]",
-                            labelLimit=210, ticks=False, domain=False,
+    lines = {k: (v if k.startswith("ws") and k[2:].isdigit() else _wrap(v, LABEL_CHARS))
+             for k, v in labels.items()}
+    # the window in milliseconds (as the browser reads the ISO dates: UTC midnight); Vega-Lite
+    # warns of a conflict on every layer when a layered time scale's domain is given as dates
+    domain = [_ms(start), _ms(end + timedelta(days=1))]
+    scales = iter([alt.Scale(domainMin=domain[0], domainMax=domain[1], clamp=True)])  # declared once
+
+    def x(field: str, **kw) -> "alt.X":
+        return alt.X(field, scale=next(scales, alt.Undefined), **kw)
+
+    label_map = json.dumps(lines, ensure_ascii=False)
+    two_lines = f"isArray({label_map}[datum.value]) && length({label_map}[datum.value]) > 1"
+    y = alt.Y("row:N", sort=order, title=None, scale=alt.Scale(domain=order, paddingInner=0.2),
+              axis=alt.Axis(labelExpr=f"{label_map}[datum.value]",
+                            labelOffset=alt.condition(two_lines, alt.value(-7), alt.value(0)),
+                            labelLimit=LABEL_PX, ticks=False, domain=False, labelFontSize=12,
+                            labelLineHeight=14, labelBaseline="middle",
                             labelFontWeight=alt.condition("indexof(datum.value, 'ws') === 0",
                                                           alt.value("bold"), alt.value("normal"))))
     height = ROW * len(order)
     month_axis = alt.Axis(format="%b %Y", labelAngle=0, tickCount={"interval": "month", "step": 1},
                           labelExpr="month(datum.value) % 3 === 0 ? timeFormat(datum.value, '%b %Y') : ''",
-                          gridOpacity=0.4, orient="top", title=None)
+                          gridOpacity=0.4, orient="top", title=None, labelFontSize=12)
     bars = [i for i in roadmap.items if i.type == "initiative"]
     stones = [i for i in roadmap.items if i.type == "milestone"]
     phases = [i for i in roadmap.items if i.type == "phase"]
@@ -194,6 +219,7 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     tip = [alt.Tooltip("item:N", title="Item"), alt.Tooltip("workstream:N", title="Workstream"),
            alt.Tooltip("dates:N", title="Dates"), alt.Tooltip("state:N", title="Status"),
            alt.Tooltip("owner:N", title="Owner")]
+    says = alt.Description("says:N")  # what a screen reader says for each bar and milestone
 
     def frame(items: list[Item]) -> "pd.DataFrame":
         return pd.DataFrame([{
@@ -202,64 +228,81 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
                 f", {i.progress:g}% done" if i.progress is not None and i.type != "milestone" else ""),
             "start": i.start.isoformat(), "end": (i.finish + timedelta(days=1)).isoformat(),
             "done_to": (i.start + timedelta(days=round((i.finish - i.start).days * (i.progress or 0) / 100))).isoformat(),
-            "dates": fmt.day(i.start) + (f" to {fmt.day(i.finish)}" if i.end else ""),
+            "dates": _dates(i),
             "flag": STATUS_WORDS[i.status] if i.status in ("at-risk", "late") else "",
+            "says": _says(i),
         } for i in items], columns=["row", "item", "workstream", "owner", "status", "state", "start",
-                                    "end", "done_to", "dates", "flag"])
+                                    "end", "done_to", "dates", "flag", "says"])
 
     layers = []
     lanes = pd.DataFrame(rows)
-    layers.append(alt.Chart(lanes).mark_rect().encode(
+    layers.append(alt.Chart(lanes).mark_rect(aria=False).encode(
         y=y, x=alt.value(0), x2=alt.value("width"),
         color=alt.condition("datum.lane === 0", alt.value("#F3F6F9"), alt.value("#FFFFFF"))))
     if phases:
         bands = pd.DataFrame([{"start": max(p.start, start).isoformat(),
                                "end": (min(p.finish, end) + timedelta(days=1)).isoformat(),
                                "name": p.item, "shade": n % 2,
-                               "label": _fit(p.item, _px(p, start, end))} for n, p in enumerate(phases)])
-        layers.append(alt.Chart(bands).mark_rect(opacity=0.35).encode(
-            x=alt.X("start:T", scale=x_scale, axis=month_axis), x2="end:T",
+                               "label": _wrap(p.item, int(_px(p, start, end) // 7))}
+                              for n, p in enumerate(phases)])
+        layers.append(alt.Chart(bands).mark_rect(opacity=0.35, aria=False).encode(
+            x=x("start:T", axis=month_axis), x2="end:T",
             color=alt.condition("datum.shade === 0", alt.value("#D5DDE5"), alt.value("#EEF2F6")),
-            tooltip=[alt.Tooltip("name:N", title="Phase")]))
-        layers.append(alt.Chart(bands).mark_text(align="left", baseline="bottom", dx=3, y=-22, fontWeight="bold",
-                                                 color="#1B2530").encode(
-            x=alt.X("start:T", scale=x_scale), text="label:N"))
+            tooltip=[alt.Tooltip("name:N", title="Stage")]))
+        layers.append(alt.Chart(bands).mark_text(align="left", baseline="bottom", dx=3, y=-34, fontWeight="bold",
+                                                 fontSize=12, lineHeight=14, color="#1B2530", aria=False).encode(
+            x=x("start:T"), text="label:N"))
     deps = _links(roadmap)
     if len(deps):
-        layers.append(alt.Chart(deps).mark_rule(color="#4A5866", strokeDash=[3, 3], opacity=0.45).encode(
-            x=alt.X("from:T", scale=x_scale), x2="to:T", y=y, y2="target:N"))
+        # quiet by design: the table lists every dependency in words
+        layers.append(alt.Chart(deps).mark_rule(color="#4A5866", strokeDash=[2, 3], opacity=0.3,
+                                                strokeWidth=1, aria=False).encode(
+            x=x("from:T"), x2="to:T", y=y, y2="target:N"))
     if bars:
         data = frame(bars)
         layers.append(alt.Chart(data).mark_bar(cornerRadius=2).encode(
-            x=alt.X("start:T", scale=x_scale, axis=month_axis), x2="end:T", y=y, color=color, tooltip=tip))
-        layers.append(alt.Chart(data).mark_bar(height=4, color="#1B2530", opacity=0.55).encode(
-            x=alt.X("start:T", scale=x_scale), x2="done_to:T", y=y, tooltip=tip))
-        layers.append(alt.Chart(data[data["flag"] != ""]).mark_text(align="left", dx=4, fontSize=11,
-                                                                   fontWeight="bold", color="#1B2530").encode(
-            x=alt.X("end:T", scale=x_scale), y=y, text="flag:N"))
+            x=x("start:T", axis=month_axis), x2="end:T", y=y, color=color, tooltip=tip, description=says))
+        layers.append(alt.Chart(data).mark_bar(height=4, color="#1B2530", opacity=0.55, aria=False).encode(
+            x=x("start:T"), x2="done_to:T", y=y, tooltip=tip))
+        layers.append(alt.Chart(data[data["flag"] != ""]).mark_text(align="left", dx=4, fontSize=12,
+                                                                   fontWeight="bold", color="#1B2530",
+                                                                   aria=False).encode(
+            x=x("end:T"), y=y, text="flag:N"))
     if stones:
         layers.append(alt.Chart(frame(stones)).mark_point(shape="diamond", filled=True, size=170, opacity=1,
                                                           stroke="#1B2530", strokeWidth=1).encode(
-            x=alt.X("start:T", scale=x_scale, axis=month_axis), y=y, color=color, tooltip=tip))
+            x=x("start:T", axis=month_axis), y=y, color=color, tooltip=tip, description=says))
     if start <= today <= end:
         now = pd.DataFrame([{"date": today.isoformat(), "label": f"Today, {fmt.day(today)}"}])
-        layers.append(alt.Chart(now).mark_rule(color="#B3261E", strokeWidth=2).encode(x=alt.X("date:T", scale=x_scale)))
-        layers.append(alt.Chart(now).mark_text(align="left", dx=4, y=height + 12, color="#B3261E",
-                                               fontWeight="bold").encode(x=alt.X("date:T", scale=x_scale), text="label:N"))
+        layers.append(alt.Chart(now).mark_rule(color="#B3261E", strokeWidth=2).encode(
+            x=x("date:T"), description=alt.Description("label:N")))
+        layers.append(alt.Chart(now).mark_text(align="left", dx=4, y=height + 14, color="#B3261E",
+                                               fontWeight="bold", fontSize=12, aria=False).encode(
+            x=x("date:T"), text="label:N"))
     chart = alt.layer(*layers).properties(width=WIDTH, height=height)
     description = _describe(roadmap, today)
     return render_figure(chart, _table(roadmap), ctx, title=title, description=description,
                          csv_name="roadmap.csv", source=source)
 
 
+def _ms(d: date) -> int:
+    return (d - date(1970, 1, 1)).days * 86_400_000
+
+
+def _dates(item: Item) -> str:
+    return fmt.day(item.start) + (f" to {fmt.day(item.finish)}" if item.end else "")
+
+
+def _says(item: Item) -> str:
+    """One item in words, as a screen reader reads its bar or milestone."""
+    kind = "milestone" if item.type == "milestone" else "initiative"
+    done = f", {item.progress:g}% done" if item.progress is not None and item.type != "milestone" else ""
+    owner = f", owner {item.owner}" if item.owner else ""
+    return f"{item.item}: {kind} in {item.workstream}, {_dates(item)}, {STATUS_WORDS[item.status]}{done}{owner}"
+
+
 def _words_expr() -> str:
     return f"{json.dumps(STATUS_WORDS)}[datum.value]"
-
-
-def _fit(text: str, px: float) -> str:
-    """Shorten a label to about px pixels (11px bold text is about 7px a character)."""
-    chars = int(px // 7)
-    return text if len(text) <= chars else text[:max(chars - 1, 0)].rstrip() + "…"
 
 
 def _px(phase: Item, start: date, end: date) -> float:
