@@ -402,3 +402,45 @@ def test_the_gantt_chart_shows_whole_names_at_body_size_across_the_column(browse
         const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length; })""")
     assert len(lines) > 40 and set(lines) == {1}
     p.context.close()
+
+
+# --- 7. chart defaults ----------------------------------------------------------------------------
+LIVE_TEXT = """() => [...document.querySelectorAll('.cx-chart-live svg.marks')].map(svg => ({
+    id: svg.closest('figure').id,
+    titles: [...svg.querySelectorAll('.role-axis-title text, .role-legend-title text')].map(t => t.textContent),
+    labels: [...svg.querySelectorAll('.role-axis-label text')].map(t => t.textContent),
+    sizes: [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => parseFloat(getComputedStyle(t).fontSize)),
+}))"""
+
+
+def test_chart_defaults_read_as_a_designer_would_set_them(browser, served, example_out):
+    import re
+    import statistics
+
+    months = re.compile(r"^[A-Z][a-z]{2} \d{4}$")
+    for rel in ["kpis/", "why-cx-pays/", "findings/ama-survey/", "findings/gallup-europe/"]:
+        p = open_page(browser, served + rel, viewport={"width": 1280, "height": 900})
+        charts_ready(p)
+        for chart in p.evaluate(LIVE_TEXT):
+            for title in chart["titles"]:  # written for readers, not raw column names
+                assert "_" not in title and title[:1] == title[:1].upper(), (rel, chart["id"], title)
+            for label in chart["labels"]:  # one date style: 'Jul 2024'
+                if re.search(r"\b(19|20)\d\d\b", label) or label in ("January", "April", "July", "October"):
+                    assert months.match(label), (rel, chart["id"], label)
+            assert min(chart["sizes"]) >= 12 and statistics.median(chart["sizes"]) >= 13, (rel, chart["id"])
+        p.context.close()
+
+    p = open_page(browser, served + "kpis/", viewport={"width": 1280, "height": 900})
+    one_line = """els => els.map(e => {  // lines of visible text (screen-reader-only words aside)
+        const tops = new Set(), walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            if (n.parentElement.closest('.visually-hidden') || !n.textContent.trim()) continue;
+            const r = document.createRange(); r.selectNodeContents(n);
+            for (const x of r.getClientRects()) tops.add(Math.round(x.bottom));
+        }
+        return tops.size; })"""
+    assert set(p.eval_on_selector_all(".cx-kpi-value, .cx-kpi-change", one_line)) == {1}
+    assert set(p.eval_on_selector_all(".cx-kpi-status", one_line)) == {1}
+    widths = p.eval_on_selector_all(".cx-spark", "ss => ss.map(s => s.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 200  # trend lines big enough to read
+    p.context.close()

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine.cache import digest
-from ..charts.figure import (Figure, engine_key, figure_html, make_figure, render_figure, table_from_spec,
-                      theme, use_cache)
+from ..charts.figure import (Figure, engine_key, figure_html, make_figure, readable_name, render_figure,
+                             table_from_spec, theme, use_cache)
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     open_table, require_columns)
 from ..errors import SiteError, did_you_mean
@@ -470,9 +470,11 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
 
     ch = f.channel
     kw: dict[str, Any] = {"field": f.name, "type": kind}
+    agg = f.aggregate or (opts.aggregate if f is measure else None)
     if f.title is not None:
         kw["title"] = f.title or None  # None: no title at all
-    agg = f.aggregate or (opts.aggregate if f is measure else None)
+    elif not agg:
+        kw["title"] = readable_name(f.name)  # 'share_of_wallet' reads 'Share of wallet'
     if agg:
         kw["aggregate"] = agg
         if agg == "count":
@@ -552,8 +554,7 @@ def _tip(name: str, kind: str, fields: dict[str, Field], opts: ChartOptions,
 
     f = next((x for x in fields.values() if x.name == name and x.channel not in ("column", "row")), None)
     kw: dict[str, Any] = {"field": name, "type": kind}
-    if f is not None and f.title:
-        kw["title"] = f.title
+    kw["title"] = f.title if f is not None and f.title else readable_name(name)
     if f is not None and (f.aggregate or (opts.aggregate and f.channel in ("x", "y", "theta")
                                           and kind == "quantitative")):
         kw["aggregate"] = f.aggregate or opts.aggregate

@@ -41,7 +41,8 @@ def theme(config: "Config") -> dict:
     """The Vega-Lite config of the site theme: brand colours (colour-blind safe by default)."""
     colors = list(config.colors)
     ink, muted, line = "#1b2530", "#4a5866", "#d5dde5"
-    label = {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
+    # chart text at 13 px beside 17 px body text (a phone keeps it: charts fit their column)
+    label = {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 13, "titleFontSize": 13,
              "labelColor": ink, "titleColor": ink}
     return {
         "background": "#ffffff",
@@ -53,17 +54,26 @@ def theme(config: "Config") -> dict:
         "point": {"filled": True, "size": 50},
         "arc": {"stroke": "#ffffff", "strokeWidth": 1},
         "rule": {"color": ink},
-        "text": {"font": FONT, "fontSize": 12, "color": ink},
+        "text": {"font": FONT, "fontSize": 13, "color": ink},
         "view": {"stroke": None, "continuousWidth": DEFAULT_WIDTH, "continuousHeight": 300},
         "axis": {**label, "gridColor": "#e6ebf0", "domainColor": muted, "tickColor": muted,
                  "labelLimit": 260, "titleFontWeight": "bold", "titlePadding": 8},
         "legend": {**label, "labelLimit": 260, "titleFontWeight": "bold", "symbolSize": 120},
-        "header": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12,
-                   "titleFontSize": 12, "labelColor": ink, "titleColor": ink, "labelLimit": 260},
-        "title": {"font": FONT, "fontSize": 15, "anchor": "start", "color": ink},
+        "header": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 13,
+                   "titleFontSize": 13, "labelColor": ink, "titleColor": ink, "labelLimit": 260},
+        "title": {"font": FONT, "fontSize": 16, "anchor": "start", "color": ink},
         "axisQuantitative": {"tickCount": 6},
+        # one date style on every time axis ("Jul 2024"); a chart's date_format still wins
+        "axisTemporal": {"format": "%b %Y", "labelOverlap": "greedy"},
         "style": {"guide-label": {"fill": ink}, "cell": {"stroke": line}},
     }
+
+
+def readable_name(name: str) -> str:
+    """A column name as a reader would write it, for axis and legend titles:
+    'share_of_wallet' -> 'Share of wallet', 'country' -> 'Country'."""
+    words = re.sub(r"[_\s]+", " ", str(name)).strip()
+    return words[:1].upper() + words[1:] if words else str(name)
 
 
 # --- specs ----------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     import altair as alt
     import pandas as pd
 
-    from ...charts.figure import render_figure
+    from ...charts.figure import readable_name, render_figure
 
     d = s.definition
     shown = s.frame[~s.frame["suppressed"]].copy()
@@ -215,7 +215,7 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
         data["n"] = shown["n"].astype(int)
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     y = alt.Y("value:Q", title=d.name + unit, scale=alt.Scale(zero=False))
-    color = alt.Color(f"{by}:N", title=by) if by else alt.value(ctx.config.colors[0])
+    color = alt.Color(f"{by}:N", title=readable_name(by)) if by else alt.value(ctx.config.colors[0])
     # The band uses 'fill', a scale of its own with the same colours, so the legend shows lines.
     band_fill = alt.Fill(f"{by}:N", legend=None) if by else alt.value(ctx.config.colors[0])
     # Margin-of-error bands help for one or two lines; with more they hide each other.

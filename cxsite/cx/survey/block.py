@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ...data import data_path, open_table
 from ...errors import did_you_mean
 from ...privacy import notices
+from ...charts.figure import readable_name
 from .data import Findings, findings
 from ...blocks.options import Options
 
@@ -95,7 +96,7 @@ def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, 
     single = len(found.statements) == 1
     groups = _ordered_groups(found, reference, sort, found.statements[0] if single else None)
     x = alt.X("value:Q", title="Share (%)", scale=alt.Scale(domain=[0, 100]))
-    tooltip = [alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title="Value")]
+    tooltip = [alt.Tooltip("group:N", title=readable_name(by)), alt.Tooltip("label:N", title="Value")]
     if single:
         y = alt.Y("group:N", sort=groups, title=None)
         color = alt.condition("datum.role === 'reference'", alt.value(REFERENCE_COLOR), alt.value(ctx.config.colors[0]))
@@ -112,7 +113,7 @@ def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, 
     colors = ([REFERENCE_COLOR] if reference in groups else []) + [palette[i % len(palette)] for i in range(len(others))]
     y = alt.Y("statement:N", sort=found.statements, title=None, axis=alt.Axis(labelLimit=260))
     offset = alt.YOffset("group:N", sort=domain)
-    color = alt.Color("group:N", scale=alt.Scale(domain=domain, range=colors), title=by,
+    color = alt.Color("group:N", scale=alt.Scale(domain=domain, range=colors), title=readable_name(by),
                       legend=alt.Legend(orient="bottom"))
     base = alt.Chart(data)
     tooltip.insert(0, alt.Tooltip("statement:N", title="Statement"))
@@ -135,7 +136,7 @@ def _likert_bars(found: Findings, ctx: "BlockContext", by: str, reference: str |
         color=alt.Color("response:N", sort=found.responses, title="Answer",
                         scale=alt.Scale(domain=found.responses, range=palette), legend=alt.Legend(orient="bottom")),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("group:N", title=by), alt.Tooltip("response:N", title="Answer"),
+        tooltip=[alt.Tooltip("group:N", title=readable_name(by)), alt.Tooltip("response:N", title="Answer"),
                  alt.Tooltip("share:Q", title="%"), alt.Tooltip("n:Q", title="Respondents", format=",")],
     )
     if len(found.statements) > 1:
@@ -173,7 +174,7 @@ def _heat(found: Findings, ctx: "BlockContext", by: str, reference: str | None):
         base.mark_rect(stroke="white").encode(
             color=alt.Color("value:Q", title="%", scale=alt.Scale(scheme="blues", domain=[0, 100])),
             tooltip=[alt.Tooltip("statement:N", title="Answer" if found.likert else "Statement"),
-                     alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title="Value")]),
+                     alt.Tooltip("group:N", title=readable_name(by)), alt.Tooltip("label:N", title="Value")]),
         base.mark_text(fontSize=12).encode(text="label:N", color=alt.condition(
             "datum.value >= 60", alt.value("white"), alt.value("#1B2530"))),
     ).properties(width=alt.Step(72), height=alt.Step(30))
