@@ -21,6 +21,7 @@ from .blocks import BLOCK_TYPES, INLINE_TYPES, BlockContext, block_handler, inli
 from .config import Config
 from .content import Page, relative_url
 from .errors import Problem, SiteError, did_you_mean
+from .i18n import N_, _, current
 from .yamltext import parse_yaml
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -34,6 +35,8 @@ class SiteMap:
 
     pages: dict[str, tuple[str, bool]]  # rel -> (url, is draft)
     assets: frozenset[str]
+    # language code -> default-language page -> its URL in that language (translation or stand-in)
+    localized: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,7 +145,7 @@ class _CiteProcessor(InlineProcessor):
         except SiteError as exc:
             state.error(exc, line)
             el.set("class", "cx-value cx-block-error")
-            el.text = "(value unavailable)"
+            el.text = _("(value unavailable)")
         return el, m.start(0), m.end(0)
 
 
@@ -191,6 +194,8 @@ class _LinkProcessor(Treeprocessor):
                             line)
                 return None
             url, draft = found
+            # a link from a page in another language goes to that language's version of the page
+            url = state.site.localized.get(page.lang, {}).get(rel, url) if page.lang else url
             if draft and not state.config.serve_mode:
                 state.error(SiteError(f"link to the draft page '{target}'",
                                       hint="publish that page (remove 'draft: true') or remove "
@@ -225,10 +230,29 @@ class _FastInlineProcessor(InlineTreeprocessor):
         return super()._InlineProcessor__handleInline(data, patternIndex)
 
 
+# The titles Python-Markdown gives a call-out box written without one (!!! note): translated
+DEFAULT_TITLES = {t: t for t in (
+    N_("Note"), N_("Tip"), N_("Warning"), N_("Example"), N_("Important"), N_("Info"),
+    N_("Caution"), N_("Danger"), N_("Hint"), N_("Attention"), N_("Error"), N_("Abstract"),
+    N_("Summary"), N_("Question"), N_("Success"), N_("Failure"), N_("Bug"), N_("Quote"))}
+
+
+class _TitleProcessor(Treeprocessor):
+    """Call-out boxes and collapsible sections written without a title get one in the page's
+    language (Python-Markdown would write the English type name: 'Note')."""
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            if (el.tag == "summary" or el.tag == "p" and "admonition-title" in el.get("class", "")) \
+                    and len(el) == 0 and el.text in DEFAULT_TITLES:
+                el.text = _(DEFAULT_TITLES[el.text])
+
+
 class _CxExtension(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(_CiteProcessor(_CITE, md), "cx_cite", 175)
         md.treeprocessors.register(_LinkProcessor(md), "cx_links", 15)
+        md.treeprocessors.register(_TitleProcessor(md), "cx_titles", 14)
 
 
 def _use_fast_inline(md: markdown.Markdown) -> None:
@@ -248,12 +272,12 @@ def new_markdown() -> markdown.Markdown:
             "pymdownx.tasklist", "pymdownx.highlight", _CxExtension(),
         ],
         extension_configs={
-            "toc": {"permalink": "#", "permalink_title": "Link to this section",
+            "toc": {"permalink": "#", "permalink_title": _("Link to this section"),
                     "slugify": slugify_unicode, "toc_depth": "2-3"},
             "pymdownx.superfences": {"custom_fences": fences},
             "pymdownx.tabbed": {"alternate_style": True},
             "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight"},
-            "footnotes": {"BACKLINK_TITLE": "Back to the text"},
+            "footnotes": {"BACKLINK_TITLE": _("Back to the text")},
         },
         output_format="html",
     )
@@ -261,17 +285,19 @@ def new_markdown() -> markdown.Markdown:
     return md
 
 
-_MD: markdown.Markdown | None = None
+# one converter per language (and catalogue): the titles of its links differ
+_MD: dict[tuple[str, str], markdown.Markdown] = {}
 _H1 = re.compile(r'^\s*<h1[^>]*>(.*?)</h1>\s*', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
 
 def convert(page: Page, config: Config, site: SiteMap) -> Rendered:
     """Convert one page's Markdown body to HTML, collecting its problems and dependencies."""
-    global _MD
-    if _MD is None:
-        _MD = new_markdown()
-    md = _MD
+    reader = current()
+    key = (reader.tag, reader.catalogue.fingerprint)
+    md = _MD.get(key)
+    if md is None:
+        md = _MD[key] = new_markdown()
     md.reset()
     state = _PageState(page, config, site)
     md.cx_state = state

@@ -10,11 +10,15 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup, escape
 
+from . import fmt
 from .blocks import asset_bundle
 from .config import Config
 from .content import relative_url
 from .errors import SiteError, did_you_mean
+from .i18n import Language, Reader, _, current, install_jinja, language_name
+from .i18n.browser import MessageId, messages_script, script_messages
 from .nav import Navigation, NavNode, visible_children
+from .translations import alternates, versions
 
 ASSET_DIR = "assets/"
 
@@ -44,6 +48,17 @@ class Theme:
     assets: dict[str, str]  # logical name -> site-relative hashed path
     asset_files: dict[str, bytes]  # site-relative hashed path -> bytes
     _deps: dict[str, frozenset[str]] = field(default_factory=dict)
+    _messages: dict[tuple[str, str], tuple[str, bytes]] = field(default_factory=dict)
+    _script_ids: list[MessageId] | None = None
+
+    def script_messages(self) -> list[MessageId]:
+        """The messages the theme's scripts translate (its static/*.js and the chart script)."""
+        if self._script_ids is None:
+            charts = default_theme_dir() / "charts"
+            sources = [data for path, data in sorted(self.asset_files.items()) if path.endswith(".js")]
+            sources += [p.read_bytes() for p in sorted(charts.glob("*.js"))] if charts.is_dir() else []
+            self._script_ids = script_messages(sources)
+        return self._script_ids
 
     def template_names(self) -> list[str]:
         return sorted(n for n in self.env.list_templates(extensions=["html"])
@@ -107,6 +122,7 @@ def load_theme(config: Config) -> Theme:
         undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    install_jinja(env)  # {{ _("Search") }} in the page's language
     assets: dict[str, str] = {}
     files: dict[str, bytes] = {}
     for d in reversed(unique):  # the site's own static files override the theme's
@@ -123,6 +139,16 @@ def load_theme(config: Config) -> Theme:
     return Theme(env, unique, assets, files)
 
 
+def messages_asset(theme: Theme, reader: Reader) -> tuple[str, bytes]:
+    """The script holding the translations of the theme's scripts for one language, and its
+    site-relative (hashed) path."""
+    key = (reader.tag, reader.catalogue.fingerprint)
+    if key not in theme._messages:
+        data = messages_script(reader, theme.script_messages())
+        theme._messages[key] = (ASSET_DIR + hashed_name(f"messages.{reader.tag}.js", data), data)
+    return theme._messages[key]
+
+
 @dataclass
 class PageView:
     """What a template sees as `page`."""
@@ -137,6 +163,8 @@ class PageView:
     draft: bool
     kind: str  # "page", "section" or "404"
     extra: dict[str, Any]
+    content_lang: str = ""  # the language of the article when it is not the page's (a stand-in)
+    fallback: bool = False  # the default-language page, standing in for a missing translation
 
 
 def bundle_tags(needs: set[str], to_url, config: Config) -> tuple[list[str], list[str]]:
@@ -156,12 +184,16 @@ def bundle_files(needs: set[str], config: Config) -> dict[str, bytes]:
     return {path: data for name in sorted(needs) for path, data in asset_bundle(name, config)}
 
 
-def nav_menu(root: NavNode, current_url: str | None, open_urls: set[str], to_url) -> Markup:
+def nav_menu(root: NavNode, current_url: str | None, open_urls: set[str], to_url,
+             stand_in_lang: str = "") -> Markup:
     """The site menu: top-level pages and sections, with the sections on the way to the current
     page opened. Written in Python because it is on every page (a Jinja macro cost 15% of a build);
-    a theme can still write its own from nav_root, open_urls and visible_children."""
-    out = ['<ul class="nav-root">\n  <li><a href="', to_url(""), '"',
-           ' aria-current="page"' if current_url == "" else "", '>Home</a></li>\n</ul>\n']
+    a theme can still write its own from nav_root, open_urls and visible_children. Links to pages
+    not yet translated carry the language of their title (stand_in_lang)."""
+    out = ['<ul class="nav-root">\n  <li><a href="', to_url(root.url), '"',
+           ' aria-current="page"' if current_url == root.url else "", '>',
+           str(escape(_("Home"))), '</a></li>\n</ul>\n']
+    other = f' lang="{stand_in_lang}"' if stand_in_lang else ""
 
     def walk(node: NavNode) -> None:
         shown, hidden = visible_children(node, current_url or "")
@@ -171,14 +203,15 @@ def nav_menu(root: NavNode, current_url: str | None, open_urls: set[str], to_url
             is_open = has_kids and child.url in open_urls
             css = ("nav-section" if has_kids else "") + (" is-open" if is_open else "")
             out.extend(['<li class="', css, '"><a href="', to_url(child.url), '"',
-                        ' aria-current="page"' if child.url == current_url else "", ">",
-                        str(escape(child.title)), "</a>"])
+                        ' aria-current="page"' if child.url == current_url else "",
+                        other if child.fallback else "", ">", str(escape(child.title)), "</a>"])
             if is_open:
                 walk(child)
             out.append("</li>\n")
         if hidden:
-            out.extend(['<li class="nav-more"><a href="', to_url(node.url), '">', str(hidden),
-                        " more in ", str(escape(node.title)), "…</a></li>\n"])
+            more = _("%(count)s more in %(section)s…", count=hidden, section=node.title)
+            out.extend(['<li class="nav-more"><a href="', to_url(node.url), '">',
+                        str(escape(more)), "</a></li>\n"])
         out.append("</ul>\n")
 
     walk(root)
@@ -186,8 +219,11 @@ def nav_menu(root: NavNode, current_url: str | None, open_urls: set[str], to_url
 
 
 def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: Theme,
-                 config: Config, scripts: list[str], styles: list[str]) -> dict[str, Any]:
-    """The whole context of a page template; links are relative so any sub-path works."""
+                 config: Config, scripts: list[str], styles: list[str], *,
+                 language: Language | None = None) -> dict[str, Any]:
+    """The whole context of a page template; links are relative so any sub-path works.
+
+    `language` is that of a page without a node (404, search); a node knows its own."""
     if view.kind == "404":  # served at any depth, so it links from the site root
         base = config.base_url
 
@@ -197,26 +233,48 @@ def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: T
         def to_url(target: str) -> str:
             return relative_url(view.url, target)
 
+    lang = config.language_by_code(node.lang) if node is not None else language or config.default_language
+    code = lang.code if lang.prefix else ""
+    root = nav.roots.get(code, nav.root)
     prev_node, next_node = nav.neighbours(node.url) if node else (None, None)
-    crumbs = node.ancestors() if node else [nav.root]
+    crumbs = node.ancestors() if node else [root]
     open_urls = {n.url for n in crumbs} | ({node.url} if node else set())
+    stand_in = config.default_language.tag if lang.prefix else ""
+    switch = [dict(v.__dict__, href=to_url(v.url))
+              for v in versions(node or root, nav, config)] if len(config.languages) > 1 else []
+    links = [(tag, config.base_url + u) for tag, u in alternates(node, nav, config)] if node else []
     return {
-        "site": {"title": config.title, "description": config.description,
-                 "language": config.language, "base_url": config.base_url,
-                 "footer": config.footer, "serve_mode": config.serve_mode},
+        "site": {"title": lang.title or config.title,
+                 "description": lang.description if lang.prefix else config.description,
+                 "language": lang.tag, "base_url": config.base_url,
+                 "footer": lang.footer if lang.prefix else config.footer,
+                 "serve_mode": config.serve_mode},
         "page": view,
-        "nav_root": nav.root,
+        "language": lang,
+        "languages": switch,
+        "alternates": links,
+        "canonical": config.base_url + node.key if node is not None and node.fallback else "",
+        "original_language": language_name(config.default_language.locale, current().locale)
+        if view.fallback else "",
+        "home_url": to_url(root.url),
+        "default_tag": config.default_language.tag,
+        "messages_script": to_url(messages_asset(theme, current())[0]),
+        "search_url": to_url(lang.prefix + "search/"),
+        "nav_root": root,
         "current_url": node.url if node else None,
         "open_urls": open_urls,
-        "breadcrumbs": crumbs if node and node.url != "" else [],
+        "breadcrumbs": crumbs if node and node is not root else [],
         "prev": prev_node,
         "next": next_node,
         "children": node.children if node and node.is_section else [],
         "url": to_url,
         "asset": lambda name: to_url(theme.assets[name]),
         "visible_children": visible_children,
-        "nav_menu": lambda: nav_menu(nav.root, node.url if node else None, open_urls, to_url),
+        "nav_menu": lambda: nav_menu(root, node.url if node else None, open_urls, to_url,
+                                     stand_in),
         "scripts": scripts,
         "styles": styles,
         "build_date": config.build_date,
+        "build_date_text": Markup('<time datetime="{}">{}</time>').format(
+            config.build_date.isoformat(), fmt.day(config.build_date)) if config.build_date else "",
     }

@@ -37,7 +37,7 @@ def table_block(monkeypatch):
     module.render_block = _table_block
     monkeypatch.setitem(sys.modules, "cxsite_test_table", module)
     monkeypatch.setitem(blocks.BLOCK_TYPES, "cxtable", ("cxsite_test_table", "render_block", True))
-    monkeypatch.setattr(markup, "_MD", None)  # the Markdown instance knows the block names
+    monkeypatch.setattr(markup, "_MD", {})  # the Markdown instances know the block names
 
 
 BASE = {

@@ -19,8 +19,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from .. import fmt
 from ..engine.cache import Cache, digest
 from ..errors import SiteError
+from ..i18n import _, current, ngettext
+from ..i18n.d3 import vega_locale
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +39,8 @@ DEFAULT_WIDTH = 460
 
 # --- theme ----------------------------------------------------------------------------------
 def theme(config: "Config") -> dict:
-    """The Vega-Lite config of the site theme: brand colours (colour-blind safe by default)."""
+    """The Vega-Lite config of the site theme: brand colours (colour-blind safe by default), and
+    the reader's locale, so numbers and dates in charts are written as in the page's text."""
     colors = list(config.colors)
     ink, muted, line = "#1b2530", "#4a5866", "#d5dde5"
     label = {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
@@ -61,6 +65,7 @@ def theme(config: "Config") -> dict:
         "title": {"font": FONT, "fontSize": 15, "anchor": "start", "color": ink},
         "axisQuantitative": {"tickCount": 6},
         "style": {"guide-label": {"fill": ink}, "cell": {"stroke": line}},
+        "locale": vega_locale(str(current().locale)),
     }
 
 
@@ -329,8 +334,10 @@ def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: st
     href = relative_url(ctx.page_url, csv_path)
     svg = fig.svg.replace(_CID, cid)
     desc = f'<span class="cx-chart-desc">{esc(description)}</span>' if description else ""
-    src = f'<span class="cx-chart-source">Source: {esc(source)}</span> ' if source else ""
-    rows = f"{fig.rows} row{'s' if fig.rows != 1 else ''}"
+    src = (f'<span class="cx-chart-source">{esc(_("Source: %(source)s", source=source))}</span> '
+           if source else "")
+    download = ngettext("Download the data (CSV, %(num)s row)", "Download the data (CSV, %(num)s rows)",
+                        fig.rows, num=fmt.integer(fig.rows))
     return (
         f'<figure class="cx-chart" id="{cid}">\n'
         f'<figcaption id="{cid}-caption"><span class="cx-chart-title">{esc(title)}</span>{desc}'
@@ -338,10 +345,10 @@ def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: st
         f'<div class="cx-chart-view"><div class="cx-chart-static">{svg}</div>'
         f'<div class="cx-chart-live" hidden></div></div>\n'
         f'<script type="application/json" class="cx-chart-spec">{fig.spec}</script>\n'
-        f'<details class="cx-chart-data"><summary>Show the data as a table</summary>\n'
+        f'<details class="cx-chart-data"><summary>{esc(_("Show the data as a table"))}</summary>\n'
         f'<div class="cx-table-scroll">{fig.table}</div></details>\n'
         f'<p class="cx-chart-meta">{src}<a class="cx-chart-csv" href="{esc(href)}" download>'
-        f"Download the data (CSV, {rows})</a></p>\n"
+        f"{esc(download)}</a></p>\n"
         f"</figure>\n"
     )
 
@@ -409,14 +416,16 @@ def table_html(table: "pd.DataFrame", title: str) -> str:
                    for c, n in zip(table.columns, numeric))
     body = []
     for row in _rows(table.head(MAX_TABLE_ROWS)):
-        cells = "".join(f'<td class="num">{esc(v)}</td>' if n else f"<td>{esc(v)}</td>"
+        cells = "".join(f'<td class="num">{esc(fmt.localise_digits(v))}</td>' if n else f"<td>{esc(v)}</td>"
                         for v, n in zip(row, numeric))
         body.append(f"<tr>{cells}</tr>")
     more = ""
     if len(table) > MAX_TABLE_ROWS:
-        more = (f'<p class="cx-table-note">The first {MAX_TABLE_ROWS} of {len(table)} rows; '
-                "download the CSV file for all of them.</p>")
-    return (f'<table><caption>Data: {esc(title)}</caption><thead><tr>{head}</tr></thead>'
+        note = _("The first %(shown)s of %(total)s rows; download the CSV file for all of them.",
+                 shown=fmt.integer(MAX_TABLE_ROWS), total=fmt.integer(len(table)))
+        more = f'<p class="cx-table-note">{esc(note)}</p>'
+    caption = esc(_("Data: %(title)s", title=title))
+    return (f'<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>{more}')
 
 

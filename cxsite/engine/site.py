@@ -17,12 +17,14 @@ import jinja2
 from ..config import Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from ..errors import BuildFailed, Problem, Problems, SiteError
+from ..i18n import N_, Language, _, activate, make_language, reader_for
 from ..markup import Rendered, SiteMap, convert, fence_lines
-from ..nav import Navigation, NavNode, build_navigation
+from ..nav import Navigation, NavNode
 from ..search import index as search
+from .. import translations
 from .output import WriteReport, Writer, check_output_folder
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
-                     hashed_name, load_theme, page_context)
+                     hashed_name, load_theme, messages_asset, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
@@ -75,15 +77,29 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
 
     `serve` passes the theme, the file list and a caching page reader it already has.
     """
-    sources, assets = discovered or discover(config.content_dir)
+    sources, assets = discovered or discover(config.content_dir, config.languages)
     if not sources:
         problems.warning("the content folder has no pages, so the site is empty", file="content/",
                          hint="add a Markdown page such as content/index.md.")
     check_unique_urls(sources, problems)
+    translations.check_files(sources, config, problems)
+    search_urls = {lang.prefix + SEARCH_URL for lang in config.languages}
     for s in sources:
-        if s.url == SEARCH_URL:
-            problems.error(f"the address /{SEARCH_URL} is kept for the site's search page",
+        if s.url in search_urls:
+            problems.error(f"the address /{s.url} is kept for the site's search page",
                            file=s.file, hint="rename the page or its folder.")
+    for lang in config.languages:
+        try:
+            reader = reader_for(lang, config.source)
+        except SiteError as exc:  # a site's own catalogue with a mistake
+            problems.add(exc.problem)
+            continue
+        if reader.catalogue.empty and lang.babel.language != "en":
+            problems.warning(f"there is no translation of the site's menus and buttons into "
+                             f"'{lang.code}', so they are in English", file=CONFIG_INPUT,
+                             hint=f"add a translation file locales/{lang.code}.po (README, "
+                                  "'Languages'), or choose a language cxsite translates: en, "
+                                  "zh-Hans, zh-Hant.")
     pages: list[Page] = []
     for s in sources:
         page = read(s, config.content_dir, problems)
@@ -107,8 +123,10 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
                 theme.get(name, p.source.file, p.key_lines.get("template"))
             except SiteError as exc:
                 problems.add(exc.problem)
-    sitemap = SiteMap({p.source.rel: (p.url, p.draft) for p in pages}, frozenset(assets))
-    nav = build_navigation(published, config.title)
+    by_language = translations.language_pages(published, config)
+    sitemap = SiteMap({p.source.rel: (p.url, p.draft) for p in pages}, frozenset(assets),
+                      translations.link_targets(by_language))
+    nav = translations.navigation(by_language, config)
     return SiteModel(config, published, nav, sitemap, theme, assets)
 
 
@@ -119,42 +137,76 @@ def template_for(page: Page | None, node: NavNode) -> str:
     return "section" if node.is_section else "page"
 
 
+def page_languages(config: Config, node: NavNode) -> tuple[Language, Language]:
+    """(the reader's language, the article's language) of a node: a stand-in page is read in
+    its language's site but written in the default language; 'lang:' in a page's front matter
+    names the language it is written in."""
+    reader = config.language_by_code(node.lang)
+    page = node.page
+    if page is None:
+        return reader, reader
+    if page.fallback:
+        return reader, config.default_language
+    lang = page.meta.get("lang")
+    if isinstance(lang, str) and lang.strip():
+        return (own := _front_matter_language(config, lang.strip())), own
+    return reader, reader
+
+
+def _front_matter_language(config: Config, code: str) -> Language:
+    for lang in config.languages:
+        if code.lower() in (lang.code.lower(), lang.tag.lower()):
+            return lang
+    try:
+        return make_language(code)
+    except ValueError:
+        return config.language_by_code("")
+
+
 def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     """Render one navigation node (a page, or a section with no page of its own) to HTML."""
     config, page = model.config, node.page
+    language, written_in = page_languages(config, node)
     if page is not None:
-        rendered = convert(page, config, model.sitemap)
+        with activate(written_in, config.source):
+            rendered = convert(page, config, model.sitemap)
         inputs = {page.source.file}
     else:
         rendered = Rendered("", [], None)
         inputs = set()
     name = template_for(page, node)
     problems = list(rendered.problems)
-    view = PageView(
-        title=node.title, heading=rendered.heading or node.title,
-        description=str(page.meta.get("description") or "") if page else "",
-        url=node.url, body=rendered.html, toc=rendered.toc,
-        lang=str(page.meta.get("lang") or config.language) if page else config.language,
-        draft=bool(page and page.draft), kind="section" if node.is_section else "page",
-        extra=page.extra if page else {},
-    )
     html = b""
-    try:
-        template = model.theme.get(name, page.source.file if page else "content/",
-                                   page.key_lines.get("template") if page else None)
-        to_url = lambda target: relative_url(node.url, target)  # noqa: E731
-        scripts, styles = bundle_tags(rendered.needs, to_url, config)
-        ctx = page_context(view, node, model.nav, model.theme, config, scripts, styles)
-        html = template.render(ctx).encode("utf-8")
-    except SiteError as exc:
-        problems.append(exc.problem)
-    except jinja2.TemplateError as exc:
-        problems.append(_render_error(exc, name, page, model.theme.template_dirs))
+    with activate(language, config.source) as reader:
+        view = PageView(
+            title=node.title, heading=rendered.heading or node.title,
+            description=str(page.meta.get("description") or "") if page else "",
+            url=node.url, body=rendered.html, toc=rendered.toc, lang=language.tag,
+            draft=bool(page and page.draft), kind="section" if node.is_section else "page",
+            extra=page.extra if page else {},
+            content_lang=written_in.tag if written_in.tag != language.tag else "",
+            fallback=bool(page and page.fallback),
+        )
+        try:
+            template = model.theme.get(name, page.source.file if page else "content/",
+                                       page.key_lines.get("template") if page else None)
+            to_url = lambda target: relative_url(node.url, target)  # noqa: E731
+            scripts, styles = bundle_tags(rendered.needs, to_url, config)
+            ctx = page_context(view, node, model.nav, model.theme, config, scripts, styles)
+            html = template.render(ctx).encode("utf-8")
+        except SiteError as exc:
+            problems.append(exc.problem)
+        except jinja2.TemplateError as exc:
+            problems.append(_render_error(exc, name, page, model.theme.template_dirs))
+        inputs |= set(reader.catalogue.files)
     inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
     section = node.parent.title if node.parent is not None else ""
+    if page is not None and page.fallback:
+        problems = []  # the default-language page reports them once
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
-                      rendered.links, search.record(node.url, node.title, section, rendered.html),
+                      rendered.links, search.record(node.url, node.title, section, rendered.html,
+                                                    lang=written_in.tag),
                       rendered.needs)
 
 
@@ -235,33 +287,66 @@ def _indexed_chunk(item: tuple[int, list[str]]) -> tuple[int, list[PageOutput]]:
 
 
 # --- whole-site files ---------------------------------------------------------------------
-def sitemap_xml(config: Config, urls: list[str]) -> bytes:
-    rows = "".join(f"<url><loc>{xml_escape(config.base_url + u)}</loc></url>\n" for u in sorted(urls))
+def sitemap_xml(config: Config, urls: list[str],
+                alternates: dict[str, list[tuple[str, str]]] | None = None) -> bytes:
+    """sitemap.xml: every page, with the addresses of its translations (xhtml:link hreflang)."""
+    alternates = alternates or {}
+    rows = []
+    for u in sorted(urls):
+        links = "".join(f'<xhtml:link rel="alternate" hreflang="{tag}" '
+                        f'href="{xml_escape(config.base_url + other)}"/>'
+                        for tag, other in alternates.get(u, []))
+        rows.append(f"<url><loc>{xml_escape(config.base_url + u)}</loc>{links}</url>\n")
+    xhtml = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if alternates else ""
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{rows}</urlset>\n").encode("utf-8")
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{xhtml}>\n'
+            f"{''.join(rows)}</urlset>\n").encode("utf-8")
 
 
 def _special_page(model: SiteModel, template: str, title: str, url: str, kind: str,
-                  scripts: list[str]) -> bytes:
-    """A page that is not made from content: the 404 page, the search page."""
-    view = PageView(title=title, heading=title, description="", url=url, body="", toc=[],
-                    lang=model.config.language, draft=False, kind=kind, extra={})
-    ctx = page_context(view, None, model.nav, model.theme, model.config, scripts, [])
-    return model.theme.get(template, f"templates/{template}.html").render(ctx).encode("utf-8")
+                  scripts: list[str], language: Language, **extra) -> bytes:
+    """A page that is not made from content (the 404 page, a search page), in a language;
+    `title` is the English message, translated here."""
+    with activate(language, model.config.source):
+        view = PageView(title=_(title), heading=_(title), description="", url=url, body="",
+                        toc=[], lang=language.tag, draft=False, kind=kind, extra={})
+        ctx = page_context(view, None, model.nav, model.theme, model.config, scripts, [],
+                           language=language)
+        ctx.update(extra)
+        return model.theme.get(template, f"templates/{template}.html").render(ctx).encode("utf-8")
 
 
 def render_404(model: SiteModel) -> bytes:
-    return _special_page(model, "404", "Page not found", "404.html", "404", [])
+    """404.html, served for any missing address: in the default language, with a word and a
+    link home in each other language of the site."""
+    config = model.config
+    elsewhere = []
+    for lang in config.languages[1:]:
+        with activate(lang, config.source):
+            elsewhere.append({"tag": lang.tag, "home": config.base_url + lang.prefix,
+                              "text": _("Sorry, there is no page at this address."),
+                              "link": _("Go to the home page")})
+    return _special_page(model, "404", N_("Page not found"), "404.html", "404", [],
+                         config.default_language, elsewhere=elsewhere)
 
 
 def search_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
-    """The search page and its index (built from the published HTML, nothing else)."""
-    index = search.index_script([o.search for o in outputs if o.search])
-    index_path = ASSET_DIR + hashed_name("search-index.js", index)
-    page = _special_page(model, "search", "Search", SEARCH_URL, "search",
-                         [relative_url(SEARCH_URL, index_path)])
-    return {index_path: index, SEARCH_URL + "index.html": page}
+    """Each language's search page and index (built from the published HTML, nothing else).
+
+    Each record carries the language its text is written in ('l'): a page not yet translated
+    is in its language's index with the default language's text."""
+    files: dict[str, bytes] = {}
+    for lang in model.config.languages:
+        code = lang.code if lang.prefix else ""
+        records = [o.search for o in outputs if o.search and model.nav.by_url[o.url].lang == code]
+        index = search.index_script(records)
+        name = f"search-index.{lang.code}.js" if lang.prefix else "search-index.js"
+        index_path = ASSET_DIR + hashed_name(name, index)
+        url = lang.prefix + SEARCH_URL
+        files[index_path] = index
+        files[url + "index.html"] = _special_page(model, "search", N_("Search"), url, "search",
+                                                  [relative_url(url, index_path)], lang)
+    return files
 
 
 def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
@@ -273,9 +358,15 @@ def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
         files.update(o.files)
         files[o.path] = o.html
     files.update(bundle_files(set().union(*(o.needs for o in outputs)), model.config))
+    for lang in model.config.languages:  # the translations the theme's scripts use
+        path, data = messages_asset(model.theme, reader_for(lang, model.config.source))
+        files[path] = data
     files["404.html"] = render_404(model)
     files.update(search_files(model, outputs))
-    files["sitemap.xml"] = sitemap_xml(model.config, [o.url for o in outputs])
+    nav, config = model.nav, model.config
+    real = [o.url for o in outputs if not nav.by_url[o.url].fallback]
+    files["sitemap.xml"] = sitemap_xml(config, real, {
+        u: found for u in real if (found := translations.alternates(nav.by_url[u], nav, config))})
     return files
 
 

@@ -19,8 +19,12 @@ def page_text(body_html: str) -> str:
     return _SPACE.sub(" ", html.unescape(text)).strip()[:MAX_TEXT]
 
 
-def record(url: str, title: str, section: str, body_html: str) -> dict[str, str]:
-    return {"u": url, "t": title, "s": section, "x": page_text(body_html)}
+def record(url: str, title: str, section: str, body_html: str, lang: str = "") -> dict[str, str]:
+    """A page's entry: u(rl), t(itle), s(ection), (te)x(t) and l(anguage, BCP 47) of its text."""
+    entry = {"u": url, "t": title, "s": section, "x": page_text(body_html)}
+    if lang:
+        entry["l"] = lang
+    return entry
 
 
 def index_script(records: list[dict[str, str]]) -> bytes:

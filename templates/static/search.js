@@ -1,5 +1,7 @@
 // Site search: every word typed must appear in the page (substring match, so Chinese works).
 (function () {
+  var t = window.cxsite || { gettext: function (s) { return s; }, ngettext: function (a, b, n) { return n === 1 ? a : b; } };
+  var _ = t.gettext, ngettext = t.ngettext;
   var pages = window.CXSITE_SEARCH || [];
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
@@ -56,9 +58,9 @@
       li.appendChild(snippet(h.page.x, h.low.text, terms[0]));
       list.appendChild(li);
     });
-    status.textContent = hits.length === 0 ? "No pages match \u201c" + query + "\u201d."
-      : hits.length + (hits.length === 1 ? " page matches" : " pages match") + " \u201c" + query + "\u201d" +
-        (hits.length > 50 ? " (showing the first 50)." : ".");
+    status.textContent = hits.length === 0 ? _("No pages match \u201c%(query)s\u201d.", { query: query })
+      : hits.length > 50 ? _("%(count)s pages match \u201c%(query)s\u201d (showing the first 50).", { count: hits.length.toLocaleString(t.lang), query: query })
+      : ngettext("%(num)s page matches \u201c%(query)s\u201d.", "%(num)s pages match \u201c%(query)s\u201d.", hits.length, { query: query });
   }
 
   var initial = new URLSearchParams(window.location.search).get("q") || "";
