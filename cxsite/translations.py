@@ -53,9 +53,14 @@ def language_pages(pages: list[Page], config: Config) -> dict[str, list[Page]]:
     """Each language's pages by language code ('' for the default): its own, then a stand-in
     for every default-language page it has not translated."""
     default = [p for p in pages if not p.source.lang]
+    originals = {p.source.key: p for p in default}
     found = {"": default}
     for lang in config.languages[1:]:
         own = [p for p in pages if p.source.lang == lang.code]
+        for p in own:  # a translation keeps its original's place in the menu unless it says
+            original = originals.get(p.source.key)
+            if original is not None and "weight" not in p.meta:
+                p.weight = original.weight
         have = {p.source.key for p in own}
         found[lang.code] = own + [stand_in(p, lang.code, lang.prefix) for p in default
                                   if p.source.key not in have]

@@ -334,8 +334,10 @@ def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: st
     href = relative_url(ctx.page_url, csv_path)
     svg = fig.svg.replace(_CID, cid)
     desc = f'<span class="cx-chart-desc">{esc(description)}</span>' if description else ""
-    src = (f'<span class="cx-chart-source">{esc(_("Source: %(source)s", source=source))}</span> '
-           if source else "")
+    # (messages are never written inside f-strings: Babel's extractor cannot see them there)
+    src = _("Source: %(source)s", source=source) if source else ""
+    src = f'<span class="cx-chart-source">{esc(src)}</span> ' if source else ""
+    show = _("Show the data as a table")
     download = ngettext("Download the data (CSV, %(num)s row)", "Download the data (CSV, %(num)s rows)",
                         fig.rows, num=fmt.integer(fig.rows))
     return (
@@ -345,7 +347,7 @@ def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: st
         f'<div class="cx-chart-view"><div class="cx-chart-static">{svg}</div>'
         f'<div class="cx-chart-live" hidden></div></div>\n'
         f'<script type="application/json" class="cx-chart-spec">{fig.spec}</script>\n'
-        f'<details class="cx-chart-data"><summary>{esc(_("Show the data as a table"))}</summary>\n'
+        f'<details class="cx-chart-data"><summary>{esc(show)}</summary>\n'
         f'<div class="cx-table-scroll">{fig.table}</div></details>\n'
         f'<p class="cx-chart-meta">{src}<a class="cx-chart-csv" href="{esc(href)}" download>'
         f"{esc(download)}</a></p>\n"

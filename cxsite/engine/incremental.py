@@ -23,6 +23,7 @@ from ..errors import BuildFailed, Problem, Problems, SiteError
 from .site import CONFIG_INPUT, PageOutput, SiteModel, load, render_all, site_files
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
+LOCALES = "locales"  # the site's own translation catalogues
 
 
 @dataclass
@@ -88,7 +89,9 @@ class IncrementalBuild:
             everything = True
         else:
             changed = set(changed) | self._unapplied
-            everything = self.model is None or CONFIG_INPUT in changed
+            # a translation catalogue may be new to the site (a language that had none): all pages
+            everything = self.model is None or CONFIG_INPUT in changed or any(
+                p == LOCALES or p.startswith(LOCALES + "/") for p in changed)
         try:
             if everything:
                 return self._full(changed, reload=CONFIG_INPUT in changed)
@@ -178,7 +181,7 @@ class IncrementalBuild:
         return Update(True, problems.items, pages, len(urls), full)
 
     def _discover(self) -> None:
-        self._discovered = discover(self.config.content_dir)
+        self._discovered = discover(self.config.content_dir, self.config.languages)
         live = {s.rel for s in self._discovered[0]}
         self._pages = {rel: v for rel, v in self._pages.items() if rel in live}
 

@@ -125,7 +125,7 @@ def _read(raw: bytes, rel: str, locale: str):
         catalog = read_po(io.BytesIO(raw), locale=locale.split("_")[0], abort_invalid=True)
     except PoFileError as exc:
         raise SiteError(f"the translation file is not valid: {exc}", file=rel,
-                        line=getattr(exc, "lineno", None),
+                        line=exc.lineno + 1 if isinstance(getattr(exc, "lineno", None), int) else None,
                         hint="check the msgid/msgstr lines and the quotes on that line; a "
                              "translation editor such as Poedit shows the mistake.") from None
     except UnicodeDecodeError:
