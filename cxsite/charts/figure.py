@@ -66,6 +66,10 @@ def theme(config: "Config") -> dict:
         "axisQuantitative": {"tickCount": 6},
         "style": {"guide-label": {"fill": ink}, "cell": {"stroke": line}},
         "locale": vega_locale(str(current().locale)),
+        # Vega would describe axes, legends and marks to screen readers in English ("X-axis
+        # titled ..."); the figure's caption, description and data table do it in the page's
+        # language instead.
+        "aria": False,
     }
 
 
@@ -369,8 +373,13 @@ def _csv_path(ctx: "BlockContext", name: str, cid: str, data: bytes) -> str:
 _CID = "\x00"  # stands for the chart's id in a cached SVG; no SVG text can hold it
 
 
+_SVG_ROLE_WORDS = re.compile(r' aria-roledescription="[^"]*"')
+
+
 def _svg_template(svg: str) -> str:
-    """The SVG with its ids made page-unique (via _CID) and the figure's caption as its name."""
+    """The SVG with its ids made page-unique (via _CID) and the figure's caption as its name (it
+    is one image to screen readers: Vega's English role names are left out)."""
+    svg = _SVG_ROLE_WORDS.sub("", svg)
     if ' id="' in svg:  # most charts have none: skip the regular expressions
         ids = set(_SVG_ID.findall(svg))
         svg = _SVG_REF.sub(lambda m: m.group(1) + _CID + "-" + m.group(2)

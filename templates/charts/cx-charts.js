@@ -26,6 +26,16 @@
     }
     window.vegaEmbed(live, spec, { renderer: "svg", actions: ACTIONS, i18n: I18N, downloadFileName: figure.id })
       .then(function () {
+        // one image to screen readers, named by the figure's caption, as the static chart is
+        // (vega-embed's wrapper and marks would add English role names)
+        var wrapper = live.firstElementChild, svg = live.querySelector("svg");
+        if (wrapper) ["role", "aria-roledescription", "aria-label"].forEach(function (a) { wrapper.removeAttribute(a); });
+        var named = live.querySelectorAll("[aria-roledescription]");
+        for (var i = 0; i < named.length; i++) named[i].removeAttribute("aria-roledescription");
+        if (svg) {
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-labelledby", figure.id + "-caption");
+        }
         live.hidden = false;
         figure.classList.add("cx-chart--live");
       })
