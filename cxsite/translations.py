@@ -14,7 +14,7 @@ import dataclasses
 from .config import Config
 from .content import Page, PageSource
 from .errors import Problems
-from .i18n import activate, parse_locale
+from .i18n import Reader, activate, parse_locale
 from .nav import Navigation, NavNode, build_navigation, merge
 
 
@@ -75,12 +75,13 @@ def stand_in(page: Page, code: str, prefix: str) -> Page:
     return dataclasses.replace(page, source=source, fallback=True)
 
 
-def navigation(by_language: dict[str, list[Page]], config: Config) -> Navigation:
+def navigation(by_language: dict[str, list[Page]], config: Config,
+               readers: dict[str, Reader]) -> Navigation:
     """The menus of every language, each built in its language (titles such as 'Home')."""
     trees = []
     for lang in config.languages:
         code = lang.code if lang.prefix else ""
-        with activate(lang, config.source):
+        with activate(readers[code]):
             trees.append(build_navigation(by_language.get(code, []), lang.title or config.title,
                                           lang=code))
     return merge(trees)

@@ -2,6 +2,7 @@
 reader-facing word of the theme inside them."""
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def test_unknown_codes_are_refused(code):
 
 
 # --- catalogues -------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
 def extracted() -> dict[tuple[str | None, str], str | None]:
     """Every message the code, templates and scripts translate, as pybabel extract finds them."""
     method_map = [("cxsite/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.js", "javascript")]

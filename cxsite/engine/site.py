@@ -17,7 +17,7 @@ import jinja2
 from ..config import Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from ..errors import BuildFailed, Problem, Problems, SiteError
-from ..i18n import N_, Language, _, activate, make_language, reader_for
+from ..i18n import N_, Language, Reader, _, activate, make_language, reader_for
 from ..markup import Rendered, SiteMap, convert, fence_lines
 from ..nav import Navigation, NavNode
 from ..search import index as search
@@ -43,6 +43,15 @@ class SiteModel:
     sitemap: SiteMap
     theme: Theme
     content_assets: list[str]
+    readers: dict[str, Reader] = field(default_factory=dict)  # language code ('' default) -> reader
+
+    def reader(self, lang: Language) -> Reader:
+        """The reader of one of the site's languages, or of a language a page names."""
+        code = lang.code if lang.prefix else ""
+        found = self.readers.get(code)
+        if found is not None and found.language == lang:
+            return found
+        return reader_for(lang, self.config.source)
 
 
 @dataclass
@@ -88,9 +97,10 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
         if s.url in search_urls:
             problems.error(f"the address /{s.url} is kept for the site's search page",
                            file=s.file, hint="rename the page or its folder.")
+    readers: dict[str, Reader] = {}
     for lang in config.languages:
         try:
-            reader = reader_for(lang, config.source)
+            reader = readers[lang.code if lang.prefix else ""] = reader_for(lang, config.source)
         except SiteError as exc:  # a site's own catalogue with a mistake
             problems.add(exc.problem)
             continue
@@ -123,11 +133,13 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
                 theme.get(name, p.source.file, p.key_lines.get("template"))
             except SiteError as exc:
                 problems.add(exc.problem)
+    if len(readers) < len(config.languages):
+        return None
     by_language = translations.language_pages(published, config)
     sitemap = SiteMap({p.source.rel: (p.url, p.draft) for p in pages}, frozenset(assets),
                       translations.link_targets(by_language))
-    nav = translations.navigation(by_language, config)
-    return SiteModel(config, published, nav, sitemap, theme, assets)
+    nav = translations.navigation(by_language, config, readers)
+    return SiteModel(config, published, nav, sitemap, theme, assets, readers)
 
 
 def template_for(page: Page | None, node: NavNode) -> str:
@@ -168,7 +180,7 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     config, page = model.config, node.page
     language, written_in = page_languages(config, node)
     if page is not None:
-        with activate(written_in, config.source):
+        with activate(model.reader(written_in)):
             rendered = convert(page, config, model.sitemap)
         inputs = {page.source.file}
     else:
@@ -177,7 +189,7 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     name = template_for(page, node)
     problems = list(rendered.problems)
     html = b""
-    with activate(language, config.source) as reader:
+    with activate(model.reader(language)) as reader:
         view = PageView(
             title=node.title, heading=rendered.heading or node.title,
             description=str(page.meta.get("description") or "") if page else "",
@@ -307,7 +319,7 @@ def _special_page(model: SiteModel, template: str, title: str, url: str, kind: s
                   scripts: list[str], language: Language, **extra) -> bytes:
     """A page that is not made from content (the 404 page, a search page), in a language;
     `title` is the English message, translated here."""
-    with activate(language, model.config.source):
+    with activate(model.reader(language)):
         view = PageView(title=_(title), heading=_(title), description="", url=url, body="",
                         toc=[], lang=language.tag, draft=False, kind=kind, extra={})
         ctx = page_context(view, None, model.nav, model.theme, model.config, scripts, [],
@@ -322,7 +334,7 @@ def render_404(model: SiteModel) -> bytes:
     config = model.config
     elsewhere = []
     for lang in config.languages[1:]:
-        with activate(lang, config.source):
+        with activate(model.reader(lang)):
             elsewhere.append({"tag": lang.tag, "home": config.base_url + lang.prefix,
                               "text": _("Sorry, there is no page at this address."),
                               "link": _("Go to the home page")})
@@ -359,7 +371,7 @@ def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
         files[o.path] = o.html
     files.update(bundle_files(set().union(*(o.needs for o in outputs)), model.config))
     for lang in model.config.languages:  # the translations the theme's scripts use
-        path, data = messages_asset(model.theme, reader_for(lang, model.config.source))
+        path, data = messages_asset(model.theme, model.reader(lang))
         files[path] = data
     files["404.html"] = render_404(model)
     files.update(search_files(model, outputs))

@@ -25,6 +25,10 @@ class Reader:
 
     language: Language
     catalogue: Catalogue
+    source: Path | None = None  # the site whose catalogues were read
+
+    def __reduce__(self):  # to a spawned worker: read the catalogues again there
+        return (reader_for, (self.language, self.source))
 
     @property
     def locale(self) -> Locale:
@@ -53,7 +57,7 @@ _active: ContextVar[Reader] = ContextVar("cxsite_reader", default=ENGLISH_READER
 
 def reader_for(language: Language, source: Path | None = None) -> Reader:
     """The reader of a language, with the site's own catalogues (SOURCE/locales/) first."""
-    return Reader(language, load_catalogue(language.babel, language.code, source))
+    return Reader(language, load_catalogue(language.babel, language.code, source), source)
 
 
 def current() -> Reader:
