@@ -13,7 +13,7 @@ from babel.lists import format_list
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, get_plus_sign_symbol
 from markupsafe import escape
 
-from .i18n import current, ngettext, npgettext
+from .i18n import current, ngettext, npgettext, pgettext
 from .i18n.d3 import date_format
 
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "dash"
@@ -144,6 +144,19 @@ def _unit_words(kind: str, text: str, n: int) -> str:
     if kind == "months":
         return ngettext("%(num)s month", "%(num)s months", n, num=text)
     return ngettext("%(num)s year", "%(num)s years", n, num=text)
+
+
+def unit_label(unit: str) -> str:
+    """A unit on its own, as an axis or a column title shows it: %, €, points (分), days (天)."""
+    unit = (unit or "").strip()
+    kind = PERCENTAGE_POINTS if unit == PERCENTAGE_POINTS else _UNIT_WORDS.get(unit.lower())
+    if not kind:
+        return unit
+    names = {"points": pgettext("unit", "points"), "days": pgettext("unit", "days"),
+             "hours": pgettext("unit", "hours"), "minutes": pgettext("unit", "minutes"),
+             "weeks": pgettext("unit", "weeks"), "months": pgettext("unit", "months"),
+             "years": pgettext("unit", "years"), PERCENTAGE_POINTS: pgettext("unit", "percentage points")}
+    return names[kind]
 
 
 def change_unit(unit: str) -> str:

@@ -211,15 +211,22 @@ def site_files(site, lang: str) -> dict[str, bytes]:
 
 
 def spec_strings(node, key: str = "") -> list[str]:
-    """The strings of a chart spec a reader can see: titles, texts, descriptions, data values."""
+    """The strings of a chart spec a reader can see: titles, texts and descriptions anywhere,
+    and every text cell of its data (tooltips and labels show them)."""
     if isinstance(node, dict):
-        return [s for k, v in node.items() if k not in ("field", "type", "format", "timeUnit",
-                                                       "labelExpr", "scheme", "sort", "stack")
-                for s in spec_strings(v, k)]
+        found = []
+        for k, v in node.items():
+            if k == "datasets":
+                found += [c for rows in v.values() for row in rows for c in row.values() if isinstance(c, str)]
+            elif k == "data" and isinstance(v, dict) and isinstance(v.get("values"), list):
+                found += [c for row in v["values"] if isinstance(row, dict)
+                          for c in row.values() if isinstance(c, str)]
+            else:
+                found += spec_strings(v, k)
+        return [f for f in found if not re.fullmatch(r"[\d\-:T.]+", f)]  # ISO dates, numbers
     if isinstance(node, list):
         return [s for v in node for s in spec_strings(v, key)]
-    if isinstance(node, str) and key in ("title", "text", "description", "value", "label", "") \
-            and not re.fullmatch(r"[\d\-:T.]+|#[0-9a-fA-F]+|datum\..*", node):
+    if isinstance(node, str) and key in ("title", "text", "description", "subtitle"):
         return [node]
     return []
 

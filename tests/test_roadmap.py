@@ -55,7 +55,7 @@ def test_gantt_with_summary_and_table(site):
 def test_chart_has_lanes_statuses_milestones_dependencies_and_today(site):
     out = html(build(roadmap_site(site)))
     spec = re.search(r'<script type="application/json" class="cx-chart-spec">(.*?)</script>', out, re.S).group(1)
-    assert '"domain":["planned","on-track","at-risk","late","done"]' in spec
+    assert '"domain":["planned","on track","at risk","late","done"]' in spec
     assert '"range":["#7F7F7F","#009E73","#E69F00","#D55E00","#0072B2"]' in spec
     assert '"shape":"diamond"' in spec
     assert '"label":"Today, 15 Mar 2026"' in spec

@@ -31,7 +31,9 @@ from ..charts.figure import (Figure, engine_key, figure_html, make_figure, rende
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     require_columns, to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
+from ..i18n import _, current
 from ..yamltext import parse_yaml
+from .. import fmt as text_fmt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -310,7 +312,8 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     # An unchanged block over an unchanged file is served from the cache without pandas,
     # Altair or vl-convert; a block that warned is redone, so its warnings are seen again.
     rel, sha = file_digest(opts.data, ctx)
-    key = digest("chart-block", _code_key(), options, rel, sha, theme(ctx.config), engine_key())
+    key = digest("chart-block", _code_key(), options, rel, sha, theme(ctx.config), engine_key(),
+                 current().catalogue.fingerprint)  # the table's caption is in the page's language
     cache = use_cache(ctx.config)
     hit = cache.get_json("figure", key)
     if hit is not None:
@@ -327,12 +330,18 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     return figure_html(fig, ctx, **place)
 
 
+def _field_title(f: Field, opts: ChartOptions) -> str:
+    """What a column is called on the page: its title, its label (labels: {value: Score}), its name."""
+    return f.title or opts.labels.get(f.name) or f.name
+
+
 def _default_title(opts: ChartOptions) -> str:
     f = opts.fields
     measure = f.get("y") or f.get("theta") or f.get("x")
-    by = [x.title or x.name for x in (f.get("x"), f.get("color")) if x and x is not measure]
-    head = measure.title or measure.name if measure else "Chart"
-    return head[:1].upper() + head[1:] + (" by " + " and ".join(by) if by else "")
+    by = [_field_title(x, opts) for x in (f.get("x"), f.get("color")) if x and x is not measure]
+    head = _field_title(measure, opts) if measure else _("Chart")
+    head = head[:1].upper() + head[1:]
+    return _("%(measure)s by %(groups)s", measure=head, groups=text_fmt.join(by)) if by else head
 
 
 @lru_cache(maxsize=None)
@@ -408,7 +417,16 @@ def build_chart(opts: ChartOptions, table: "pd.DataFrame", rel: str,
     chart = chart.properties(**_dimensions(opts, fields, types, data, measure, category))
     if opts.target is not None:
         chart = _with_target(chart, opts, measure)
-    return chart, published
+    return chart, _headed(published, fields, opts)
+
+
+def _headed(table: "pd.DataFrame", fields: dict[str, Field], opts: ChartOptions) -> "pd.DataFrame":
+    """The table and CSV name their columns as the chart does: an axis title or a label."""
+    names = {f.name: f.title for f in fields.values() if f.title}
+    names = {c: names.get(c) or opts.labels.get(c) or c for c in table.columns}
+    if len(set(names.values())) < len(names):  # two columns, one title: keep the file's names
+        return table
+    return table.rename(columns=names)
 
 
 def _axes(fields: dict[str, Field], types: dict[str, str]) -> tuple[Field | None, Field | None]:
@@ -441,9 +459,13 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
 
     ch = f.channel
     kw: dict[str, Any] = {"field": f.name, "type": kind}
+    agg = f.aggregate or (opts.aggregate if f is measure else None)
     if f.title is not None:
         kw["title"] = f.title or None  # None: no title at all
-    agg = f.aggregate or (opts.aggregate if f is measure else None)
+    elif agg:  # Vega-Lite would write 'Sum of value' in English
+        kw["title"] = _aggregate_title(agg, opts.labels.get(f.name, f.name))
+    elif f.name in opts.labels:
+        kw["title"] = opts.labels[f.name]
     if agg:
         kw["aggregate"] = agg
         if agg == "count":
@@ -509,6 +531,12 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
     raise AssertionError(ch)  # pragma: no cover
 
 
+def _aggregate_title(agg: str, name: str) -> str:
+    return {"sum": _("Sum of %(field)s", field=name), "mean": _("Mean of %(field)s", field=name),
+            "median": _("Median of %(field)s", field=name), "min": _("Min of %(field)s", field=name),
+            "max": _("Max of %(field)s", field=name), "count": _("Count of Records")}[agg]
+
+
 def _sort(f: Field, block_sort: Any) -> Any:
     """Categories keep the order of the data file unless the author sorts them."""
     sort = f.sort if f.sort != "unset" else block_sort
@@ -523,11 +551,15 @@ def _tip(name: str, kind: str, fields: dict[str, Field], opts: ChartOptions,
 
     f = next((x for x in fields.values() if x.name == name and x.channel not in ("column", "row")), None)
     kw: dict[str, Any] = {"field": name, "type": kind}
-    if f is not None and f.title:
-        kw["title"] = f.title
     if f is not None and (f.aggregate or (opts.aggregate and f.channel in ("x", "y", "theta")
                                           and kind == "quantitative")):
         kw["aggregate"] = f.aggregate or opts.aggregate
+    if f is not None and f.title:
+        kw["title"] = f.title
+    elif "aggregate" in kw:
+        kw["title"] = _aggregate_title(kw["aggregate"], opts.labels.get(name, name))
+    elif name in opts.labels:
+        kw["title"] = opts.labels[name]
     if kind == "quantitative":
         fmt = (f.format if f else None) or opts.format
         if fmt:
@@ -538,11 +570,13 @@ def _tip(name: str, kind: str, fields: dict[str, Field], opts: ChartOptions,
 
 
 def _date_format(dates: "pd.Series") -> str:
-    """A tooltip date format that does not invent a day for monthly or yearly data."""
+    """A tooltip date format that does not invent a day for monthly or yearly data, written the
+    reader's way (Mar 2026, 2026年3月)."""
     d = dates.dropna()
     if not d.empty and (d.dt.day == 1).all():
-        return "%Y" if (d.dt.month == 1).all() and d.dt.year.nunique() == len(d.unique()) else "%b %Y"
-    return "%d %b %Y"
+        yearly = (d.dt.month == 1).all() and d.dt.year.nunique() == len(d.unique())
+        return text_fmt.chart_date_format("y" if yearly else "yMMM")
+    return text_fmt.chart_date_format("yMMMd")
 
 
 def _mark(chart: Any, opts: ChartOptions) -> Any:
@@ -598,11 +632,22 @@ def _with_target(chart: Any, opts: ChartOptions, measure: Field | None) -> Any:
     import pandas as pd
 
     channel = measure.channel if measure is not None and measure.channel in ("x", "y") else "y"
-    rule = alt.Chart(pd.DataFrame({"Target": [opts.target]})).mark_rule(
+    # the rule's axis title is the measure's, so the shared axis is not titled 'value, Target'
+    if measure is None:
+        title = _("Target")
+    elif measure.title is not None:
+        title = measure.title
+    else:
+        agg = measure.aggregate or opts.aggregate
+        title = _aggregate_title(agg, opts.labels.get(measure.name, measure.name)) if agg else \
+            opts.labels.get(measure.name, measure.name)
+    axis = {"field": "target", "type": "quantitative", "title": title or None}
+    tip = {"field": "target", "type": "quantitative", "title": _("Target")}
+    if opts.format:
+        tip["format"] = opts.format
+    rule = alt.Chart(pd.DataFrame({"target": [opts.target]})).mark_rule(
         strokeDash=[6, 4], strokeWidth=1.5).encode(
-        **{channel: alt.X("Target:Q") if channel == "x" else alt.Y("Target:Q"),
-           "tooltip": [alt.Tooltip("Target:Q", format=opts.format or "")] if opts.format
-           else [alt.Tooltip("Target:Q")]})
+        **{channel: alt.X(**axis) if channel == "x" else alt.Y(**axis), "tooltip": [alt.Tooltip(**tip)]})
     return alt.layer(chart, rule)
 
 
@@ -652,7 +697,7 @@ def _spec_file_chart(options: dict, ctx: "BlockContext") -> str:
 
 def _spec_figure(spec: dict, ctx: "BlockContext", options: dict) -> str:
     spec = _inline_urls(spec, ctx)
-    title = _text(options, "title", ctx) or _spec_title(spec) or "Chart"
+    title = _text(options, "title", ctx) or _spec_title(spec) or _("Chart")
     description = _text(options, "description", ctx) or str(spec.get("description") or "")
     spec.pop("title", None)  # the caption shows it; drawn twice otherwise
     table = table_from_spec(spec)

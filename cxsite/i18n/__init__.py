@@ -13,11 +13,11 @@ messages.po here, and a site's own in SOURCE/locales/ (see README, "Languages").
 from .active import (ENGLISH_READER, Reader, _, N_, activate, current, gettext, install_jinja,
                      ngettext, npgettext, pgettext, reader_for)
 from .catalogues import PACKAGE_LOCALES, Catalogue, load_catalogue
-from .languages import ENGLISH, Language, language_name, make_language, own_name, parse_locale
+from .languages import ENGLISH, Language, choose, language_name, make_language, own_name, parse_locale
 
 __all__ = [
     "ENGLISH", "ENGLISH_READER", "PACKAGE_LOCALES", "Catalogue", "Language", "N_", "Reader", "_",
-    "activate", "current", "gettext", "install_jinja", "language_name", "load_catalogue",
+    "activate", "choose", "current", "gettext", "install_jinja", "language_name", "load_catalogue",
     "make_language", "ngettext", "npgettext", "own_name", "parse_locale", "pgettext",
     "reader_for",
 ]

@@ -97,3 +97,24 @@ def make_language(code: str, *, locale: str | None = None, prefix: str = "", nam
 
 
 ENGLISH = make_language("en")
+
+
+def choose(texts: dict[str, str], lang: Language) -> str:
+    """The text for a language from {language code: text} as an author writes it: the reader's
+    code or tag, else the same language and script, else the same language, else the first."""
+    if not texts:
+        return ""
+    wanted = lang.babel
+    best, rank = next(iter(texts.values())), 0
+    for code, text in texts.items():
+        if code.lower() in (lang.code.lower(), lang.tag.lower()):
+            return text
+        try:
+            loc = parse_locale(code)
+        except ValueError:
+            continue
+        score = 2 if (loc.language, loc.script) == (wanted.language, wanted.script) else \
+            1 if loc.language == wanted.language else 0
+        if score > rank:
+            best, rank = text, score
+    return best

@@ -186,9 +186,10 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     bars = [i for i in roadmap.items if i.type == "initiative"]
     stones = [i for i in roadmap.items if i.type == "milestone"]
     phases = [i for i in roadmap.items if i.type == "phase"]
-    status_scale = alt.Scale(domain=list(STATUSES), range=[STATUS_COLORS[s] for s in STATUSES])
-    color = alt.Color("status:N", scale=status_scale, title=_("Status"),
-                      legend=alt.Legend(orient="bottom", labelExpr=_words_expr()))
+    # the data holds the statuses as readers read them, so the legend needs no translation
+    status_scale = alt.Scale(domain=[status_word(s) for s in STATUSES],
+                             range=[STATUS_COLORS[s] for s in STATUSES])
+    color = alt.Color("status:N", scale=status_scale, title=_("Status"), legend=alt.Legend(orient="bottom"))
     tip = [alt.Tooltip("item:N", title=_("Item")), alt.Tooltip("workstream:N", title=_("Workstream")),
            alt.Tooltip("dates:N", title=_("Dates")), alt.Tooltip("state:N", title=_("Status")),
            alt.Tooltip("owner:N", title=_("Owner"))]
@@ -196,7 +197,7 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     def frame(items: list[Item]) -> "pd.DataFrame":
         return pd.DataFrame([{
             "row": i.id, "item": i.item, "workstream": i.workstream, "owner": i.owner or "—",
-            "status": i.status, "state": _state(i),
+            "status": status_word(i.status), "state": _state(i),
             "start": i.start.isoformat(), "end": (i.finish + timedelta(days=1)).isoformat(),
             "done_to": (i.start + timedelta(days=round((i.finish - i.start).days * (i.progress or 0) / 100))).isoformat(),
             "dates": _("%(start)s to %(end)s", start=fmt.day(i.start), end=fmt.day(i.finish))
@@ -256,11 +257,6 @@ def _state(i: Item) -> str:
         return status_word(i.status)
     return _("%(status)s, %(progress)s done", status=status_word(i.status),
              progress=fmt.percent(i.progress, 0 if float(i.progress).is_integer() else 1))
-
-
-def _words_expr() -> str:
-    words = {s: status_word(s) for s in STATUSES}
-    return f"{json.dumps(words, ensure_ascii=False)}[datum.value]"
 
 
 def _fit(text: str, px: float) -> str:
