@@ -21,12 +21,10 @@ from .nav import Navigation, NavNode, build_navigation, merge
 def check_files(sources: list[PageSource], config: Config, problems: Problems) -> None:
     """Names that look like a translation into a language the site does not have, and default-
     language folders that would sit where another language's pages are published."""
-    if len(config.languages) < 2:
-        return
     prefixes = {lang.prefix for lang in config.languages[1:]}
     for s in sources:
         top = s.url.split("/", 1)[0] + "/"
-        if not s.lang and top in prefixes:
+        if not s.lang and prefixes and top in prefixes:
             problems.error(f"the page is published at /{s.url}, where the pages in the language "
                            f"'{top[:-1]}' are", file=s.file,
                            hint=f"rename the folder, or name the file '*.{top[:-1]}.md' if it is a "

@@ -219,3 +219,10 @@ def build_clean(root):
     from cxsite.engine.site import build_site
 
     return build_site(load_config(root, root / "out", serve_mode=True), None, jobs=1).files
+
+
+def test_a_translation_before_its_language_is_configured(site):
+    src = site({"content/index.md": "Hello\n", "content/index.zh.md": "你好\n"})
+    assert warnings(src)[0].startswith(
+        "content/index.zh.md: warning: the file name looks like a translation into 'zh', which is "
+        "not one of the site's languages")
