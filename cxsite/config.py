@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import Problems, SiteError, did_you_mean
 from .i18n.languages import ENGLISH, Language, make_language
-from .yamltext import key_lines, parse_mapping
+from .yamltext import parse_mapping
 
 CONFIG_NAME = "cxsite.yaml"
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -37,6 +37,7 @@ class Config:
     languages: tuple[Language, ...] = (ENGLISH,)  # the default language first
     serve_mode: bool = False
     write_cache: bool = True  # False in `check`: a check writes nothing, not even caches
+    unsafe_html: bool = False  # markdown.unsafe_html: keep all raw HTML (trusted authors only)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -84,7 +85,7 @@ _TEXT_EXAMPLES = {"title": "Customer First", "description": "Our CX programme", 
 _HEX = re.compile(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 _KEYS = {
     "title", "description", "language", "languages", "base_url", "today", "colors", "footer",
-    "survey", "roadmap", "kpi",
+    "survey", "roadmap", "kpi", "markdown",
 }
 LANGUAGE_KEYS = ("locale", "name", "title", "description", "footer")
 _URL_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -101,8 +102,9 @@ def normalise_base_url(url: str) -> str:
 
 
 _SECTIONS = {"survey": ("min_group_size",), "roadmap": ("min_months", "max_months"),
-             "kpi": ("definitions",)}
-_EXAMPLES = {"survey": "min_group_size: 10", "roadmap": "min_months: 18", "kpi": "definitions: kpis.yaml"}
+             "kpi": ("definitions",), "markdown": ("unsafe_html",)}
+_EXAMPLES = {"survey": "min_group_size: 10", "roadmap": "min_months: 18", "kpi": "definitions: kpis.yaml",
+             "markdown": "unsafe_html: false"}
 
 
 def _int_in(value: Any, key: str, lo: int, hi: int, problems: Problems, file: str,
@@ -123,14 +125,14 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
     problems = Problems()
     raw: dict = {}
     file = CONFIG_NAME
+    lines: dict[str, int] = {}
     if cfg.config_file.is_file():
         try:
             text = cfg.config_file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise SiteError("the config file is not UTF-8 text", file=file,
                             hint="save it as UTF-8 in your editor.") from None
-        raw = parse_mapping(text, file=file, what="the config file")
-    lines = key_lines(text) if raw else {}
+        raw = parse_mapping(text, file=file, what="the config file", lines=lines)
 
     def error(message: str, key: str, hint: str) -> None:
         problems.error(message, file=file, line=lines.get(key), hint=hint)
@@ -193,6 +195,13 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
                     error(f"'roadmap.min_months' ({lo}) is more than 'roadmap.max_months' ({hi})",
                           "roadmap", "swap the two numbers.")
                 changes["roadmap_months"] = (lo, hi)
+            elif key == "markdown" and "unsafe_html" in section:
+                flag = section["unsafe_html"]
+                if not isinstance(flag, bool):
+                    error("'markdown.unsafe_html' must be true or false", "markdown.unsafe_html",
+                          "write 'unsafe_html: true' only if every author of the site is trusted.")
+                else:
+                    changes["unsafe_html"] = flag
             elif key == "kpi" and "definitions" in section:
                 name = section["definitions"]
                 if not isinstance(name, str) or not name.strip():

@@ -1,7 +1,7 @@
 """Find the pages under content/, read their front matter, and give each its URL."""
 from __future__ import annotations
 
-import posixpath
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,11 +101,14 @@ def discover(content_dir: Path, languages: Sequence["Language"] = ()) -> tuple[l
     pages, assets = [], []
     codes = {lang.code.lower(): "" if not lang.prefix else lang.code for lang in languages}
     prefixes = {lang.code: lang.prefix for lang in languages if lang.prefix}
-    for path in sorted(content_dir.rglob("*")):
-        rel = path.relative_to(content_dir).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
-            continue  # editor swap files, .DS_Store, hidden folders
-        if path.suffix.lower() == ".md":
+    roots = (content_dir.parent.resolve(), content_dir.resolve())
+    for rel, is_file, is_link in _walk(content_dir):
+        check_file_name(rel, "content/")
+        if is_link:
+            check_inside(content_dir / rel, roots, "content/" + rel)
+        if not is_file:
+            continue
+        if rel.lower().endswith(".md"):
             key, code = split_language(rel, codes)
             url, section, is_index = url_for_rel(key)
             prefix = prefixes.get(code, "")
@@ -116,15 +119,69 @@ def discover(content_dir: Path, languages: Sequence["Language"] = ()) -> tuple[l
     return pages, assets
 
 
-def split_front_matter(text: str, file: str) -> tuple[dict, str, int]:
-    """Split '---' front matter from the body; return (meta, body, first body line)."""
+def _walk(folder: Path, prefix: str = ""):
+    """(relative path, is a file, is a link) of everything under folder, sorted, without
+    following links to folders and skipping hidden names (.DS_Store, editor swap files)."""
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel = prefix + entry.name
+        is_link = entry.is_symlink()
+        if entry.is_dir(follow_symlinks=False):
+            yield rel, False, is_link
+            yield from _walk(Path(entry.path), rel + "/")
+        else:
+            yield rel, entry.is_file(), is_link
+
+
+def check_file_name(rel: str, folder: str) -> None:
+    """A file name that is not UTF-8 (made on another system, or unpacked from an old zip)
+    cannot be written into the site or its messages: name it as best we can."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raise SiteError(f"the file name '{folder}{shown}' is not valid text (not UTF-8); "
+                        "the odd characters are shown as \ufffd", file=folder + shown,
+                        hint="rename the file in your file manager, retyping the name; names "
+                             "copied from old zip files or other computers often carry such "
+                             "characters.") from None
+
+
+def check_inside(path: Path, roots: Path | tuple[Path, ...], shown: str) -> None:
+    """A file or folder that leads outside the site folder (a link to /etc, to a home folder)
+    would publish what was never meant for the site: refuse it, naming it.
+
+    roots are resolved folders the file may be in. Only links need a look: folders are walked
+    without following links, so any other entry is inside by construction."""
+    if not path.is_symlink():
+        return
+    roots = roots if isinstance(roots, tuple) else (roots,)
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a broken link, a link to itself: nothing to publish
+        return
+    if not any(real == r or r in real.parents for r in roots):
+        raise SiteError(f"{shown} leads outside the site folder (to {real})",
+                        file=shown, hint="copy the file into the site folder instead of linking "
+                                         "to it; cxsite never publishes files from outside the "
+                                         "site folder.")
+
+
+def split_front_matter(text: str, file: str,
+                       key_lines: dict[str, int] | None = None) -> tuple[dict, str, int]:
+    """Split '---' front matter from the body; return (meta, body, first body line).
+
+    key_lines, when given, receives the file line of each front matter key."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return {}, text, 1
     for i in range(1, len(lines)):
         if _FENCE.match(lines[i]):
             meta = parse_mapping("\n".join(lines[1:i]), file=file, first_line=2,
-                                 what="the front matter")
+                                 what="the front matter", lines=key_lines)
             return meta, "\n".join(lines[i + 1:]), i + 2
     raise SiteError("the front matter has no closing '---' line", file=file, line=1,
                     hint="end the block of 'key: value' lines at the top of the page with a line "
@@ -150,14 +207,15 @@ def read_page(source: PageSource, content_dir: Path, problems: Problems) -> Page
         problems.error("the file is not UTF-8 text", file=file, line=line,
                        hint="open it in your editor and save it with the encoding 'UTF-8'.")
         return None
-    text = text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac line ends too
+    key_lines: dict[str, int] = {}
     try:
-        meta, body, body_line = split_front_matter(text, file)
+        meta, body, body_line = split_front_matter(text, file, key_lines)
     except SiteError as exc:
         problems.add(exc.problem)
         return None
     page = Page(source, meta, body, body_line)
-    page.key_lines = _key_lines(text, body_line)
+    page.key_lines = {k: v for k, v in key_lines.items() if "." not in k}
     for key, value in meta.items():
         kind = FRONT_MATTER_KEYS.get(key)
         if kind is None:
@@ -182,15 +240,6 @@ def read_page(source: PageSource, content_dir: Path, problems: Problems) -> Page
 
 def _kind_name(kind: type) -> str:
     return {"str": "text", "int": "a whole number", "bool": "true or false"}[kind.__name__]
-
-
-def _key_lines(text: str, body_line: int) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for i, line in enumerate(text.split("\n")[1:body_line - 2], start=2):
-        key = line.split(":", 1)[0]
-        if key and not key[0].isspace() and ":" in line:
-            lines.setdefault(key.strip(), i)
-    return lines
 
 
 def check_unique_urls(sources: list[PageSource], problems: Problems) -> None:

@@ -240,7 +240,7 @@ def require_columns(df: "pd.DataFrame", columns: Iterable[str], rel: str, *,
             listed = f"The columns are: {', '.join(map(str, df.columns))}."
             raise SiteError(
                 f"the column '{col}'{where} is not in {rel}",
-                file=ctx.file if ctx else rel, line=ctx.line if ctx else 1,
+                file=ctx.file if ctx else rel, line=ctx.line_of(option) if ctx else 1,
                 hint=f"{close} {listed}" if close.startswith("did you mean") else listed,
             )
 

@@ -216,3 +216,24 @@ def join(items: list[str], locale: Locale | str | None = None) -> str:
 def html(text: object) -> str:
     """Escape any untrusted text for HTML (data cells, titles, labels)."""
     return str(escape(str(text)))
+
+
+MAX_FORMAT_WIDTH = 100  # characters a formatted value may be padded to
+MAX_FORMAT_PRECISION = 20  # digits after the decimal point
+_WIDTH_PRECISION = re.compile(r"^(?:.?[<>=^])?[-+ (]?[$#z]?[$#]?0?(\d*)[,_]?(?:\.(\d+))?")
+
+
+def format_too_large(spec: str) -> str | None:
+    """Why a number format (Python's '.2f' or d3's ',.0f') would build a huge text, or None.
+
+    '.999999999f' asks for a billion digits: a gigabyte of text for one number."""
+    if len(spec) > MAX_FORMAT_WIDTH:
+        return f"it is longer than {MAX_FORMAT_WIDTH} characters"
+    m = _WIDTH_PRECISION.match(spec)
+    if m is None:
+        return None
+    if m.group(1) and int(m.group(1)) > MAX_FORMAT_WIDTH:
+        return f"its width {int(m.group(1)):,} is more than {MAX_FORMAT_WIDTH}"
+    if m.group(2) and int(m.group(2)) > MAX_FORMAT_PRECISION:
+        return f"its precision {int(m.group(2)):,} is more than {MAX_FORMAT_PRECISION} digits"
+    return None

@@ -138,7 +138,24 @@ def visible_children(node: NavNode, current_url: str) -> tuple[list[NavNode], in
     if len(kids) <= MAX_CHILDREN_SHOWN:
         return kids, 0
     shown = kids[:MAX_CHILDREN_SHOWN]
-    current = next((k for k in kids[MAX_CHILDREN_SHOWN:] if current_url.startswith(k.url) and k.url), None)
+    current = _hidden_on_path(node, current_url)
     if current is not None:
         shown = shown + [current]
     return shown, len(kids) - len(shown)
+
+
+def _hidden_on_path(node: NavNode, current_url: str) -> NavNode | None:
+    """The hidden child of node that is, or holds, the current page (a lookup, not a scan:
+    this runs for every page of a big section)."""
+    hidden = node.__dict__.get("_hidden")
+    if hidden is None:
+        hidden = node.__dict__["_hidden"] = {k.url: k for k in node.children[MAX_CHILDREN_SHOWN:]
+                                             if k.url}
+    # the child's URL is a prefix of the current URL ending at a '/'
+    end = current_url.find("/")
+    while end != -1:
+        found = hidden.get(current_url[:end + 1])
+        if found is not None:
+            return found
+        end = current_url.find("/", end + 1)
+    return None

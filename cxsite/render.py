@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from . import fmt
 from .blocks import asset_bundle
 from .config import Config
-from .content import relative_url
+from .content import check_file_name, check_inside, relative_url
 from .errors import SiteError, did_you_mean
 from .i18n import Language, Reader, _, current, install_jinja, language_name
 from .i18n.browser import MessageId, messages_script, script_messages
@@ -91,7 +91,7 @@ class Theme:
             try:
                 src = self.env.loader.get_source(self.env, n)[0]
                 todo.extend(r for r in jinja2.meta.find_referenced_templates(self.env.parse(src)) if r)
-            except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, SiteError):
                 pass
         self._deps[name] = frozenset(seen)
         return seen
@@ -109,6 +109,28 @@ def _template_error(exc: jinja2.TemplateSyntaxError, dirs: list[Path]) -> SiteEr
                      hint="check the {{ }} and {% %} tags on that line.")
 
 
+class _InsideLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, refusing a template that leads outside its site (a symlink to
+    another folder): a template is published as part of every page."""
+
+    def __init__(self, dirs: list[Path], roots: dict[str, Path]) -> None:
+        super().__init__([str(d) for d in dirs])
+        self.roots = roots  # template folder -> the folder its files must stay in
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # noqa: D102
+        source, filename, uptodate = super().get_source(environment, template)
+        for folder, root in self.roots.items():
+            if Path(filename).is_relative_to(folder):
+                real = Path(filename).resolve()
+                if real != root and root not in real.parents:  # the file or a folder is a link
+                    raise SiteError(f"templates/{template} leads outside the site folder "
+                                    f"(to {real})", file=f"templates/{template}",
+                                    hint="copy the template into templates/ instead of "
+                                         "linking to it.")
+                break
+        return source, filename, uptodate
+
+
 def load_theme(config: Config) -> Theme:
     """The Jinja environment over the site's templates, then the default theme's."""
     dirs = [d for d in (config.templates_dir, default_theme_dir()) if d.is_dir()]
@@ -116,8 +138,11 @@ def load_theme(config: Config) -> Theme:
     for d in dirs:
         if d.resolve() not in [u.resolve() for u in unique]:
             unique.append(d)
+    # the site's templates must stay in the site folder; the built-in theme in its own folder
+    roots = {str(d): (config.source.resolve() if d == config.templates_dir else d.resolve())
+             for d in unique}
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in unique]),
+        loader=_InsideLoader(unique, roots),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -129,8 +154,12 @@ def load_theme(config: Config) -> Theme:
         static = d / "static"
         if static.is_dir():
             for f in sorted(static.rglob("*")):
-                if f.is_file() and not f.name.startswith("."):
-                    name = f.relative_to(static).as_posix()
+                if f.name.startswith("."):
+                    continue
+                name = f.relative_to(static).as_posix()
+                check_file_name(name, "templates/static/")
+                check_inside(f, roots[str(d)], f"templates/static/{name}")
+                if f.is_file():
                     data = f.read_bytes()
                     assets[name] = ASSET_DIR + hashed_name(name, data)
                     files[assets[name]] = data
@@ -185,15 +214,55 @@ def bundle_files(needs: set[str], config: Config) -> dict[str, bytes]:
 
 
 def nav_menu(root: NavNode, current_url: str | None, open_urls: set[str], to_url,
-             stand_in_lang: str = "") -> Markup:
+             node: NavNode | None = None, stand_in_lang: str = "") -> Markup:
     """The site menu: top-level pages and sections, with the sections on the way to the current
     page opened. Written in Python because it is on every page (a Jinja macro cost 15% of a build);
-    a theme can still write its own from nav_root, open_urls and visible_children. Links to pages
-    not yet translated carry the language of their title (stand_in_lang)."""
+    a theme can still write its own from nav_root, open_urls and visible_children.
+
+    Pages side by side in one section see the same menu but for their own link, so when `node`
+    (the current page's NavNode) is given, the menu is made once per section and each page
+    changes only its own link in it. Links to pages not yet translated carry the language of
+    their title (stand_in_lang)."""
+    if (node is None or current_url != node.url or node.parent is None
+            or (node.is_section and node.children)):
+        return Markup("".join(_menu_pieces(root, current_url, open_urls, to_url, stand_in_lang)[0]))
+    parent = node.parent
+    cache = root.__dict__.setdefault("_menu_cache", {})
+    key = (parent.url, frozenset(open_urls - {current_url}))
+    made = cache.get(key)
+    if made is None:  # made as the parent section would see it, with hrefs as this page sees them
+        made = cache[key] = (*_menu_pieces(root, parent.url, open_urls - {current_url}, to_url,
+                                           stand_in_lang), current_url)
+    pieces, links, made_for = made
+    pieces = list(pieces)
+    if parent.url in links:  # the parent section is not the current page
+        pieces[links[parent.url][1]] = ""
+    elif parent.url == root.url:
+        pieces[3] = ""  # the Home link
+    if current_url != made_for and made_for in links:  # siblings' hrefs are the same from here but for its own
+        pieces[links[made_for][0]] = relative_url(current_url, made_for)
+    if current_url in links:
+        href, aria = links[current_url]
+        pieces[href], pieces[aria] = to_url(current_url), ' aria-current="page"'
+    else:  # hidden among many pages: shown after the first ones, one fewer counted as hidden
+        at, count = links["\0end:" + parent.url]
+        if count is not None:
+            pieces[count] = str(int(pieces[count]) - 1)
+        lang = f' lang="{stand_in_lang}"' if stand_in_lang and node.fallback else ""
+        pieces[at:at] = ['<li class=""><a href="', to_url(current_url), '" aria-current="page"', lang,
+                         ">", str(escape(node.title)), "</a></li>\n"]
+    return Markup("".join(pieces))
+
+
+def _menu_pieces(root: NavNode, current_url: str | None, open_urls: set[str], to_url,
+                 stand_in_lang: str = "") -> tuple[list[str], dict[str, tuple[int, int | None]]]:
+    """The menu's HTML in pieces, and where each link's href and aria-current piece is (and,
+    under "\0end:" + a section's URL, where its list ends and its hidden count is)."""
     out = ['<ul class="nav-root">\n  <li><a href="', to_url(root.url), '"',
            ' aria-current="page"' if current_url == root.url else "", '>',
            str(escape(_("Home"))), '</a></li>\n</ul>\n']
     other = f' lang="{stand_in_lang}"' if stand_in_lang else ""
+    links: dict[str, tuple[int, int | None]] = {}
 
     def walk(node: NavNode) -> None:
         shown, hidden = visible_children(node, current_url or "")
@@ -202,20 +271,23 @@ def nav_menu(root: NavNode, current_url: str | None, open_urls: set[str], to_url
             has_kids = child.is_section and bool(child.children)
             is_open = has_kids and child.url in open_urls
             css = ("nav-section" if has_kids else "") + (" is-open" if is_open else "")
+            links[child.url] = (len(out) + 3, len(out) + 5)
             out.extend(['<li class="', css, '"><a href="', to_url(child.url), '"',
                         ' aria-current="page"' if child.url == current_url else "",
                         other if child.fallback else "", ">", str(escape(child.title)), "</a>"])
             if is_open:
                 walk(child)
             out.append("</li>\n")
-        if hidden:
-            more = _("%(count)s more in %(section)s…", count=hidden, section=node.title)
-            out.extend(['<li class="nav-more"><a href="', to_url(node.url), '">',
-                        str(escape(more)), "</a></li>\n"])
+        links["\0end:" + node.url] = (len(out), len(out) + 4 if hidden else None)
+        if hidden:  # the count is a piece of its own: a page's menu may show one more
+            before, _mark, after = _("%(count)s more in %(section)s…", count="\0",
+                                     section=node.title).partition("\0")
+            out.extend(['<li class="nav-more"><a href="', to_url(node.url), '">', str(escape(before)),
+                        str(hidden), str(escape(after)), "</a></li>\n"])
         out.append("</ul>\n")
 
     walk(root)
-    return Markup("".join(out))
+    return out, links
 
 
 def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: Theme,
@@ -270,7 +342,7 @@ def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: T
         "url": to_url,
         "asset": lambda name: to_url(theme.assets[name]),
         "visible_children": visible_children,
-        "nav_menu": lambda: nav_menu(root, node.url if node else None, open_urls, to_url,
+        "nav_menu": lambda: nav_menu(root, node.url if node else None, open_urls, to_url, node,
                                      stand_in),
         "scripts": scripts,
         "styles": styles,

@@ -49,10 +49,109 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str, *, file: str, first_line: int = 1, what: str = "YAML") -> Any:
-    """Parse YAML; first_line is the file line where text starts, so messages point at the file."""
+# YAML written by people is small. These bounds stop a file that expands without end (anchors
+# '&a' reused by aliases '*a' inside each other: "billion laughs") or nests without end.
+MAX_VALUES = 200_000  # values after every alias is expanded
+MAX_DEPTH = 100  # lists and mappings inside each other
+
+
+class _TooBig(Exception):
+    def __init__(self, message: str, mark: Any, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.mark, self.hint = message, mark, hint
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _measure(root: yaml.Node) -> None:
+    """Refuse a document that expands to more than MAX_VALUES values, nests deeper than
+    MAX_DEPTH or refers to itself; counts each node once however many aliases name it."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            on_path.discard(key)
+            if size[key] > MAX_VALUES:
+                raise _TooBig(f"is too large: it expands to more than {MAX_VALUES:,} values",
+                              node.start_mark,
+                              "an anchor (&name) is reused by aliases (*name) inside each other; "
+                              "write the values out, or use fewer aliases.")
+            if depth[key] > MAX_DEPTH:
+                raise _TooBig(f"is nested too deeply: more than {MAX_DEPTH} lists or settings "
+                              "inside each other", node.start_mark, "flatten the structure.")
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise _TooBig("has an alias that refers to the value that holds it", node.start_mark,
+                          "an alias (*name) cannot point at the list or setting it is inside.")
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in _children(node) if id(k) not in size)
+
+
+def _small(text: str) -> bool:
+    """True when the text cannot expand or nest past the bounds (most front matter): without
+    an alias ('*') it holds at most one value per character, and every level of nesting needs
+    a line, a bracket or an indicator of its own."""
+    if "*" in text:
+        return False
+    marks = sum(text.count(c) for c in "\n[{-:?")
+    return marks < MAX_DEPTH and len(text) < MAX_VALUES
+
+
+def _key_lines_of(root: yaml.Node, first_line: int) -> dict[str, int]:
+    """The file line of each key, nested keys as 'roadmap.min_months' (mappings only)."""
+    lines: dict[str, int] = {}
+    todo: list[tuple[yaml.Node, str]] = [(root, "")]
+    while todo:
+        node, prefix = todo.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    name = prefix + key.value
+                    if name not in lines:
+                        lines[name] = first_line + key.start_mark.line
+                        todo.append((value, name + "."))
+    return lines
+
+
+def parse_yaml(text: str, *, file: str, first_line: int = 1, what: str = "YAML",
+               lines: dict[str, int] | None = None) -> Any:
+    """Parse YAML; first_line is the file line where text starts, so messages point at the file.
+
+    When `lines` is given, it receives the file line of every key ('a.b' for nested keys).
+    """
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if not _small(text):
+            _measure(node)
+        if lines is not None:
+            lines.update(_key_lines_of(node, first_line))
+        return loader.construct_document(node)
+    except _TooBig as exc:
+        raise SiteError(f"{what} {exc.message}", file=file,
+                        line=first_line + exc.mark.line if exc.mark else first_line,
+                        hint=exc.hint) from None
+    except RecursionError:
+        raise SiteError(f"{what} is nested too deeply to read", file=file, line=first_line,
+                        hint="flatten the lists and settings inside each other.") from None
     except _Mistake as exc:
         raise SiteError(f"in {what}, {exc.problem}", file=file,
                         line=first_line + exc.problem_mark.line, hint=exc.hint) from None
@@ -68,11 +167,14 @@ def parse_yaml(text: str, *, file: str, first_line: int = 1, what: str = "YAML")
     except yaml.YAMLError as exc:
         raise SiteError(f"{what} is not valid: {exc}", file=file, line=first_line,
                         hint="check the YAML syntax.") from None
+    finally:
+        loader.dispose()
 
 
-def parse_mapping(text: str, *, file: str, first_line: int = 1, what: str = "YAML") -> dict:
+def parse_mapping(text: str, *, file: str, first_line: int = 1, what: str = "YAML",
+                  lines: dict[str, int] | None = None) -> dict:
     """Parse YAML that must be a mapping of keys to values (empty text gives {})."""
-    value = parse_yaml(text, file=file, first_line=first_line, what=what)
+    value = parse_yaml(text, file=file, first_line=first_line, what=what, lines=lines)
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -88,13 +190,5 @@ def parse_mapping(text: str, *, file: str, first_line: int = 1, what: str = "YAM
 def key_lines(text: str, first_line: int = 1) -> dict[str, int]:
     """The file line of each key of valid YAML, nested keys as 'roadmap.min_months'."""
     lines: dict[str, int] = {}
-
-    def walk(node: yaml.Node, prefix: str) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    lines.setdefault(prefix + key.value, first_line + key.start_mark.line)
-                    walk(value, prefix + key.value + ".")
-
-    walk(yaml.compose(text, Loader=_Loader), "")
+    parse_yaml(text, file="", first_line=first_line, lines=lines)
     return lines

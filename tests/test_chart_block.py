@@ -165,10 +165,10 @@ BAD = [
      "content/index.md:4: error: the data file '../../etc/passwd' is outside the data folder\n"
      "  hint: put the file in data/ and write just its name, e.g. 'data: sales.csv'."),
     (block(data="kpi_monthly.csv", mark="bar", x="segmnt", y="value"),
-     "content/index.md:4: error: the column 'segmnt' (option 'x') is not in data/kpi_monthly.csv\n"
+     "content/index.md:7: error: the column 'segmnt' (option 'x') is not in data/kpi_monthly.csv\n"
      "  hint: did you mean 'segment'? The columns are: kpi, month, value, segment."),
     (block(data="kpi_monthly.csv", mark="bar", x="segment", y="{field: [value]}"),
-     "content/index.md:4: error: the 'field' of 'y' must name one column, not a list\n"
+     "content/index.md:8: error: the 'field' of 'y' must name one column, not a list\n"
      "  hint: write for example 'y: {field: value, title: Score}'."),
     ("```chart\ndata: kpi_monthly.csv\nmark: bar\nx: segment\ny: value\nx: month\n```",
      "content/index.md:9: error: in the chart block, 'x' is written twice\n"
@@ -178,12 +178,12 @@ BAD = [
      "  hint: check the indentation and put quotes around text that contains ': ' or starts with "
      "a symbol."),
     (block(data="kpi_monthly.csv", mark="bar", x="month", y="value", colour="segment"),
-     "content/index.md:4: error: unknown option 'colour' in the chart block\n"
+     "content/index.md:9: error: unknown option 'colour' in the chart block\n"
      "  hint: did you mean 'color' or 'column'?"),
     (block(data="kpi_monthly.csv", mark="pie", theta="value"),
-     "content/index.md:4: error: unknown mark 'pie'\n  hint: did you mean 'arc'?"),
+     "content/index.md:6: error: unknown mark 'pie'\n  hint: did you mean 'arc'?"),
     (block(data="kpi_monthly.csv", mark="line", x="month", y="value", format="'1 decimal'"),
-     "content/index.md:4: error: '1 decimal' is not a number format\n"
+     "content/index.md:9: error: '1 decimal' is not a number format\n"
      "  hint: use for example ',.0f' (1,234), '.1f' (12.3), '.0%' (0.12 shown as 12%) or '+.1f' (+2.5)."),
     (block(data="kpi_monthly.csv", mark="line", y="value"),
      "content/index.md:4: error: a 'line' chart needs 'x': the column to put on that axis\n"
@@ -339,3 +339,30 @@ def test_a_bug_in_a_block_is_not_hidden_as_plain_code(site, monkeypatch):
     with pytest.raises(SuperFencesException) as exc:
         build(chart_site(site, DESIGN.replace("color: segment\n", "color: segment\nwidth: 333\n")))
     assert isinstance(exc.value.__cause__, ZeroDivisionError)
+
+
+@pytest.mark.parametrize("spec, message", [
+    ('{"data": {"sequence": {"start": 0, "stop": 100000000}}, "mark": "point"}',
+     "asks for a sequence of 100,000,000 values"),
+    ('{"data": {"sequence": {"start": 0, "stop": 10, "step": 0}}, "mark": "point"}',
+     "asks for a sequence of endless values"),
+    ('{"layer": [{"data": {"graticule": {"step": [0.001, 0.001]}}, "mark": "geoshape"}]}',
+     "asks for a graticule"),
+    ('{"data": {"values": [{"a": 1}]}, "transform": [{"density": "a", "steps": 1e9}], "mark": "area"}',
+     "asks for 'steps: 1,000,000,000'"),
+    ('{"data": {"values": [{"a": 1}]}, "mark": "bar", '
+     '"encoding": {"x": {"field": "a", "bin": {"maxbins": 100000000}}}}', "'maxbins"),
+])
+def test_vega_lite_generators_are_bounded_before_the_engine_sees_them(site, spec, message):
+    import time
+    start = time.perf_counter()
+    out = problems(chart_site(site, f"```vega-lite\n{spec}\n```"))
+    assert time.perf_counter() - start < 10
+    assert out[0].startswith("content/index.md:5: error: the Vega-Lite spec " + message) or \
+        message in out[0], out
+
+
+def test_a_huge_chart_format_is_refused_at_its_line(site):
+    body = DESIGN.replace("title: Net", "format: '.999999999f'\ntitle: Net")
+    out = problems(chart_site(site, body))
+    assert out[0].startswith("content/index.md:11: error: the format '.999999999f' is too large")

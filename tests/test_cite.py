@@ -122,3 +122,35 @@ def test_a_bad_cell_names_the_file_row_and_column(site):
                 "data/x.csv": "k,v\na,1\nb,lots\nc,3\n"})
     assert problems(src)[0].split("\n")[0] == (
         "content/index.md:6: error: data/x.csv, line 3: 'lots' in column 'v' is not a number")
+
+
+@pytest.mark.parametrize("fmt", [".999999999f", "0999999999d", ">99999x"])
+def test_a_huge_format_is_refused_quickly(site, fmt):
+    import time
+    start = time.perf_counter()
+    out = problems(cite_site(site, f"Text {{{{value data=kpi.csv column=value kpi=churn format={fmt}}}}}."))
+    assert time.perf_counter() - start < 10
+    assert out[0].startswith(f"content/index.md:4: error: the format '{fmt}' is too large")
+
+
+def test_a_value_in_a_heading_is_shown_as_its_value_everywhere(site):
+    """The title in <title>, the menu, the pager and the search index is the rendered value."""
+    src = site({"content/index.md": page("Welcome", title="Home"),
+                "content/a.md": "# Our NPS is {{value data=kpi.csv column=value kpi=nps "
+                                'segment="All customers" pick=latest}} points\n\nText.\n',
+                "content/b.md": "---\ntitle: Bee\n---\nText.\n",
+                "data/kpi.csv": KPI})
+    files = build(src)
+    page_a, page_b, index = html(files, "a/"), html(files, "b/"), files
+    assert "<title>Our NPS is 18 points · " in page_a
+    assert "Our NPS is 18 points</a>" in page_b  # the menu and the pager
+    assert "{{" not in page_b and "{{" not in page_a
+    search = next(v for k, v in index.items() if k.startswith("assets/search-index")).decode()
+    assert '"t":"Our NPS is 18 points"' in search and "{{" not in search
+
+
+def test_a_heading_whose_value_fails_keeps_its_words_and_the_page_reports_it(site):
+    src = site({"content/a.md": "# Score {{value data=nope.csv column=v}} today\n\nText.\n",
+                "content/index.md": page("Home")})
+    out = problems(src)
+    assert out[0].startswith("content/a.md:1: error: there is no data file 'nope.csv'")

@@ -145,3 +145,24 @@ def test_language_mistakes_name_their_line(tmp_path):
 def test_languages_as_a_plain_list(tmp_path):
     (tmp_path / "cxsite.yaml").write_text("languages: [zh-Hans, zh-Hant]\n", encoding="utf-8")
     assert [lang.tag for lang in load_config(tmp_path).languages] == ["en", "zh-Hans", "zh-Hant"]
+
+
+def test_markdown_unsafe_html_opts_in_and_must_be_true_or_false(tmp_path):
+    from cxsite.errors import BuildFailed
+    (tmp_path / "cxsite.yaml").write_text("markdown:\n  unsafe_html: true\n")
+    assert load_config(tmp_path).unsafe_html is True
+    (tmp_path / "cxsite.yaml").write_text("title: X\nmarkdown:\n  unsafe_html: yes please\n")
+    with pytest.raises(BuildFailed) as e:
+        load_config(tmp_path)
+    assert [(p.line, p.message) for p in e.value.problems] == [
+        (3, "'markdown.unsafe_html' must be true or false")]
+    assert load_config(tmp_path.parent / "nowhere").unsafe_html is False
+
+
+def test_an_alias_bomb_in_the_config_is_an_error_at_its_line(tmp_path):
+    from cxsite.errors import SiteError
+    (tmp_path / "cxsite.yaml").write_text('a: &a [1,1,1,1,1,1,1,1,1,1]\n' + "".join(
+        f"b{i}: &b{i} [{', '.join(['*' + ('a' if i == 0 else f'b{i - 1}')] * 10)}]\n" for i in range(8)))
+    with pytest.raises(SiteError) as e:
+        load_config(tmp_path)
+    assert e.value.problem.file == "cxsite.yaml" and "too large" in e.value.problem.message

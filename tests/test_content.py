@@ -124,3 +124,59 @@ def test_translations_are_named_by_language(tmp_path):
     assert found["roadmap.md"] == ("roadmap/", "", "", "roadmap.md")
     assert found["notes.v2.md"][0] == "notes.v2/"  # not a language: a page of its own
     assert found["report.en.md"] == ("report/", "", "", "report.md")  # the default language, named
+
+
+def test_a_link_out_of_the_site_is_an_error_naming_it(site, tmp_path):
+    import os
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=abc")
+    src = site({"content/index.md": "# Home\n", "data/x.csv": "a\n1\n"})
+    os.symlink(secret, src / "content" / "env.txt")
+    with pytest.raises(SiteError) as e:
+        discover(src / "content")
+    p = e.value.problem
+    assert p.file == "content/env.txt" and "leads outside the site folder" in p.message
+    assert "copy the file" in p.hint
+
+
+def test_the_build_refuses_to_publish_the_environment_through_a_link(site, capsys):
+    import os
+
+    from cxsite.cli import main
+    src = site({"content/index.md": "# Home\n"})
+    os.symlink("/proc/self/environ", src / "content" / "env.txt")
+    assert main(["--source", str(src)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("content/env.txt: error: content/env.txt leads outside the site folder")
+    assert not (src / "output").exists()
+
+
+def test_links_inside_the_site_and_broken_links_are_fine(site):
+    import os
+    src = site({"content/index.md": "# Home\n", "data/logo.png": b"png"})
+    os.symlink(src / "data" / "logo.png", src / "content" / "logo.png")
+    os.symlink(src / "nowhere.png", src / "content" / "broken.png")
+    pages, assets = discover(src / "content")
+    assert assets == ["logo.png"] and [p.rel for p in pages] == ["index.md"]
+
+
+def test_a_file_name_that_is_not_utf8_is_named_with_a_fix(site):
+    import os
+    src = site({"content/index.md": "# Home\n"})
+    try:
+        (src / "content").joinpath(os.fsdecode(b"caf\xe9.md")).write_text("# Cafe\n")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    with pytest.raises(SiteError) as e:
+        discover(src / "content")
+    p = e.value.problem
+    assert p.file == "content/caf\ufffd.md" and "not valid text (not UTF-8)" in p.message
+    assert "rename the file" in p.hint
+
+
+def test_lone_carriage_returns_end_lines(site):
+    problems = Problems()
+    src = site({"content/index.md": "x"})
+    (src / "content" / "index.md").write_bytes(b"---\rtitle: Mac\r---\r# Hi\r")
+    page = read_page(discover(src / "content")[0][0], src / "content", problems)
+    assert page.title == "Mac" and page.body.startswith("# Hi")

@@ -37,7 +37,7 @@ def table_block(monkeypatch):
     module.render_block = _table_block
     monkeypatch.setitem(sys.modules, "cxsite_test_table", module)
     monkeypatch.setitem(blocks.BLOCK_TYPES, "cxtable", ("cxsite_test_table", "render_block", True))
-    monkeypatch.setattr(markup, "_MD", {})  # the Markdown instances know the block names
+    monkeypatch.setattr(markup, "_CONVERTERS", {})  # a converter knows the block names
 
 
 BASE = {
@@ -319,3 +319,28 @@ def test_incremental_equals_clean_build(edits):
             changed = apply(root, op)
             if changed:
                 check(inc, root, changed)
+
+
+def test_a_value_in_a_heading_title_follows_its_data(tmp_path):
+    """The menu shows a heading's {{value}}: changing the data changes every page's menu,
+    exactly as a clean build would."""
+    files = {**BASE, "content/sec/b.md": "# Top score {{value data=x.csv column=v pick=max}}\n\nB.\n"}
+    inc = make(tmp_path, files)
+    write(tmp_path, "data/x.csv", "v\n1\n7\n")
+    update = check(inc, tmp_path, {"data/x.csv"})
+    assert update.full and b"Top score 7" in update.pages["sec/index.html"]
+
+
+def test_after_a_page_markdown_cannot_read_the_next_builds_still_have_paragraphs(tmp_path):
+    """serve keeps one process: a page that broke Python-Markdown (300-deep list) must not
+    leave later pages without their <p> (the converter is made anew after any failure)."""
+    inc = make(tmp_path)
+    write(tmp_path, "content/sec/b.md", "# B\n\n" + "".join("  " * i + "- x\n" for i in range(300)))
+    update = check(inc, tmp_path, {"content/sec/b.md"})
+    assert any("nested too deeply" in p.message and p.file == "content/sec/b.md"
+               for p in update.problems)
+    write(tmp_path, "content/sec/b.md", "# B heading\n\nBody of b.\n")
+    check(inc, tmp_path, {"content/sec/b.md"})
+    write(tmp_path, "content/a.md", BASE["content/a.md"].replace("About A.", "About A, again."))
+    update = check(inc, tmp_path, {"content/a.md"})
+    assert b"<p>About A, again.</p>" in update.pages["a/index.html"]

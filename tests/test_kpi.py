@@ -203,13 +203,13 @@ def test_a_missing_definitions_file(site):
 
 @pytest.mark.parametrize("body,message", [
     ("```kpi\ndata: kpi_monthly.csv\nshow: [nps, nsp]\n```",
-     "content/index.md:4: error: there is no KPI 'nsp' in data/kpi_definitions.yaml"),
+     "content/index.md:6: error: there is no KPI 'nsp' in data/kpi_definitions.yaml"),
     ("```kpi\ndata: kpi_monthly.csv\nshwo: [nps]\n```",
-     "content/index.md:4: error: the kpi block has no option 'shwo'\n  hint: did you mean 'show'?"),
+     "content/index.md:6: error: the kpi block has no option 'shwo'\n  hint: did you mean 'show'?"),
     ("```kpi\ndata: kpi_monthly.csv\ncompare: lastyear\n```",
-     "content/index.md:4: error: 'compare: lastyear' is not possible; choose one of: previous, last-year"),
+     "content/index.md:6: error: 'compare: lastyear' is not possible; choose one of: previous, last-year"),
     ("```kpi\ndata: kpi_monthly.csv\nby: segment\n```",
-     "content/index.md:4: error: 'by' splits a chart into lines, so it needs 'chart: true'"),
+     "content/index.md:6: error: 'by' splits a chart into lines, so it needs 'chart: true'"),
     ("```kpi\ndata: kpi_monthly.csv\nshow: nps\nsegment: Busines\n```",
      "content/index.md:4: error: the KPI 'nps' has no values for the segment 'Busines'\n  hint: did you mean 'Business'?"),
 ])

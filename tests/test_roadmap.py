@@ -161,13 +161,13 @@ def test_filter_workstreams_and_period(site):
 
 @pytest.mark.parametrize("body,message", [
     ("```roadmap\ndata: roadmap.csv\nworkstreams: [Feedbak]\n```",
-     "content/index.md:4: error: there is no workstream 'Feedbak' in data/roadmap.csv\n  hint: did you mean 'Feedback'?"),
+     "content/index.md:6: error: there is no workstream 'Feedbak' in data/roadmap.csv\n  hint: did you mean 'Feedback'?"),
     ("```roadmap\ndata: roadmap.csv\nfrom: 2026-13\n```",
-     "content/index.md:4: error: 'from: 2026-13' is not a date"),
+     "content/index.md:6: error: 'from: 2026-13' is not a date"),
     ("```roadmap\ndata: roadmap.csv\nfrom: 2030-01\n```",
      "content/index.md:4: error: no roadmap items fall in the chosen workstreams and dates"),
     ("```roadmap\ndata: roadmap.csv\nlanes: [People]\n```",
-     "content/index.md:4: error: the roadmap block has no option 'lanes'"),
+     "content/index.md:6: error: the roadmap block has no option 'lanes'"),
     ("```roadmap\nworkstreams: [People]\n```",
      "content/index.md:4: error: the roadmap block needs 'data'"),
 ])

@@ -113,15 +113,15 @@ def test_likert_distribution(site):
 
 @pytest.mark.parametrize("body,message", [
     ("```survey\ndata: findings.csv\nstatement: I know what my company stands for\nby: region\n```",
-     "content/index.md:4: error: the column 'region' (option 'by') is not in data/findings.csv\n  hint: "
+     "content/index.md:7: error: the column 'region' (option 'by') is not in data/findings.csv\n  hint: "
      "The columns are: statement, country, value, n."),
     ("```survey\ndata: findings.csv\nstatement: I know what my company stand for\nby: country\n```",
      "content/index.md:4: error: the statement 'I know what my company stand for' is not in data/findings.csv\n"
      "  hint: did you mean 'I know what my company stands for'?"),
     ("```survey\ndata: findings.csv\nby: country\nreference: Europe\n```",
-     "content/index.md:4: error: the reference group 'Europe' is not in column 'country' of data/findings.csv"),
+     "content/index.md:7: error: the reference group 'Europe' is not in column 'country' of data/findings.csv"),
     ("```survey\ndata: findings.csv\nby: country\nview: pie\n```",
-     "content/index.md:4: error: 'view: pie' is not possible; choose one of: bars, heat"),
+     "content/index.md:7: error: 'view: pie' is not possible; choose one of: bars, heat"),
     ("```survey\ndata: findings.csv\nstatement: x\n```",
      "content/index.md:4: error: the survey block needs 'by'"),
 ])

@@ -43,3 +43,69 @@ def test_key_lines_name_nested_keys_with_dots():
 
     assert key_lines("title: T\nroadmap:\n  min_months: 12\n", first_line=3) == {
         "title": 3, "roadmap": 4, "roadmap.min_months": 5}
+
+
+BOMB = ('a: &a ["x","x","x","x","x","x","x","x","x"]\n' +
+        "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
+                for i in range(8)))
+
+
+def test_an_alias_bomb_is_refused_at_once_with_its_line():
+    """Nine anchors each naming the last nine times: 9^9 values if expanded."""
+    import time
+    start = time.perf_counter()
+    with pytest.raises(SiteError) as e:
+        parse_yaml(BOMB, file="cxsite.yaml", what="the config file")
+    assert time.perf_counter() - start < 1
+    p = e.value.problem
+    assert p.message.startswith("the config file is too large: it expands to more than")
+    assert (p.file, p.line) == ("cxsite.yaml", 6) and "alias" in p.hint
+
+
+def test_aliases_used_sensibly_are_fine_and_counted_once():
+    text = "base: &b {colour: blue, size: 3}\n" + "".join(f"k{i}: *b\n" for i in range(500))
+    value = parse_yaml(text, file="x.yaml")
+    assert value["k499"] == {"colour": "blue", "size": 3}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x: " + "[" * 300 + "]" * 300, "is nested too deeply"),
+    ("x: " + "[" * 20000 + "]" * 20000, "is not valid"),  # libyaml's own depth limit
+    ("".join("  " * i + f"k{i}:\n" for i in range(150)) + "  " * 150 + "v: 1\n", "is nested too deeply"),
+    ("&a [*a]", "refers to the value that holds it"),
+])
+def test_deep_and_self_referring_yaml_are_errors_not_crashes(text, message):
+    with pytest.raises(SiteError) as e:
+        parse_yaml(text, file="f.yaml")
+    assert message in e.value.problem.message
+
+
+def test_key_lines_come_from_the_same_parse():
+    lines: dict[str, int] = {}
+    parse_yaml("a: 1\nb:\n  c: 2\n  d: [1, 2]\n", file="f.yaml", first_line=10, lines=lines)
+    assert lines == {"a": 10, "b": 11, "b.c": 12, "b.d": 13}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["config", "front matter", "block"])
+def test_alias_bombs_in_a_site_end_the_build_quickly_naming_the_file(site, where):
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+    files = {"content/index.md": "# Home\n"}
+    if where == "config":
+        files["cxsite.yaml"] = BOMB
+    elif where == "front matter":
+        files["content/index.md"] = "---\n" + BOMB + "---\n# Home\n"
+    else:
+        files["content/index.md"] = "# Home\n\n```chart\n" + BOMB + "```\n"
+    src = site(files)
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, str(Path(__file__).parents[1] / "build.py"), "check",
+                          "--source", str(src)], capture_output=True, text=True, timeout=60)
+    assert time.perf_counter() - start < 20
+    assert run.returncode == 1
+    expected = {"config": "cxsite.yaml:6:", "front matter": "content/index.md:7:",
+                "block": "content/index.md:9:"}[where]
+    assert expected in run.stderr and "too large" in run.stderr

@@ -11,6 +11,7 @@ import importlib
 from typing import Any, Callable
 
 from ..config import Config
+from ..errors import SiteError
 
 
 @dataclass
@@ -26,6 +27,17 @@ class BlockContext:
     needs: set[str] = field(default_factory=set)  # page features, e.g. "vega"
     warnings: list = field(default_factory=list)  # Problems of severity warning
     counter: dict[str, int] = field(default_factory=dict)  # per-page numbering of blocks
+    option_lines: dict[str, int] = field(default_factory=dict)  # option ('where.kpi') -> file line
+
+    def line_of(self, key: str | None) -> int | None:
+        """The file line of one of the block's options, else the block's own line."""
+        if key is not None and key in self.option_lines:
+            return self.option_lines[key]
+        return self.line
+
+    def error(self, message: str, hint: str | None = None, *, key: str | None = None) -> SiteError:
+        """A SiteError at this block, on the line of option `key` when one is named."""
+        return SiteError(message, file=self.file, line=self.line_of(key), hint=hint)
 
     def add_input(self, path: str) -> None:
         self.inputs.add(path)

@@ -31,9 +31,11 @@ from ..charts.figure import (Figure, engine_key, figure_html, make_figure, rende
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     require_columns, to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
+from ..fmt import format_too_large
 from ..i18n import _, current
 from ..yamltext import parse_yaml
 from .. import fmt as text_fmt
+from .spec_limits import check_generators
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,8 +82,10 @@ def _suggest(word: str, choices: tuple, aliases: dict[str, str] | None = None) -
     return "the choices are: " + ", ".join(map(str, choices)) + "."
 
 
-def _fail(message: str, ctx: "BlockContext", hint: str | None = None) -> SiteError:
-    return SiteError(message, file=ctx.file, line=ctx.line, hint=hint)
+def _fail(message: str, ctx: "BlockContext", hint: str | None = None, *,
+          key: str | None = None) -> SiteError:
+    """A mistake in the block, at the line of option `key` when one is named."""
+    return SiteError(message, file=ctx.file, line=ctx.line_of(key), hint=hint)
 
 
 # --- options --------------------------------------------------------------------------------
@@ -103,9 +107,9 @@ def _check_keys(options: dict, allowed: tuple, ctx: "BlockContext", what: str) -
         if key not in allowed:
             if key in OPTIONS:
                 raise _fail(f"the option '{key}' cannot be used {what}", ctx,
-                            f"the options here are: {', '.join(allowed)}.")
+                            f"the options here are: {', '.join(allowed)}.", key=str(key))
             raise _fail(f"unknown option '{key}' in the chart block", ctx,
-                        _suggest(str(key), allowed))
+                        _suggest(str(key), allowed), key=str(key))
 
 
 def _text(options: dict, key: str, ctx: "BlockContext") -> str | None:
@@ -114,7 +118,7 @@ def _text(options: dict, key: str, ctx: "BlockContext") -> str | None:
         return None
     if isinstance(value, (dict, list)):
         raise _fail(f"'{key}' must be text, not a list or mapping", ctx,
-                    f"write it on one line, e.g. '{key}: Net Promoter Score'.")
+                    f"write it on one line, e.g. '{key}: Net Promoter Score'.", key=key)
     return str(value).strip() or None
 
 
@@ -123,7 +127,7 @@ def _choice(options: dict, key: str, choices: tuple, ctx: "BlockContext", defaul
     if value is None or value in choices:
         return value
     raise _fail(f"'{value}' is not a valid value for '{key}'", ctx,
-                f"{did_you_mean(str(value), [str(c).lower() for c in choices])}")
+                f"{did_you_mean(str(value), [str(c).lower() for c in choices])}", key=key)
 
 
 def _size(options: dict, key: str, ctx: "BlockContext") -> int | None:
@@ -132,11 +136,13 @@ def _size(options: dict, key: str, ctx: "BlockContext") -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 20 <= value <= 4000:
         raise _fail(f"'{key}' must be a number of pixels from 20 to 4000, not {value!r}", ctx,
-                    f"write for example '{key}: {400 if key == 'width' else 300}'.")
+                    f"write for example '{key}: {400 if key == 'width' else 300}'.", key=key)
     return value
 
 
-def _format(value: Any, key: str, ctx: "BlockContext") -> str | None:
+def _format(value: Any, key: str, ctx: "BlockContext", line_key: str | None = None) -> str | None:
+    """A d3 number format ('format') or a strftime date format ('date_format'), checked;
+    line_key names the option whose line a mistake points at (default: key)."""
     import re
 
     if value is None:
@@ -146,11 +152,14 @@ def _format(value: Any, key: str, ctx: "BlockContext") -> str | None:
         if "%" not in text or re.search(r"%[^aAbBcdefgGHIjLmMpqQsSuUVwWxXyYZ%-]", text):
             raise _fail(f"'{text}' is not a date format", ctx,
                         "use codes such as '%b %Y' (Jan 2026), '%Y-%m-%d' (2026-01-31) or "
-                        "'%d %B %Y' (31 January 2026).")
+                        "'%d %B %Y' (31 January 2026).", key=line_key or key)
     elif not re.match(_D3_FORMAT, text):
         raise _fail(f"'{text}' is not a number format", ctx,
                     "use for example ',.0f' (1,234), '.1f' (12.3), '.0%' (0.12 shown as 12%) or "
-                    "'+.1f' (+2.5).")
+                    "'+.1f' (+2.5).", key=line_key or key)
+    if format_too_large(text):
+        raise _fail(f"the format '{text[:40]}' is too large: {format_too_large(text)}", ctx,
+                    "use for example ',.0f' (1,234) or '.1f' (12.3).", key=line_key or key)
     return text
 
 
@@ -162,29 +171,33 @@ def _field(channel: str, value: Any, ctx: "BlockContext") -> Field | None:
             if key not in FIELD_KEYS:
                 raise _fail(f"unknown setting '{key}' in '{channel}'", ctx,
                             f"{did_you_mean(str(key), FIELD_KEYS)} For example "
-                            f"'{channel}: {{field: value, title: Score}}'.")
+                            f"'{channel}: {{field: value, title: Score}}'.", key=f"{channel}.{key}")
         if not value.get("field"):
             raise _fail(f"'{channel}' needs a 'field': the column to show", ctx,
-                        f"write for example '{channel}: {{field: value, title: Score}}'.")
+                        f"write for example '{channel}: {{field: value, title: Score}}'.", key=channel)
         if isinstance(value["field"], (dict, list)):
             raise _fail(f"the 'field' of '{channel}' must name one column, not a list", ctx,
-                        f"write for example '{channel}: {{field: value, title: Score}}'.")
+                        f"write for example '{channel}: {{field: value, title: Score}}'.",
+                        key=f"{channel}.field")
         kind = value.get("type")
         if kind is not None and str(kind).lower() not in TYPES:
             raise _fail(f"unknown type '{kind}' in '{channel}'", ctx,
-                        did_you_mean(str(kind), ("number", "date", "category", "ordinal")))
+                        did_you_mean(str(kind), ("number", "date", "category", "ordinal")),
+                        key=f"{channel}.type")
         agg = value.get("aggregate")
         if agg is not None and agg not in AGGREGATES:
-            raise _fail(f"unknown aggregate '{agg}' in '{channel}'", ctx, did_you_mean(str(agg), AGGREGATES))
+            raise _fail(f"unknown aggregate '{agg}' in '{channel}'", ctx, did_you_mean(str(agg), AGGREGATES),
+                        key=f"{channel}.aggregate")
         title = value.get("title")
         if "title" in value and title is None:
             title = ""  # 'title: null' hides the axis or legend title
         return Field(channel, str(value["field"]), None if title is None else str(title),
                      TYPES[str(kind).lower()] if kind is not None else None, agg,
-                     value.get("sort", "unset"), _format(value.get("format"), "format", ctx))
+                     value.get("sort", "unset"),
+                     _format(value.get("format"), "format", ctx, line_key=f"{channel}.format"))
     if isinstance(value, list):
         raise _fail(f"'{channel}' must name one column, not a list", ctx,
-                    f"write for example '{channel}: value'.")
+                    f"write for example '{channel}: value'.", key=channel)
     return Field(channel, str(value).strip())
 
 
@@ -225,36 +238,39 @@ def parse_options(options: dict, ctx: "BlockContext") -> ChartOptions:
         raise _fail("the chart block needs 'mark': the kind of chart", ctx,
                     f"write for example 'mark: bar'; the kinds are: {', '.join(MARKS)}.")
     if mark not in MARKS:
-        raise _fail(f"unknown mark '{mark}'", ctx, _suggest(str(mark), MARKS, MARK_ALIASES))
+        raise _fail(f"unknown mark '{mark}'", ctx, _suggest(str(mark), MARKS, MARK_ALIASES), key="mark")
     fields = {ch: f for ch in CHANNELS if (f := _field(ch, options.get(ch), ctx)) is not None}
     _check_channels(mark, fields, ctx)
     tooltip = options.get("tooltip", True)
     if not isinstance(tooltip, (bool, list)) and not isinstance(tooltip, str):
         raise _fail("'tooltip' must be true, false or a list of columns", ctx,
-                    "write for example 'tooltip: [country, value, n]'.")
+                    "write for example 'tooltip: [country, value, n]'.", key="tooltip")
     sort = options.get("sort")
     if sort is not None and not isinstance(sort, list) and sort not in SORTS:
         raise _fail(f"'{sort}' is not a valid value for 'sort'", ctx,
                     f"{did_you_mean(str(sort), SORTS)} Use 'ascending', 'descending', '-y' "
-                    "(largest first), 'y', 'none' (file order) or a list of values in order.")
+                    "(largest first), 'y', 'none' (file order) or a list of values in order.",
+                    key="sort")
     stack = options.get("stack")
     if stack is not None and stack not in STACKS:
         raise _fail(f"'{stack}' is not a valid value for 'stack'", ctx,
                     "use true (stacked), false or 'grouped' (side by side), 'normalize' (100%) "
-                    "or 'center'.")
+                    "or 'center'.", key="stack")
     point = options.get("point", False)
     if not isinstance(point, bool):
-        raise _fail("'point' must be true or false", ctx, "write 'point: true' to mark each value.")
+        raise _fail("'point' must be true or false", ctx, "write 'point: true' to mark each value.",
+                    key="point")
     target = options.get("target")
     if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))):
-        raise _fail(f"'target' must be a number, not {target!r}", ctx, "write for example 'target: 30'.")
+        raise _fail(f"'target' must be a number, not {target!r}", ctx, "write for example 'target: 30'.",
+                    key="target")
     if target is not None and ("column" in fields or "row" in fields):
         raise _fail("'target' cannot be combined with 'column' or 'row'", ctx,
                     "remove the target line, or draw one chart per group.")
     labels = options.get("labels") or {}
     if not isinstance(labels, dict):
         raise _fail("'labels' must map values to the labels to show", ctx,
-                    "write for example 'labels: {share_of_wallet: Share of wallet}'.")
+                    "write for example 'labels: {share_of_wallet: Share of wallet}'.", key="labels")
     return ChartOptions(
         data=options["data"], where=options.get("where"), mark=mark, fields=fields,
         tooltip=tooltip, sort=sort, stack=stack,
@@ -671,6 +687,7 @@ def _parse_spec(text: str, file: str, first_line: int) -> dict:
     if not isinstance(spec, dict):
         raise SiteError("the Vega-Lite spec must be a JSON object or a YAML mapping", file=file,
                         line=first_line, hint="start it with '{' (JSON) or 'mark: bar' (YAML).")
+    check_generators(spec, file, first_line)
     return spec
 
 

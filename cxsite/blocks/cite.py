@@ -18,6 +18,7 @@ from ..data import (apply_where, at_block, column_kind, data_path, load_table, r
                     to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
 from .. import fmt as text_fmt
+from ..fmt import format_too_large
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -169,6 +170,9 @@ def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") ->
             raise _fail(f"'{fmt}' is not a date format", ctx,
                         "use for example format=month, format=day, format=%Y-%m-%d or "
                         "format=\"%B %Y\".") from None
+    if fmt and format_too_large(fmt):
+        raise _fail(f"the format '{fmt[:40]}' is too large: {format_too_large(fmt)}", ctx,
+                    "use for example format=.1f (12.3) or format=,.0f (1,235).")
     if kind == "number":
         if fmt:
             try:

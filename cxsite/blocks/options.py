@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Iterable
 
-from ..errors import SiteError, did_you_mean
+from ..errors import did_you_mean
 
 if TYPE_CHECKING:
     from . import BlockContext
@@ -22,22 +22,23 @@ class Options:
         for key in options:
             if key not in known:
                 self.fail(f"the {block} block has no option '{key}'",
-                          did_you_mean(str(key), known))
+                          did_you_mean(str(key), known), key=str(key))
 
-    def fail(self, message: str, hint: str | None = None) -> None:
-        raise SiteError(message, file=self.ctx.file, line=self.ctx.line, hint=hint)
+    def fail(self, message: str, hint: str | None = None, *, key: str | None = None) -> None:
+        """Stop with a message at the line of option `key` (else the block's line)."""
+        raise self.ctx.error(message, hint, key=key)
 
     def text(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
         value = self.values.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.fail(f"the {self.block} block needs '{key}'",
-                          f"add a line such as '{key}: ...' to the block.")
+                          f"add a line such as '{key}: ...' to the block.")  # no line of its own
             return default
         if isinstance(value, (dict, list)):
             kind = "a list" if isinstance(value, list) else "a group of settings"
             self.fail(f"'{key}' must be a single value, not {kind}",
-                      f"write one value after '{key}:'.")
+                      f"write one value after '{key}:'.", key=key)
         return str(value).strip()
 
     def names(self, key: str) -> list[str] | None:
@@ -50,7 +51,7 @@ class Options:
         if not isinstance(value, list) or not value or any(isinstance(v, (dict, list)) or v is None
                                                            for v in value):
             self.fail(f"'{key}' must be a name or a list of names",
-                      f"write for example '{key}: [first, second]'.")
+                      f"write for example '{key}: [first, second]'.", key=key)
         return [str(v).strip() for v in value]
 
     def labels(self, key: str = "labels") -> dict[str, str]:
@@ -69,7 +70,8 @@ class Options:
     def flag(self, key: str, default: bool = False) -> bool:
         value = self.values.get(key, default)
         if not isinstance(value, bool):
-            self.fail(f"'{key}' must be true or false, not {value!r}", f"write '{key}: true'.")
+            self.fail(f"'{key}' must be true or false, not {value!r}", f"write '{key}: true'.",
+                      key=key)
         return value
 
     def choice(self, key: str, choices: Iterable[str], default: str) -> str:
@@ -79,7 +81,7 @@ class Options:
             close = did_you_mean(value, choices)  # the choices are in the message already
             self.fail(f"'{key}: {value}' is not possible; choose one of: {', '.join(choices)}",
                       close if close.startswith("did you mean") else
-                      f"write for example '{key}: {choices[0]}'.")
+                      f"write for example '{key}: {choices[0]}'.", key=key)
         return value
 
     def month(self, key: str) -> date | None:
@@ -96,6 +98,7 @@ class Options:
             return date.fromisoformat(text + "-01" if len(text) == 7 else text)
         except ValueError:
             self.fail(f"'{key}: {text}' is not a date",
-                      f"write a month as YYYY-MM (for example '{key}: 2026-03') or a day as YYYY-MM-DD.")
+                      f"write a month as YYYY-MM (for example '{key}: 2026-03') or a day as YYYY-MM-DD.",
+                      key=key)
         return None
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -17,8 +16,8 @@ import jinja2
 from ..config import Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from ..errors import BuildFailed, Problem, Problems, SiteError
-from ..i18n import N_, Language, Reader, _, activate, make_language, reader_for
-from ..markup import Rendered, SiteMap, convert, fence_lines
+from ..i18n import ENGLISH_READER, N_, Language, Reader, _, activate, make_language, reader_for
+from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
 from ..nav import Navigation, NavNode
 from ..search import index as search
 from .. import translations
@@ -29,7 +28,6 @@ from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files,
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
 SEARCH_URL = "search/"
-_H1_LINE = re.compile(r"\A\s*#\s+(.+?)\s*#*\s*$", re.M)
 PARALLEL_THRESHOLD = 40  # below this many pages a process pool costs more than it saves
 
 
@@ -115,10 +113,10 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
         page = read(s, config.content_dir, problems)
         if page is None:
             continue
-        if not page.title:
-            m = _H1_LINE.match(page.body)
-            if m:
-                page.title = m.group(1)
+        if not page.meta.get("title"):  # the leading '# Heading' as the page shows it, made
+            reader = readers.get(page.source.lang) or readers.get("") or ENGLISH_READER
+            with activate(reader):  # anew: its {{values}} may change, in the page's language
+                page.title = heading_title(page, config) or ""
         pages.append(page)
     published = [p for p in pages if not p.draft or config.serve_mode]
     try:

@@ -49,13 +49,14 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     by = opts.text("by")
     if by and not chart:
         opts.fail("'by' splits a chart into lines, so it needs 'chart: true'",
-                  "add 'chart: true' to the block, or remove 'by'.")
+                  "add 'chart: true' to the block, or remove 'by'.", key="by")
     defs = definitions(ctx)
     show = opts.names("show") or list(defs)
     for kpi in show:
         if kpi not in defs:
             opts.fail(f"there is no KPI '{kpi}' in data/{ctx.config.kpi_definitions}",
-                      did_you_mean(kpi, defs) + " 'show' lists KPIs by their 'kpi:' name.")
+                      did_you_mean(kpi, defs) + " 'show' lists KPIs by their 'kpi:' name.",
+                      key="show")
     series = [kpi_data(defs[k], ctx, data=data, segment=segment, by=by) for k in show]
     labels = opts.labels()
     if labels:

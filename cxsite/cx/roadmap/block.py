@@ -60,10 +60,10 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
         for w in wanted:
             if w not in roadmap.workstreams:
                 opts.fail(f"there is no workstream '{w}' in {roadmap.file}",
-                          did_you_mean(w, roadmap.workstreams))
+                          did_you_mean(w, roadmap.workstreams), key="workstreams")
     first, last = opts.month("from"), opts.month("to")
     if first and last and last < first:
-        opts.fail("'to' is before 'from'", "swap the two dates.")
+        opts.fail("'to' is before 'from'", "swap the two dates.", key="to")
     window_start = first or roadmap.start
     window_end = _month_end(last) if last and len(str(opts.values.get("to"))) == 7 else (last or roadmap.finish)
     items = [i for i in roadmap.items

@@ -38,7 +38,7 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     if reference is not None and reference not in found.groups and \
             reference not in {g for _, g in found.suppressed}:
         opts.fail(f"the reference group '{reference}' is not in column '{by}' of {rel}",
-                  did_you_mean(reference, found.groups))
+                  did_you_mean(reference, found.groups), key="reference")
     labels = opts.labels()
     if labels:  # the page's words for statements, groups, answers and the grouping column
         found = _relabelled(found, labels)

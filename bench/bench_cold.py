@@ -1,0 +1,144 @@
+"""Benchmark: a cold build of the shared 1,000-page corpus, cxsite against Hugo, in one run.
+
+Run: .venv/bin/python bench/bench_cold.py [--pages 1000] [--runs 5] [--jobs N]
+
+The corpus comes from the shared generator (corpus.py: headings, paragraphs, lists, a table,
+links, some Chinese; no chart blocks), written once as a cxsite site and once, with Hugo's
+link style, as a Hugo site whose layout has a menu of 40 links on every page (as cxsite's
+collapsed menu), breadcrumbs, a table of contents and previous/next links.
+
+Each build is a fresh process into an empty output folder, cxsite and Hugo alternately, so a
+machine shared with other work slows both alike; the medians are reported, with CPU time (user +
+system, workers included) and the peak memory of the largest process. Without `hugo` on the
+PATH the Hugo half is skipped with a note. The target (issue 14): cxsite's cold build within
+twice Hugo's wall time.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPUS = Path(os.environ.get("CXSITE_CORPUS", "/work/shared/bench/corpus.py"))
+
+HUGO_CONFIG = """baseURL = "/"
+title = "Benchmark"
+disableKinds = ["taxonomy", "term"]
+[markup.tableOfContents]
+startLevel = 2
+endLevel = 3
+"""
+HUGO_BASEOF = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} · {{ .Site.Title }}</title><link rel="stylesheet" href="{{ "style.css" | relURL }}"></head>
+<body>
+<header class="site-header"><a class="site-title" href="{{ "/" | relURL }}">{{ .Site.Title }}</a></header>
+<div class="layout">
+<nav id="site-nav" class="site-nav" aria-label="Site">
+<ul class="nav-root"><li><a href="{{ "/" | relURL }}">Home</a></li></ul>
+<ul>{{ $current := . }}{{ range first 40 .Site.RegularPages.ByWeight }}
+<li><a href="{{ .RelPermalink }}"{{ if eq . $current }} aria-current="page"{{ end }}>{{ .Title }}</a></li>{{ end }}
+<li class="nav-more"><a href="{{ "/" | relURL }}">{{ sub (len .Site.RegularPages) 40 }} more…</a></li></ul>
+</nav>
+<main id="main">
+<nav class="breadcrumbs"><ol><li><a href="{{ "/" | relURL }}">Home</a></li><li><span aria-current="page">{{ .Title }}</span></li></ol></nav>
+<article>{{ block "main" . }}{{ end }}</article>
+<nav class="pager">{{ with .NextInSection }}<a href="{{ .RelPermalink }}" rel="prev">{{ .Title }}</a>{{ end }}{{ with .PrevInSection }}<a href="{{ .RelPermalink }}" rel="next">{{ .Title }}</a>{{ end }}</nav>
+</main>
+<aside class="toc">{{ .TableOfContents }}</aside>
+</div>
+<footer class="site-footer"><p>{{ .Site.Title }}</p></footer>
+</body>
+</html>
+"""
+HUGO_SINGLE = '{{ define "main" }}<div class="prose">{{ .Content }}</div>{{ end }}\n'
+HUGO_LIST = ('{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="'
+             '{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n')
+
+
+def write_sites(root: Path, pages: int) -> tuple[Path, Path]:
+    """The corpus as a cxsite site and as a Hugo site."""
+    if not CORPUS.is_file():
+        sys.exit(f"the corpus generator {CORPUS} is missing; set CXSITE_CORPUS to its path")
+    cx, hugo = root / "cxsite", root / "hugo"
+    subprocess.run([sys.executable, str(CORPUS), str(cx / "content"), str(pages)], check=True)
+    subprocess.run([sys.executable, str(CORPUS), str(hugo / "content"), str(pages),
+                    "--flavour", "hugo"], check=True)
+    (hugo / "layouts" / "_default").mkdir(parents=True)
+    (hugo / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in (("baseof", HUGO_BASEOF), ("single", HUGO_SINGLE), ("list", HUGO_LIST)):
+        (hugo / "layouts" / "_default" / f"{name}.html").write_text(text, encoding="utf-8")
+    return cx, hugo
+
+
+def timed(cmd: list[str], out: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, its workers included), peak RSS in MiB of the
+    largest of its processes."""
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"{cmd[0]} failed with exit code {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--jobs", type=int, default=None, help="cxsite worker processes (default: all cores)")
+    ap.add_argument("--also", type=Path, default=None, metavar="CHECKOUT",
+                    help="another cxsite checkout (e.g. before a change) to time in the same run")
+    args = ap.parse_args()
+    hugo_bin = shutil.which("hugo")
+    with tempfile.TemporaryDirectory() as tmp:
+        cx_site, hugo_site = write_sites(Path(tmp), args.pages)
+        def cx_cmd(checkout: Path) -> list[str]:
+            cmd = [sys.executable, str(checkout / "build.py"), "--source", str(cx_site),
+                   "--output", str(Path(tmp) / "cx-out")]
+            return cmd + (["--jobs", str(args.jobs)] if args.jobs else [])
+
+        results: dict[str, list[tuple[float, float, float]]] = {"cxsite": [], "hugo": []}
+        if args.also:
+            results["also"] = []
+        for _ in range(args.runs):
+            results["cxsite"].append(timed(cx_cmd(HERE.parent), Path(tmp) / "cx-out"))
+            if args.also:
+                results["also"].append(timed(cx_cmd(args.also), Path(tmp) / "cx-out"))
+            if hugo_bin:
+                results["hugo"].append(timed([hugo_bin, "--quiet", "-s", str(hugo_site), "-d",
+                                              str(Path(tmp) / "hugo-out")], Path(tmp) / "hugo-out"))
+    print(f"{args.pages} pages, {args.runs} cold builds each, alternating (medians):")
+    for name, rows in results.items():
+        if not rows:
+            print(f"  {name:7s} skipped: 'hugo' is not installed")
+            continue
+        walls, cpus, peaks = zip(*rows)
+        print(f"  {name:7s} {statistics.median(walls):6.2f} s wall  {statistics.median(cpus):6.2f} s CPU"
+              f"  peak {max(peaks):5.0f} MiB  (wall min {min(walls):.2f}, max {max(walls):.2f})")
+    if results["hugo"]:
+        ratio = statistics.median(r[0] for r in results["cxsite"]) / \
+            statistics.median(r[0] for r in results["hugo"])
+        cpu_ratio = statistics.median(r[1] for r in results["cxsite"]) / \
+            statistics.median(r[1] for r in results["hugo"])
+        print(f"  ratio   {ratio:6.2f}x Hugo's wall time ({cpu_ratio:.2f}x its CPU time); "
+              f"target <= 2.0x: {'met' if ratio <= 2.0 else 'NOT met'}")
+        if args.also:
+            also = statistics.median(r[0] for r in results["also"]) / \
+                statistics.median(r[0] for r in results["hugo"])
+            print(f"  ({args.also}: {also:.2f}x Hugo's wall time)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Python-Markdown converters, one per set of syntax a page uses, so plain pages stay cheap.
+
+Every optional extension costs time on every block and every text node, used or not. A page
+that has no '!!!' cannot hold an admonition, so its converter leaves the admonition extension
+out; the HTML is the same as the full converter's (tests/test_markup.py checks this on random
+documents). The extensions a page may need are found by looking for the characters their syntax
+starts with: a false alarm only costs time, a miss never happens because every syntax needs them.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from typing import Callable, Iterable
+
+import markdown
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
+from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
+from markdown.treeprocessors import UnescapeTreeprocessor
+from markdown.util import STX, AtomicString
+
+from ..i18n import _
+from .bounds import check_text
+
+# feature -> does this page source need it? Checks are plain substring tests (fast, in C).
+_DEF_LIST = re.compile(r"\n[ \t>]*:")  # a line starting with ':' (after indentation or '>')
+
+
+def _has_def_list(s: str) -> bool:
+    return ":" in s and (_DEF_LIST.search(s) is not None or s.lstrip(" \t>").startswith(":"))
+
+
+def _has_indented(s: str) -> bool:
+    return "\n    " in s or "\t" in s or s.startswith("    ")
+
+_TASK = re.compile(r"\[[ xX]\]")
+FEATURES: dict[str, Callable[[str], bool]] = {
+    "tables": lambda s: "|" in s,
+    "footnotes": lambda s: "[^" in s,
+    "admonition": lambda s: "!!!" in s,
+    "attr_list": lambda s: "{" in s,
+    "def_list": _has_def_list,
+    "abbr": lambda s: "*[" in s,
+    "md_in_html": lambda s: "<" in s,
+    "superfences": lambda s: "```" in s or "~~~" in s,
+    "highlight": lambda s: "```" in s or "~~~" in s or _has_indented(s),
+    "tabbed": lambda s: "===" in s,
+    "details": lambda s: "???" in s,
+    "tasklist": lambda s: "[" in s and _TASK.search(s) is not None,
+    "toc_marker": lambda s: "[TOC]" in s,
+    "cite": lambda s: "{{" in s,
+}
+ALL_FEATURES = frozenset(FEATURES)
+
+
+def page_features(source: str) -> frozenset[str]:
+    """The optional syntax a page's Markdown may use (a superset: never misses one)."""
+    return frozenset(name for name, needed in FEATURES.items() if needed(source))
+
+
+# name -> the extension and its settings; the order is the order extensions are loaded in
+_EXTENSIONS: list[tuple[str, str, dict]] = [
+    ("tables", "tables", {}),
+    ("footnotes", "footnotes", {}),
+    ("admonition", "admonition", {}),
+    ("attr_list", "attr_list", {}),
+    ("def_list", "def_list", {}),
+    ("abbr", "abbr", {}),
+    ("md_in_html", "md_in_html", {}),
+    ("toc", "toc", {"permalink": "#", "slugify": slugify_unicode, "toc_depth": "2-3"}),
+    ("superfences", "pymdownx.superfences", {}),
+    ("tabbed", "pymdownx.tabbed", {"alternate_style": True}),
+    ("details", "pymdownx.details", {}),
+    ("tasklist", "pymdownx.tasklist", {}),
+    ("highlight", "pymdownx.highlight", {"use_pygments": True, "css_class": "highlight"}),
+]
+
+
+def build_markdown(features: Iterable[str], extra: list[markdown.Extension],
+                   superfences: dict, *, stock: bool = False) -> markdown.Markdown:
+    """A converter with the named optional extensions, plus `extra` (the site's own).
+
+    stock=True keeps Python-Markdown's own inline and toc processors (the tests' reference).
+    """
+    features = set(features) | {"toc"}
+    if "superfences" in features:
+        features.add("highlight")  # fenced code is highlighted by it
+    names, configs = [], {}
+    for feature, name, settings in _EXTENSIONS:
+        if feature in features:
+            names.append(name)
+            config = dict(settings)
+            if feature == "superfences":
+                config.update(superfences)
+            if feature == "footnotes":  # titles of links, in the page's language
+                config["BACKLINK_TITLE"] = _("Back to the text")
+            if feature == "toc":
+                config["permalink_title"] = _("Link to this section")
+            if feature == "toc" and "toc_marker" not in features:
+                config["marker"] = ""  # no '[TOC]' on the page: skip looking for it
+            if config:
+                configs[name] = config
+    toc = configs.pop("toc")
+    names[names.index("toc")] = (TocExtension(**toc) if stock or "toc_marker" in features
+                                 else _TocTokensOnlyExtension(**toc))
+    md = markdown.Markdown(extensions=names + extra, extension_configs=configs,
+                           output_format="html")
+    if not stock:
+        if "md_in_html" not in features and "html_block" in md.preprocessors:
+            # the page has no '<': no HTML block to find, and the search parses the whole page
+            md.preprocessors.deregister("html_block")
+        md.treeprocessors.register(FastInlineProcessor(md), "inline", 20)
+        md.treeprocessors.register(_FastUnescape(md), "unescape", 0)
+        block_level = frozenset(md.block_level_elements)
+        # the stock method looks the tag up in a list, for every element, several times
+        md.is_block_level = lambda tag: (isinstance(tag, str)  # type: ignore[method-assign]
+                                         and tag.lower().rstrip("/") in block_level)
+    return md
+
+
+class _FastUnescape(UnescapeTreeprocessor):
+    """Restores backslash-escaped characters, skipping the regex for text holding none."""
+
+    def unescape(self, text: str) -> str:
+        return self.RE.sub(self._unescape, text) if STX in text else text
+
+
+class _TocTokensOnly(TocTreeprocessor):
+    """Heading ids, permalinks and toc_tokens, without the '[TOC]' block nobody asked for.
+
+    The stock processor builds, prettifies and serialises a table of contents for every page;
+    the site's templates use md.toc_tokens only, and a page without '[TOC]' has nowhere to put it.
+    """
+
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        return etree.Element("div")
+
+
+class _TocTokensOnlyExtension(TocExtension):
+    TreeProcessorClass = _TocTokensOnly
+
+
+# --- inline patterns: skip those that cannot match ------------------------------------------
+# pattern name -> substrings one of which every match contains. A pattern whose substrings are
+# all absent from a text cannot match it, so trying it is wasted work (most text nodes hold
+# none of Markdown's inline syntax). Names not listed are always tried.
+PATTERN_NEEDS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "cx_cite": ("{{",),
+    "reference": ("[",), "link": ("[",), "image_link": ("![",), "image_reference": ("![",),
+    "short_reference": ("[",), "short_image_ref": ("![",), "autolink": ("<",),
+    "automail": ("<",), "linebreak": ("  \n",), "html": ("<",), "entity": ("&",),
+    "em_strong": ("*", "_"),
+}
+_ANY_NEED = re.compile("|".join(sorted({re.escape(n[0]) for ns in PATTERN_NEEDS.values()
+                                        for n in ns} | {"\x02", "\x03"})))
+
+
+class FastInlineProcessor(InlineTreeprocessor):
+    """Python-Markdown's inline processor, trying only the patterns a text can match.
+
+    Overrides the private `__handleInline` of Markdown 3.x (pinned in pyproject.toml); the
+    loop is the stock one, plus the skip. tests/test_markup.py checks that the override is
+    installed and gives byte-identical HTML.
+    """
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        names = [entry.name for entry in md.inlinePatterns._priority]
+        # (pattern, first substring it needs, second substring or None); (pattern, None, None)
+        # for a pattern whose needs are unknown: always tried
+        self._plan = [(md.inlinePatterns[name], *(tuple(PATTERN_NEEDS.get(name) or ()) + (None, None))[:2])
+                      for name in names]
+        # a text holding none of the characters any pattern needs is left as it is
+        self._prefilter = all(name in PATTERN_NEEDS for name in names)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802
+        if isinstance(data, AtomicString):
+            return data
+        if patternIndex == 0:
+            if self._prefilter and _ANY_NEED.search(data) is None:
+                return data
+            check_text(data)
+        plan = self._plan
+        apply = self._InlineProcessor__applyPattern
+        startIndex = 0  # noqa: N806 (as in Markdown)
+        count = len(plan)
+        while patternIndex < count:
+            pattern, need, other = plan[patternIndex]
+            if need is not None and need not in data and (other is None or other not in data):
+                patternIndex += 1
+                startIndex = 0  # noqa: N806
+                continue
+            data, matched, startIndex = apply(pattern, data, patternIndex, startIndex)  # noqa: N806
+            if not matched:
+                patternIndex += 1
+        return data
