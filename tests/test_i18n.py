@@ -116,6 +116,11 @@ def test_templates_translate_with_the_page_language():
     with activate(make_language("zh-Hant")):
         assert template.render() == "本頁內容 · 資料：&lt;b&gt;"
     assert template.render() == "On this page · Data: &lt;b&gt;"
+    blocks = env.from_string('{% trans title="<i>" %}Data: {{ title }}{% endtrans %} · '
+                             '{% trans num=3 %}{{ num }} point{% pluralize %}{{ num }} points'
+                             '{% endtrans %} · {{ _("100%% sure") }}')
+    with activate(make_language("zh-Hans")):
+        assert blocks.render() == "数据：&lt;i&gt; · 3 分 · 100% sure"
 
 
 # --- a site's own catalogues -----------------------------------------------------------------

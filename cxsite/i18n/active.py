@@ -118,12 +118,31 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
 
 def install_jinja(env: Any) -> None:
     """jinja2.ext.i18n with new-style gettext bound to the page's reader: {{ _("Search") }},
-    {{ ngettext("%(num)d page", "%(num)d pages", n) }}, {% trans %}...{% endtrans %}."""
+    {{ ngettext("%(num)d page", "%(num)d pages", n) }}, {% trans %}...{% endtrans %}.
+
+    The callables are jinja2's new-style ones (a catalogue's text is trusted markup, values are
+    escaped, a literal % is written %%), made directly: jinja2's wrappers cost 5% of a build."""
+    from markupsafe import Markup
+
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(
-        gettext=lambda m: _active.get().gettext(m),
-        ngettext=lambda s, p, n: _active.get().ngettext(s, p, n),
-        pgettext=lambda c, m: _active.get().pgettext(c, m),
-        npgettext=lambda c, s, p, n: _active.get().npgettext(c, s, p, n),
-        newstyle=True,
-    )
+
+    def done(text: str, values: dict[str, Any]) -> Markup:
+        return Markup(text) % values if values or "%" in text else Markup(text)
+
+    def gettext_(message: str, **values: Any) -> Markup:
+        return done(_active.get().gettext(message), values)
+
+    def ngettext_(singular: str, plural: str, n: int, **values: Any) -> Markup:
+        values.setdefault("num", n)
+        return done(_active.get().ngettext(singular, plural, n), values)
+
+    def pgettext_(context: str, message: str, **values: Any) -> Markup:
+        return done(_active.get().pgettext(context, message), values)
+
+    def npgettext_(context: str, singular: str, plural: str, n: int, **values: Any) -> Markup:
+        values.setdefault("num", n)
+        return done(_active.get().npgettext(context, singular, plural, n), values)
+
+    env.newstyle_gettext = True  # what {% trans %} compiles to
+    env.globals.update(_=gettext_, gettext=gettext_, ngettext=ngettext_, pgettext=pgettext_,
+                       npgettext=npgettext_)
