@@ -3,7 +3,7 @@
     python bench/bench_charts.py [--charts 200] [--per-page 2] [--keep DIR]
 
 Targets: cold under 10 s, unchanged under 1 s, each measured as the whole `python build.py build`
-command (interpreter start included), with the build's two forked workers.
+command (interpreter start included), with the build's worker processes.
 """
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ def main() -> None:
     try:
         src = make_site(base / "site", args.charts, args.per_page)
         out = base / "out"
-        shutil.rmtree(out, ignore_errors=True)  # cold: no output and no chart cache
+        shutil.rmtree(out, ignore_errors=True)  # cold: no output, no chart cache, no record
+        shutil.rmtree(src / ".cxsite", ignore_errors=True)
         cold = timed_build(src, out)
         unchanged = min(timed_build(src, out) for _ in range(3))
         pages = len(list((src / "content").glob("*.md")))

@@ -11,7 +11,7 @@ from typing import Sequence
 from .config import load_config
 from .errors import BuildFailed, Problem, SiteError, UsageError
 
-EXIT_OK, EXIT_SITE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SITE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,6 +28,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="the site folder holding content/ (default: this folder)")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",
                    help="where to write the site (default: SOURCE/output)")
+    p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                   help="where to keep the chart cache and the record of the last build "
+                        "(default: SOURCE/.cxsite); CI keeps it between runs")
     p.add_argument("--base-url", default=None, metavar="URL",
                    help="the address the site is published under, e.g. /cx/ or https://intranet/cx/")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -76,11 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not source.is_dir():
             raise UsageError(f"the source folder '{source}' does not exist")
         config = load_config(source, args.output, base_url=args.base_url, strict=args.strict,
-                             serve_mode=args.command == "serve")
+                             serve_mode=args.command == "serve", cache_dir=args.cache_dir)
         if args.command == "serve":
             from .serve.server import serve
             return serve(config, port=args.port, open_browser=not args.no_open,
-                         base_url=args.base_url, jobs=args.jobs)
+                         base_url=args.base_url, jobs=args.jobs, cache_dir=args.cache_dir)
         return run_build(config, check_only=args.command == "check", jobs=args.jobs)
     except UsageError as exc:
         print(f"usage error: {exc}", file=sys.stderr)
@@ -98,7 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               "the previous site (if any) is untouched.", file=sys.stderr)
         return EXIT_SITE
     except KeyboardInterrupt:
-        return 130
+        print("\nStopped (Ctrl+C); the site in the output folder is the last complete one.",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr = None
         return EXIT_OK
@@ -112,8 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> int:
+    from .engine.build import build as build_site
     from .engine.output import DiskWriter
-    from .engine.site import build_site
 
     started = time.monotonic()
     progress = _Progress()
@@ -126,8 +131,12 @@ def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> i
         print(f"Checked {result.pages} pages in {took:.2f} s: no errors.")
         return EXIT_OK
     r = result.report
-    print(f"Built {result.pages} pages in {took:.2f} s ({len(r.written)} files written, "
-          f"{r.unchanged} unchanged, {len(r.deleted)} removed).")
+    if result.rendered == 0 and not r.written and not r.deleted:
+        print(f"The site is up to date: nothing changed since the last build ({result.pages} "
+              f"pages, checked in {took:.2f} s).")
+    else:
+        print(f"Built {result.pages} pages in {took:.2f} s ({result.rendered} rendered, "
+              f"{len(r.written)} files written, {r.unchanged} unchanged, {len(r.deleted)} removed).")
     print(f"The site is in {config.output} (publish this folder to any web server).\n"
           f"To look at it, run:  {_serve_command(config)}")
     return EXIT_OK

@@ -1,6 +1,7 @@
 """Read and validate the site config (cxsite.yaml); every default lives here."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -8,11 +9,15 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import Problems, SiteError, did_you_mean
+from .errors import Problems, SiteError, UsageError, did_you_mean
 from .i18n.languages import ENGLISH, Language, make_language
 from .yamltext import parse_mapping
 
 CONFIG_NAME = "cxsite.yaml"
+# set while a page renders: effective_today() notes there that the page shows the real date
+CLOCK_READ: contextvars.ContextVar[list | None] = contextvars.ContextVar("cxsite_clock",
+                                                                        default=None)
+CACHE_NAME = ".cxsite"  # the default cache folder, inside the site folder (git-ignored)
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 COLOURBLIND_SAFE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
@@ -39,6 +44,11 @@ class Config:
     write_cache: bool = True  # False in `check`: a check writes nothing, not even caches
     unsafe_html: bool = False  # markdown.unsafe_html: keep all raw HTML (trusted authors only)
     extra: dict = field(default_factory=dict)
+    cache_dir: Path = None  # type: ignore[assignment]  # the chart cache and build state; SOURCE/.cxsite
+
+    def __post_init__(self) -> None:
+        if self.cache_dir is None:
+            object.__setattr__(self, "cache_dir", Path(self.source) / CACHE_NAME)
 
     @property
     def content_dir(self) -> Path:
@@ -77,7 +87,19 @@ class Config:
 
     def effective_today(self) -> date:
         """'Today' for roadmaps: the config, else SOURCE_DATE_EPOCH, else the real date."""
-        return self.today or self.build_date or date.today()
+        fixed = self.today or self.build_date
+        if fixed is None:
+            used = CLOCK_READ.get()
+            if used is not None:  # a page that shows the real date is redone on another day
+                used.append(True)
+        return fixed or date.today()
+
+
+def default_theme_dir() -> Path:
+    """The built-in theme: packaged as cxsite/theme when installed, templates/ in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "theme"
+    return packaged if packaged.is_dir() else here.parent / "templates"
 
 
 _TEXT_EXAMPLES = {"title": "Customer First", "description": "Our CX programme", "language": "en",
@@ -101,6 +123,28 @@ def normalise_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+BASE_URL_RULE = ("a path such as /cx/ or an http(s) address such as "
+                 "https://intranet.example/cx/")
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why a base URL cannot be used, or None. Only a path or an http(s) address can be: the
+    404 page links home with it and the sitemap lists it, so 'javascript:' or '//other.host'
+    would become a link that runs code or leaves the site."""
+    text = (url or "").strip()
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", text)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        return f"starts with '{scheme.group(1)}:', which is not a web address"
+    if any(ord(c) < 32 or c in ' "<>\\`{}|^' for c in text):
+        return "holds a space, a backslash or another character an address cannot hold"
+    if scheme:
+        rest = text[len(scheme.group(0)):]
+        if not rest.startswith("//") or not rest[2:].split("/", 1)[0]:
+            return "has no host name after 'http://' or 'https://'"
+        return None
+    if text.startswith("//"):
+        return "starts with '//', which browsers read as the address of another site"
+    return None
 _SECTIONS = {"survey": ("min_group_size",), "roadmap": ("min_months", "max_months"),
              "kpi": ("definitions",), "markdown": ("unsafe_html",)}
 _EXAMPLES = {"survey": "min_group_size: 10", "roadmap": "min_months: 18", "kpi": "definitions: kpis.yaml",
@@ -117,11 +161,16 @@ def _int_in(value: Any, key: str, lo: int, hi: int, problems: Problems, file: st
 
 
 def load_config(source: Path, output: Path | None = None, *, base_url: str | None = None,
-                strict: bool = False, serve_mode: bool = False) -> Config:
+                strict: bool = False, serve_mode: bool = False,
+                cache_dir: Path | None = None) -> Config:
     """Read SOURCE/cxsite.yaml (optional) and apply command-line overrides; report every mistake."""
     source = source.resolve()
     output = (output or source / "output").resolve()
-    cfg = Config(source=source, output=output, strict=strict, serve_mode=serve_mode)
+    if base_url is not None and base_url_problem(base_url):
+        raise UsageError(f"--base-url {base_url_problem(base_url)}: {base_url!r}; write "
+                         f"{BASE_URL_RULE}")
+    cfg = Config(source=source, output=output, strict=strict, serve_mode=serve_mode,
+                 cache_dir=(cache_dir or source / CACHE_NAME).resolve())
     problems = Problems()
     raw: dict = {}
     file = CONFIG_NAME
@@ -150,7 +199,12 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
         elif key in ("title", "description", "language", "footer"):
             changes[key] = "" if value is None else str(value)
         elif key == "base_url":
-            changes["base_url"] = normalise_base_url(str(value))
+            why = base_url_problem(str(value))
+            if why:
+                error(f"'base_url' {why}: {str(value)!r}", key,
+                      f"write {BASE_URL_RULE}.")
+            else:
+                changes["base_url"] = normalise_base_url(str(value))
         elif key == "today":
             try:
                 changes["today"] = (value.date() if isinstance(value, datetime) else value

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from . import fmt
 from .blocks import asset_bundle
-from .config import Config
+from .config import Config, default_theme_dir  # noqa: F401 (re-exported)
 from .content import check_file_name, check_inside, relative_url
 from .errors import SiteError, did_you_mean
 from .i18n import Language, Reader, _, current, install_jinja, language_name
@@ -21,13 +21,6 @@ from .nav import Navigation, NavNode, visible_children
 from .translations import alternates, versions
 
 ASSET_DIR = "assets/"
-
-
-def default_theme_dir() -> Path:
-    """The built-in theme: packaged as cxsite/theme when installed, templates/ in a checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "theme"
-    return packaged if packaged.is_dir() else here.parent / "templates"
 
 
 def hashed_name(name: str, data: bytes) -> str:

@@ -14,6 +14,8 @@ from cxsite.config import load_config
 from cxsite.engine.output import DiskWriter
 from cxsite.engine.site import build_site
 
+pytestmark = pytest.mark.slow  # browser or end-to-end: `pytest -m "not slow"` skips it
+
 EVIL = "<script>alert(1)</script>"
 CHART = """```chart
 data: scores.csv

@@ -8,6 +8,8 @@ import pytest
 from cxsite.config import load_config
 from cxsite.serve.server import DevServer
 
+pytestmark = pytest.mark.slow  # browser or end-to-end: `pytest -m "not slow"` skips it
+
 
 @pytest.fixture
 def served(site):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html as htmllib
 import json
-import multiprocessing
 import re
 from pathlib import Path
 
@@ -172,20 +171,6 @@ def test_vega_assets_are_hashed_and_hold_the_libraries():
     bundle = next(v for k, v in assets.items() if "vega-bundle" in k)
     assert b"vegaEmbed" in bundle and len(bundle) > 300_000
     assert charts.vega_assets() == list(charts.vega_assets())
-
-
-def _render_in_child(_: int) -> int:
-    spec = {"data": {"values": [{"a": 1}]}, "mark": "bar",
-            "encoding": {"y": {"field": "a", "type": "quantitative"}}}
-    return len(charts._convert("vegalite_to_svg", spec))
-
-
-def test_a_forked_worker_renders_after_the_parent_did(ctx):
-    """vl-convert's engine does not survive fork: a worker must not hang on it."""
-    charts.render_figure(bar(table()), table(), ctx, title="Parent renders first")
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        result = pool.map_async(_render_in_child, [0])
-        assert result.get(timeout=60)[0] > 100
 
 
 def test_figure_json_roundtrip(ctx):

@@ -1,8 +1,10 @@
 """The command line as a user meets it: exit codes, exact messages, output left untouched."""
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -192,6 +194,7 @@ def test_refuses_to_write_into_a_folder_it_did_not_make(site, capsys, tmp_path):
     assert sorted(p.name for p in foreign.iterdir()) == ["thesis.docx"]
 
 
+@pytest.mark.slow
 def test_build_py_runs_as_a_script_without_traceback(site):
     src = site({"content/index.md": "---\ntitle: [broken\n---\n"})
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--source", str(src)],
@@ -202,6 +205,7 @@ def test_build_py_runs_as_a_script_without_traceback(site):
     assert proc.stdout == ""  # nothing but the problems, and no progress bar when piped
 
 
+@pytest.mark.slow
 def test_build_py_says_how_to_serve_with_the_same_python(tmp_path):
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "index.md").write_text("# Home")
@@ -214,12 +218,12 @@ def test_build_py_says_how_to_serve_with_the_same_python(tmp_path):
 
 
 def test_a_bug_is_reported_without_traceback_unless_debugging(site, capsys, monkeypatch):
-    import cxsite.engine.site
+    import cxsite.engine.build
 
     def broken(*args, **kwargs):
         raise KeyError("oops")
 
-    monkeypatch.setattr(cxsite.engine.site, "build_site", broken)
+    monkeypatch.setattr(cxsite.engine.build, "build", broken)
     src = site({"content/index.md": "# Home"})
     code, _, err = run(capsys, "--source", str(src))
     assert code == 1
@@ -228,3 +232,41 @@ def test_a_bug_is_reported_without_traceback_unless_debugging(site, capsys, monk
     monkeypatch.setenv("CXSITE_DEBUG", "1")
     with pytest.raises(KeyError):
         main(["--source", str(src)])
+
+
+def test_ctrl_c_during_a_build_says_so_and_keeps_the_last_site(site, capsys, monkeypatch):
+    from cxsite.engine import site as engine_site
+
+    src = site({"content/index.md": "# Home\n\nFirst.\n", "content/a.md": "# A\n"})
+    assert main(["--source", str(src)]) == 0
+    before = {p: p.read_bytes() for p in (src / "output").rglob("*") if p.is_file()}
+    (src / "content/index.md").write_text("# Home\n\nSecond.\n")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine_site, "render_body", interrupted)
+    capsys.readouterr()
+    assert main(["--source", str(src)]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "Stopped (Ctrl+C); the site in the output folder is the last complete one."
+    assert {p: p.read_bytes() for p in (src / "output").rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_real_build_exits_130_with_one_line(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from make_site import make_site
+
+    src = make_site(tmp_path / "site", pages=600)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--source", str(src)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.8)  # the pages are being rendered
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the build finished before Ctrl+C arrived")
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == [
+        "Stopped (Ctrl+C); the site in the output folder is the last complete one."]
+    assert not (src / "output").exists() or not list((src / "output").rglob("*.html"))

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
 from cxsite.config import COLOURBLIND_SAFE, load_config, normalise_base_url
-from cxsite.errors import BuildFailed, SiteError
+from cxsite.errors import BuildFailed, SiteError, UsageError
 
 
 def test_defaults_without_a_config_file(tmp_path):
@@ -145,6 +146,36 @@ def test_language_mistakes_name_their_line(tmp_path):
 def test_languages_as_a_plain_list(tmp_path):
     (tmp_path / "cxsite.yaml").write_text("languages: [zh-Hans, zh-Hant]\n", encoding="utf-8")
     assert [lang.tag for lang in load_config(tmp_path).languages] == ["en", "zh-Hans", "zh-Hant"]
+
+
+@pytest.mark.parametrize("url", ["/", "/cx/", "cx", "https://intranet.example/cx/",
+                                 "http://localhost:8080/", "HTTPS://Intranet.Example"])
+def test_a_path_or_a_web_address_is_a_base_url(tmp_path, url):
+    (tmp_path / "cxsite.yaml").write_text(f"base_url: '{url}'\n", encoding="utf-8")
+    assert load_config(tmp_path).base_url.endswith("/")
+    assert load_config(tmp_path, base_url=url).base_url.endswith("/")
+
+
+@pytest.mark.parametrize("url, why", [
+    ("javascript://%0aalert(1)", "starts with 'javascript:', which is not a web address"),
+    ("javascript:alert(1)", "starts with 'javascript:'"),
+    ("data:text/html,<b>x</b>", "starts with 'data:'"),
+    ("//evil.example/", "starts with '//', which browsers read as the address of another site"),
+    ("/\\evil.example/", "holds a space, a backslash"),
+    ("https:///cx/", "has no host name"),
+    ("/cx/<script>", "holds a space, a backslash or another character"),
+])
+def test_anything_else_is_refused_naming_the_setting(tmp_path, url, why):
+    """The 404 page links home with base_url and the sitemap lists it."""
+    with pytest.raises(UsageError) as exc:
+        load_config(tmp_path, base_url=url)
+    assert str(exc.value).startswith(f"--base-url {why}")
+    assert "a path such as /cx/ or an http(s) address" in str(exc.value)
+    (tmp_path / "cxsite.yaml").write_text(f"title: x\nbase_url: {json.dumps(url)}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as exc:
+        load_config(tmp_path)
+    p = exc.value.problems[0]
+    assert (p.file, p.line) == ("cxsite.yaml", 2) and p.message.startswith(f"'base_url' {why}")
 
 
 def test_markdown_unsafe_html_opts_in_and_must_be_true_or_false(tmp_path):

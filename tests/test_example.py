@@ -13,6 +13,8 @@ from cxsite.engine.output import MemoryWriter
 from cxsite.search.index import page_text
 from cxsite.engine.site import build_site
 
+pytestmark = pytest.mark.slow  # browser or end-to-end: `pytest -m "not slow"` skips it
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -164,11 +164,26 @@ def test_overriding_a_theme_template(tmp_path):
     assert not update.full  # only the pages whose templates use page.html
 
 
-def test_static_asset_change_renders_every_page(tmp_path):
+def test_a_stylesheet_edit_gives_every_page_its_new_name_without_rendering(tmp_path, monkeypatch):
     inc = make(tmp_path)
     write(tmp_path, "templates/static/style.css", "body { color: black }\n")
-    update = check(inc, tmp_path, {"templates/static/style.css"})
-    assert update.full
+    real = inc.renderer.render
+
+    def render(model, work, progress=None):
+        assert not work.urls, "a page was rendered again"
+        return real(model, work, progress)
+
+    monkeypatch.setattr(inc.renderer, "render", render)
+    update = check(inc, tmp_path, {"templates/static/style.css"})  # byte-equal to a clean build
+    assert update.rendered == 4 and not update.full
+    assert all(b"style." in update.pages[p] for p in ("index.html", "a/index.html"))
+
+
+def test_a_new_stylesheet_renders_every_page(tmp_path):
+    inc = make(tmp_path)
+    write(tmp_path, "templates/static/extra.css", "p { margin: 0 }\n")
+    update = check(inc, tmp_path, {"templates/static/extra.css"})
+    assert update.full and update.rendered == 4
 
 
 def test_config_change_rebuilds_everything(tmp_path):
@@ -309,6 +324,7 @@ def apply(root: Path, op: tuple) -> set[str]:
     return {target}
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ops, min_size=1, max_size=8))
 def test_incremental_equals_clean_build(edits):

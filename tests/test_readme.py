@@ -5,6 +5,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from cxsite.config import load_config
 from cxsite.engine.output import MemoryWriter
 from cxsite.engine.site import build_site
@@ -15,6 +17,7 @@ EXAMPLE = re.compile(r"^````markdown\n(.*?)^````$", re.M | re.S)
 CITATION = re.compile(r"`?(\{\{(?:value|kpi) [^}]*\}\})`?")
 
 
+@pytest.mark.slow
 def test_readme_examples_build_with_the_example_data(tmp_path):
     blocks = [b for b in EXAMPLE.findall(README) if b.startswith("```")]
     data = {p.name for p in (ROOT / "data").iterdir()}

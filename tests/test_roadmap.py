@@ -65,6 +65,7 @@ def test_chart_has_lanes_statuses_milestones_dependencies_and_today(site):
         assert f">{text}</text>" in svg
 
 
+@pytest.mark.slow
 def test_today_comes_from_source_date_epoch_and_output_is_reproducible(site, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     src = roadmap_site(site, config="title: Plan\nlanguage: en-GB\n")

@@ -5,6 +5,8 @@ import http.server
 import json
 import threading
 
+import pytest
+
 from cxsite.config import load_config
 from cxsite.engine.output import DiskWriter, MemoryWriter
 from cxsite.search.index import index_script, page_text
@@ -44,6 +46,7 @@ def test_a_page_at_search_is_refused(site):
     assert e.value.problems[0].message == "the address /search/ is kept for the site's search page"
 
 
+@pytest.mark.slow
 def test_search_finds_english_and_chinese_in_the_browser(site, browser):
     src = site({
         "content/index.md": "# Home\n\nWelcome to the programme.",

@@ -151,6 +151,7 @@ def test_dependencies_are_recorded_for_each_page(site):
             "templates/partials/nav.html", "cxsite.yaml", "@navigation"} <= deps
 
 
+@pytest.mark.slow
 def test_large_site_builds_in_parallel_with_bounded_navigation(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     from make_site import make_site
@@ -176,6 +177,7 @@ def test_disk_build_keeps_last_good_output_when_a_page_breaks(site):
     assert (config.output / "roadmap" / "index.html").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_installed_package_builds_a_content_only_site(tmp_path):
     """pip-installed cxsite (the wheel, theme included) builds a folder that has only content/."""
     wheel_dir = tmp_path / "wheel"

@@ -226,3 +226,16 @@ def test_a_translation_before_its_language_is_configured(site):
     assert warnings(src)[0].startswith(
         "content/index.zh.md: warning: the file name looks like a translation into 'zh', which is "
         "not one of the site's languages")
+
+
+@pytest.mark.slow
+def test_the_next_build_sees_an_edited_catalogue(site, tmp_path):
+    from blocksite import build_to_disk
+
+    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+          'msgid "Skip to main content"\nmsgstr "{}"\n')
+    src = site({"cxsite.yaml": "language: zh-Hans\n", "content/index.md": "你好\n",
+                "locales/zh-Hans.po": po.format("跳到正文")})
+    assert "跳到正文" in build_to_disk(src, tmp_path / "out")["index.html"].decode()
+    (src / "locales/zh-Hans.po").write_text(po.format("直接阅读正文"), encoding="utf-8")
+    assert "直接阅读正文" in build_to_disk(src, tmp_path / "out")["index.html"].decode()

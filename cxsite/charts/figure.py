@@ -11,19 +11,17 @@ import copy
 import html
 import json
 import math
-import os
 import re
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .. import fmt
 from ..engine.cache import Cache, digest
 from ..errors import SiteError
 from ..i18n import _, current, ngettext
 from ..i18n.d3 import vega_locale
+from .engine import ChartFailed, engine
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,58 +161,9 @@ def table_from_spec(spec: dict) -> "pd.DataFrame":
 
 
 # --- vl-convert -----------------------------------------------------------------------------
-# vl-convert runs a JavaScript engine on a background thread. A process forked after that engine
-# started inherits it dead, and every call would hang; such a process hands the work to a helper
-# process of its own (a plain subprocess: pool workers may not start multiprocessing children).
-_ENGINE_PID: int | None = None
-_HELPER: Any = None
-
-
-def _vl_call(name: str, args: tuple, kwargs: dict) -> Any:
-    import vl_convert
-
-    return getattr(vl_convert, name)(*args, **kwargs)
-
-
-def _convert(name: str, *args: Any, **kwargs: Any) -> Any:
-    global _ENGINE_PID, _HELPER
-    if _ENGINE_PID in (None, os.getpid()):
-        _ENGINE_PID = os.getpid()
-        return _vl_call(name, args, kwargs)
-    import pickle
-    import subprocess
-    import sys
-
-    if _HELPER is None or _HELPER.poll() is not None:
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]))
-        _HELPER = subprocess.Popen([sys.executable, "-m", "cxsite.charts.figure"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, env=env)
-    pickle.dump((name, args, kwargs), _HELPER.stdin)
-    _HELPER.stdin.flush()
-    ok, value = pickle.load(_HELPER.stdout)
-    if not ok:
-        raise ValueError(value)
-    return value
-
-
-def _serve_helper() -> None:
-    """The helper process: run vl-convert calls read from stdin until the parent goes away."""
-    import pickle
-    import sys
-
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
-    while True:
-        try:
-            name, args, kwargs = pickle.load(inp)
-        except EOFError:
-            return
-        try:
-            reply = (True, _vl_call(name, args, kwargs))
-        except Exception as exc:  # reported to the parent, which raises it as ValueError
-            reply = (False, str(exc))
-        pickle.dump(reply, out)
-        out.flush()
+def _convert(name: str, **kwargs: Any) -> Any:
+    """vl_convert.<name>(**kwargs), run by this process's chart engine (see charts/engine.py)."""
+    return engine().call(name, **kwargs)
 
 
 def vl_version() -> str:
@@ -237,36 +186,17 @@ def render_svg(spec_text: str, cache: Cache) -> str:
     if hit is not None:
         return hit.decode("utf-8")
     try:
-        with _stderr_captured() as logged:
-            svg = _convert("vegalite_to_svg", json.loads(spec_text), vl_version=vl_version(),
-                           allowed_base_urls=[])
-    except ValueError as exc:
+        svg = _convert("vegalite_to_svg", vl_spec=json.loads(spec_text), vl_version=vl_version(),
+                       allowed_base_urls=[])
+    except ChartFailed as exc:
         # the engine logs the first error and raises a later, vaguer one: prefer the first
-        first = [ln for ln in logged() if ln.startswith("ERROR ")]
+        first = [ln for ln in exc.log if ln.startswith("ERROR ")]
         reason = _js_error(first[0][6:] if first else str(exc))
         raise SiteError(f"the chart could not be drawn: {reason}",
                         hint="check the chart's options (formats such as '.1f' or '%b %Y', "
                              "column types, encodings).") from None
     cache.put("svg", key, svg.encode("utf-8"))
     return svg
-
-
-@contextmanager
-def _stderr_captured() -> Iterator[Callable[[], list[str]]]:
-    """Collect what the JavaScript engine writes to stderr (fd 2) instead of showing it."""
-    import tempfile
-
-    lines: list[str] = []
-    with tempfile.TemporaryFile() as tmp:
-        saved = os.dup(2)
-        os.dup2(tmp.fileno(), 2)
-        try:
-            yield lambda: lines
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            tmp.seek(0)
-            lines.extend(tmp.read().decode("utf-8", "replace").splitlines())
 
 
 def _js_error(text: str) -> str:
@@ -468,11 +398,11 @@ def vega_assets(config: "Config | None" = None) -> list[tuple[str, bytes]]:
     """The Vega, Vega-Lite and Vega-Embed libraries, the embedding script and the chart styles,
     under content-hashed names; written once per site, loaded only by pages with charts."""
     global _ASSETS
+    cache = Cache.for_config(config) if config is not None else Cache(None)
+    key = digest("bundle", engine_key())
     if _ASSETS is None:
         from ..render import ASSET_DIR, default_theme_dir, hashed_name
 
-        cache = Cache.for_config(config) if config is not None else Cache(None)
-        key = digest("bundle", engine_key())
         bundle = cache.get("bundle", key)
         if bundle is None:
             with cache.lock("bundle"):  # one worker builds it (1-2 s), the other then reads it
@@ -484,8 +414,6 @@ def vega_assets(config: "Config | None" = None) -> list[tuple[str, bytes]]:
         files = [("vega-bundle.js", bundle), ("cx-charts.js", (here / "cx-charts.js").read_bytes()),
                  ("cx-charts.css", (here / "cx-charts.css").read_bytes())]
         _ASSETS = [(ASSET_DIR + hashed_name(name, data), data) for name, data in files]
+    cache.note("bundle", key)  # kept in memory, but still used by this build: keep it on disk
     return list(_ASSETS)
 
-
-if __name__ == "__main__":  # python -m cxsite.charts.figure: the vl-convert helper of a forked worker
-    _serve_helper()

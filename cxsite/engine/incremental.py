@@ -1,17 +1,27 @@
-"""Incremental rebuilds for `serve`: after a change, re-read the front matter, re-render only
-the pages whose inputs changed (every page when the navigation changed) and produce exactly
-the files a clean build would.
+"""Incremental rebuilds, for `serve` (after each save) and for `build` (after the record of the
+last build, see engine/state.py): re-read what changed, redo only the pages whose inputs
+changed, and produce exactly the files a clean build would.
 
-The dependency graph is the one the full build records (`PageOutput.inputs`): each page lists
-its source, the templates it uses, the data files its blocks read, cxsite.yaml and
-"@navigation". A change of the config or of the navigation (any page's title, weight, URL,
-draft flag or front matter, a page or content file added or removed) re-renders every page;
-templates re-render the pages that use them; anything else re-renders the pages that list it.
-Pages that had problems are always re-rendered, since what they were missing (a data file,
+A page is made in two stages (engine/site.py): its body (Markdown and blocks: depends on the
+page's file, the data files its blocks read, the list of pages and files it may link to, and
+the config) and its page (the body in a template: depends on the templates, the theme's assets
+and the navigation). The dependency graph is the one each page records (`PageOutput.inputs`,
+and its body's inputs):
+
+- cxsite.yaml, when what it says changed: everything again;
+- the navigation (any page's title, weight, URL, draft flag or front matter; a page added or
+  removed): every page's template stage, and every body when the set of pages or files changed;
+- a template: the template stage of the pages that use it;
+- a theme asset's content (style.css): only its content-hashed name changes, so the pages get
+  the new name in place of the old one, without rendering;
+- a page's file or a data file: the pages that list it.
+
+Pages that had problems are always rendered again, since what they were missing (a data file,
 a linked page) may have appeared without being one of their recorded inputs.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +30,14 @@ from typing import Callable, Iterable
 from ..config import Config
 from ..content import Page, PageSource, discover, read_page
 from ..errors import BuildFailed, Problem, Problems, SiteError
-from .site import CONFIG_INPUT, PageOutput, SiteModel, load, render_all, site_files
+from ..markup import Rendered
+from .state import BodyLog
+from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SiteModel, Work,
+                   asset_files, languages_model, load, made_parts, search_index)
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
 LOCALES = "locales"  # the site's own translation catalogues
+EARLY_POOL_PAGES = 60  # a full build of this many pages starts its workers before loading
 
 
 @dataclass
@@ -33,8 +47,8 @@ class Update:
     ok: bool  # False: the site has errors (or warnings under strict); nothing should be written
     problems: list[Problem]
     pages: dict[str, bytes] = field(default_factory=dict)  # page files that differ from the last good site
-    rendered: int = 0  # pages rendered
-    full: bool = False  # every page was rendered
+    rendered: int = 0  # pages rendered (or given new asset names)
+    full: bool = False  # every page was rendered (the navigation, config or theme changed)
 
 
 def touches(inputs: set[str], changed: set[str], folders: tuple[str, ...] | None = None) -> bool:
@@ -66,35 +80,53 @@ class IncrementalBuild:
     """
 
     def __init__(self, config: Config, *, reload_config: Callable[[], Config] | None = None,
-                 jobs: int | None = None) -> None:
+                 jobs: int | None = None, renderer: Renderer | None = None) -> None:
         self.config = config
         self.reload_config = reload_config
-        self.jobs = jobs
+        self.renderer = renderer or Renderer(jobs)
         self.model: SiteModel | None = None  # None: the next update renders everything
         self.outputs: dict[str, PageOutput] = {}  # url -> the page as rendered for `model`
-        self.files: dict[str, bytes] = {}  # the last good site: what is on disk
+        self.files: dict[str, bytes | None] = {}  # the last good site (None: on disk, not in memory)
+        self.written: dict[str, bytes | None] = {}  # what the writer last wrote (see finish)
+        self.today = config.effective_today()
         self._signature: tuple = ()
+        self._assets: dict[str, str] = {}  # the theme's asset names -> hashed paths, for `model`
         self._discovered: tuple[list[PageSource], list[str]] = ([], [])
         self._unapplied: set[str] = set()  # changed since `model` when a load failed
         self._config_stale = False  # cxsite.yaml changed but could not be read yet
         self._dirty: set[str] = set()  # urls rendered since the last good site
         self._pages: dict[str, tuple[tuple, Page | None, list[Problem]]] = {}  # rel -> stat, page
+        self._content: dict[str, bytes] = {}  # content files (not pages) as last read
+        self._index: bytes | None = None  # the search index of `outputs`; None: to be made
+        self._redo: set[str] = set()  # pages whose files on disk were deleted or edited
+        self._made: dict[str, tuple] = {}  # part of made_files() -> (what it shows, its files)
+        self.search_behind = False  # the last finish() kept an old search page and index
+        # bodies kept in the build's record rather than in memory: url -> (where, their inputs)
+        self._stored: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
+        self.body_log: BodyLog | None = None
+        self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
+        self.progress: Callable[[int, int], None] | None = None
 
     # --- the two phases ---------------------------------------------------------------------
     def update(self, changed: Iterable[str] | None = None) -> Update:
         """Bring the pages up to date with the sources; None means rebuild everything."""
-        if changed is None:
-            self._pages.clear()
-            changed = set()
-            everything = True
-        else:
-            changed = set(changed) | self._unapplied
-            # a translation catalogue may be new to the site (a language that had none): all pages
-            everything = self.model is None or CONFIG_INPUT in changed or any(
-                p == LOCALES or p.startswith(LOCALES + "/") for p in changed)
         try:
-            if everything:
-                return self._full(changed, reload=CONFIG_INPUT in changed)
+            if changed is None:
+                self._pages.clear()
+                self._content.clear()
+                return self._full(set())
+            changed = set(changed) | self._unapplied
+            if CONFIG_INPUT in changed or self._config_stale:
+                if self._config_changed():
+                    return self._full(changed)
+                changed.discard(CONFIG_INPUT)
+            if self.model is None:
+                return self._full(changed)
+            if any(p == LOCALES or p.startswith(LOCALES + "/") for p in changed):
+                return self._full(changed)  # a catalogue may be new (a language that had none)
+            today = self.config.effective_today()
+            if today != self.today:
+                changed.add(TODAY_INPUT)
             return self._incremental(changed)
         except SiteError as exc:  # e.g. the content folder was removed
             self.model = None
@@ -103,40 +135,178 @@ class IncrementalBuild:
             self.model = None
             return Update(False, exc.problems)
 
+    def redo(self, urls: Iterable[str]) -> None:
+        """Render these pages again at the next update (their files on disk were damaged)."""
+        self._redo.update(urls)
+
     def reset(self) -> None:
         """Forget what was rendered: the next update renders every page again."""
         self.model = None
 
-    def finish(self) -> dict[str, bytes]:
-        """The whole site after a good update: pages plus whole-site files (404, sitemap...)."""
+    def finish(self, search: bool = True) -> dict[str, bytes | None]:
+        """The whole site after a good update (pages plus whole-site files: 404, sitemap...),
+        for the writer: the bytes of each file that may differ from what was last written,
+        None for each file known to be unchanged. Call wrote() once it is on disk.
+
+        `search` False keeps the last search page and index when only the index is out of
+        date (`serve` shows the saved page first, then makes the index: nothing but the
+        search page links to it); `search_behind` then says so."""
         assert self.model is not None
         ordered = [self.outputs[n.url] for n in self.model.nav.order]
-        self.files = site_files(self.model, ordered)
+        site = (self._signature, id(self.model.theme), self.config)
+        kept = self._made.get("search")
+        self.search_behind = not search and kept is not None and kept[0][0] == site and \
+            (self._index is None or kept[0][1] is not self._index)
+        if self._index is None and not self.search_behind:
+            self._index = search_index(self.model, ordered)
+        files = asset_files(self.model, self._read_content)
+        for o in ordered:
+            files.update(o.files)
+            files[o.path] = o.html
+        files.update(self._made_files(ordered, site))
+        for path, data in files.items():  # the same bytes again: keep the object, so `is` tells
+            old = self.files.get(path)
+            if old is not None and old is not data and old == data:
+                files[path] = old
+        self.files = files
         self._dirty.clear()
-        return self.files
+        return {p: None if d is None or self.written.get(p) is d else d for p, d in files.items()}
+
+    def _made_files(self, ordered: list[PageOutput], site: tuple) -> dict[str, bytes]:
+        """made_files(), each part again only when what it shows changed: on 1,000 pages the
+        404 and search pages (they hold the menu) and the index cost more than a page."""
+        shows = {"bundles": frozenset().union(*(o.needs for o in ordered)), "404": site,
+                 "search": (site, self._index), "sitemap": site}
+        files: dict[str, bytes] = {}
+        for name, make in made_parts(self.model, ordered, self._index).items():
+            behind = name == "search" and self.search_behind
+            if self._made.get(name, (None,))[0] != shows[name] and not behind:
+                self._made[name] = (shows[name], make())
+            files.update(self._made[name][1])
+        return files
+
+    def wrote(self) -> None:
+        """The site from the last finish() is on disk now."""
+        self.written = dict(self.files)
+
+    def close(self, now: bool = False) -> None:
+        """Stop the render workers (`now`: without waiting for them, after Ctrl+C)."""
+        self.renderer.close(now)
+
+    # --- kept between builds (engine/state.py) --------------------------------------------------
+    def snapshot(self, log: BodyLog) -> dict:
+        """What the next build needs to go on from here: plain values, without the pages'
+        HTML (that is on disk); their bodies (for template changes) go into `log`, each once."""
+        assert self.model is not None
+        same = self.body_log is not None and log.ident == self.body_log.ident
+        stored = {u: v for u, v in self._stored.items() if u in self.outputs} if same else {}
+        refs = log.compact({u: ref for u, (ref, _) in stored.items()}) if stored else {}
+        stored = {u: (refs[u], stored[u][1]) for u in refs}
+        fresh = {u: o.body for u, o in self.outputs.items() if o.body is not None and u not in stored}
+        for u, ref in log.append(fresh).items():
+            stored[u] = (ref, frozenset(fresh[u].inputs))
+        self._stored, self.body_log = stored, log
+        for u in stored:  # from now on read back from the log when needed
+            self.outputs[u].body = None
+        outputs = {u: dataclasses.replace(o, html=None, files=dict.fromkeys(o.files), body=None)
+                   for u, o in self.outputs.items()}
+        return {"pages": self.model.pages, "sitemap": self.model.sitemap,
+                "content_assets": self.model.content_assets, "outputs": outputs,
+                "signature": self._signature, "assets": self._assets,
+                "discovered": self._discovered, "read": self._pages,
+                "today": self.today, "files": list(self.files),
+                "bodies": (log.ident, stored)}
+
+    def restore(self, saved: dict, log: BodyLog) -> None:
+        """Go on from a snapshot() of the last build (made with an equal config)."""
+        pages = saved["pages"]
+        self.model = languages_model(self.config, pages, saved["sitemap"], None,  # type: ignore[arg-type]
+                                     saved["content_assets"])
+        self.outputs = saved["outputs"]
+        self._signature, self._assets = saved["signature"], saved["assets"]
+        self._discovered, self._pages = saved["discovered"], saved["read"]
+        self._index, self.today = None, saved["today"]
+        self.files = dict.fromkeys(saved["files"])
+        ident, self._stored = saved["bodies"]
+        self.body_log = log if log.ident == ident else None
+
+    def fill(self, read: Callable[[str], bytes | None]) -> list[str]:
+        """Read into memory the files of the last good site that are only on disk (after a
+        restore); returns the URLs of pages whose files could not be read (changed since)."""
+        missing = set()
+        for url, o in self.outputs.items():
+            if o.html is None or None in o.files.values():
+                html = o.html if o.html is not None else read(o.path)
+                files = {p: d if d is not None else read(p) for p, d in o.files.items()}
+                if html is None or None in files.values():
+                    missing.add(url)
+                    continue
+                self.outputs[url] = dataclasses.replace(o, html=html, files=files)
+                self.files[o.path] = html
+                self.files.update(files)
+        for path, data in self.files.items():
+            if data is None:
+                self.files[path] = read(path)
+        self.written = dict(self.files)
+        return sorted(missing)
+
+    def has_drafts(self) -> bool:
+        """Whether any page read is a draft (the published site then differs from `serve`'s)."""
+        return any(page is not None and page.draft for _, page, _ in self._pages.values())
+
+    def confirm(self, rels: Iterable[str]) -> None:
+        """These content files changed only their time, not their content (a fresh checkout):
+        remember their new stat so they are not read again."""
+        for rel in rels:
+            cached = self._pages.get(rel)
+            if cached is None:
+                continue
+            try:
+                st = os.stat(self.config.content_dir / rel)
+            except OSError:
+                continue
+            self._pages[rel] = ((st.st_mtime_ns, st.st_size, st.st_ino), cached[1], cached[2])
 
     # --- internals ----------------------------------------------------------------------------
-    def _full(self, changed: set[str], reload: bool) -> Update:
-        self.model, self.outputs, self._unapplied = None, {}, set()
+    def _config_changed(self) -> bool:
+        """Read cxsite.yaml again; whether what it says differs (comments and spacing do not)."""
+        if self.reload_config is None:
+            return True
+        self._config_stale = True
+        config = self.reload_config()  # raises BuildFailed while the file has mistakes
+        self._config_stale = False
+        if config == self.config:
+            return False
+        self.config = config
+        return True
+
+    def _full(self, changed: set[str]) -> Update:
+        self.model, self.outputs, self._unapplied, self._index = None, {}, set(), None
+        self._content.clear()
         problems = Problems()
-        if (reload or self._config_stale) and self.reload_config is not None:
-            self._config_stale = True
-            self.config = self.reload_config()
-            self._config_stale = False
         self._discover()
+        if len(self._discovered[0]) >= EARLY_POOL_PAGES:
+            self.renderer.start()  # the workers boot while the pages are read
+        self.today = self.config.effective_today()
         model = load(self.config, problems, discovered=self._discovered,
                      read=lambda s, d, p: self._read(s, d, p, changed))
         if model is None:
             return Update(False, problems.items)
-        return self._render(model, [n.url for n in model.nav.order], problems, full=True)
+        urls = [n.url for n in model.nav.order]
+        return self._render(model, urls, [], problems, full=True)
 
     def _incremental(self, changed: set[str]) -> Update:
-        assert self.model is not None
+        old = self.model
+        assert old is not None
         if any(self._is_structural(p) for p in changed):
             self._discover()
+        for p in changed:
+            if p.startswith("content/"):
+                self._content.pop(p[len("content/"):], None)
         templates = any(p == "templates" or p.startswith("templates/") for p in changed)
         problems = Problems()
-        model = load(self.config, problems, theme=None if templates else self.model.theme,
+        model = load(self.config, problems,
+                     theme=None if templates or old.theme is None else old.theme,
                      discovered=self._discovered, read=lambda s, d, p: self._read(s, d, p, changed))
         if model is None or problems.errors:
             # Rendering cannot make a failed site good; keep the last rendered state and
@@ -144,41 +314,121 @@ class IncrementalBuild:
             self._unapplied = changed
             return Update(False, problems.items)
         signature = nav_signature(model)
-        # a static file renames its hashed asset, which every page links to
-        everything = signature != self._signature or any(
-            p in ("templates", STATIC_PREFIX) or p.startswith(STATIC_PREFIX + "/") for p in changed)
-        if everything:
-            urls = [n.url for n in model.nav.order]
-        else:
-            source = self.config.source
-            folders = tuple(p + "/" for p in changed if not (source / p).is_file())
-            urls = [n.url for n in model.nav.order if self.outputs[n.url].problems or
-                    touches(self.outputs[n.url].inputs, changed, folders)]
-        return self._render(model, urls, problems, full=everything, signature=signature)
+        nav_changed = signature != self._signature
+        links_changed = nav_changed and signature[1:] != self._signature[1:]
+        renamed = self._renamed_assets(model)
+        source = self.config.source
+        folders = tuple(p + "/" for p in changed if not (source / p).is_file())
+        bodies: list[str] = []
+        pages: list[str] = []
+        new_names: list[str] = []
+        for n in model.nav.order:
+            o = self.outputs.get(n.url)
+            if o is None or o.problems or links_changed or not self._has_body(o) or \
+                    touches(self._body_inputs(o, n.page), changed, folders):
+                bodies.append(n.url)
+            elif nav_changed or renamed is None or n.url in self._redo or \
+                    touches(o.inputs, changed, folders):
+                pages.append(n.url)
+            elif renamed:
+                new_names.append(n.url)
+        missing = self._new_names(new_names, renamed or {})
+        pages.extend(missing)
+        full = nav_changed or renamed is None
+        return self._render(model, bodies, pages, problems, full=full, signature=signature,
+                            renamed=len(new_names) - len(missing))
 
-    def _render(self, model: SiteModel, urls: list[str], problems: Problems, *, full: bool,
-                signature: tuple | None = None) -> Update:
-        outputs = render_all(model, urls, self.jobs)
-        if full:
-            self.outputs = {}
-        self.outputs.update((o.url, o) for o in outputs)
-        self.model, self._unapplied = model, set()
+    def _has_body(self, o: PageOutput) -> bool:
+        return o.body is not None or (o.url in self._stored and self.body_log is not None)
+
+    def _body_inputs(self, o: PageOutput, page: Page | None) -> set[str]:
+        """What a page's body was made from: its file and what its blocks read."""
+        own = {page.source.file} if page is not None else set()
+        if o.body is not None:
+            return own | o.body.inputs
+        return own | set(self._stored[o.url][1]) if o.url in self._stored else own
+
+    def _body(self, url: str) -> Rendered | None:
+        """A page's body, from memory or the build's record (None: it must be made again)."""
+        o = self.outputs[url]
+        if o.body is None and url in self._stored and self.body_log is not None:
+            o.body = self.body_log.get(self._stored[url][0])  # still in the log, unchanged
+        return o.body
+
+    def _renamed_assets(self, model: SiteModel) -> dict[str, str] | None:
+        """Old -> new hashed path of each theme asset whose content changed; None when assets
+        were added or removed (a template may refer to them: every page is rendered again)."""
+        new = model.theme.assets
+        if new.keys() != self._assets.keys():
+            return None
+        return {self._assets[k]: new[k] for k in new if self._assets[k] != new[k]}
+
+    def _new_names(self, urls: list[str], renamed: dict[str, str]) -> list[str]:
+        """Give pages the new names of changed theme assets, in place of the old ones: the
+        content hash is the only thing of an asset a page holds. Returns the pages that must
+        be rendered after all (their HTML is neither in memory nor readable)."""
+        missing = []
+        swaps = [(a.encode(), b.encode()) for a, b in renamed.items()]
+        for url in urls:
+            o = self.outputs[url]
+            html = o.html if o.html is not None else self.read_output(o.path)
+            if html is None:
+                missing.append(url)
+                continue
+            for a, b in swaps:
+                html = html.replace(a, b)
+            self.outputs[url] = dataclasses.replace(o, html=html)
+            self._dirty.add(url)
+        return missing
+
+    def _render(self, model: SiteModel, bodies: list[str], pages: list[str], problems: Problems,
+                *, full: bool, signature: tuple | None = None, renamed: int = 0) -> Update:
+        """Render `bodies` fully and `pages` with their bodies kept; collect the problems and
+        the page files that changed."""
+        stale = set(bodies) | set(pages)
+        urls = [n.url for n in model.nav.order if n.url in stale]
+        kept = {u: self._body(u) for u in pages}
+        work = Work(urls, {u: b for u, b in kept.items() if b is not None})  # else made again
+        outputs = self.renderer.render(model, work, self.progress)
+        for o in outputs:
+            before = self.outputs.get(o.url)
+            if before is None or before.search != o.search:
+                self._index = None
+            if before is not None and o.url in work.bodies:
+                o.cache_keys |= before.cache_keys  # the body's entries are still in use
+            else:
+                self._stored.pop(o.url, None)  # a new body, kept in memory
+            self.outputs[o.url] = o
+        if set(self.outputs) != set(model.nav.by_url):
+            self.outputs = {n.url: self.outputs[n.url] for n in model.nav.order}
+            self._index = None
+        self.model, self._unapplied, self._redo = model, set(), set()
         self._signature = signature if signature is not None else nav_signature(model)
+        self._assets = dict(model.theme.assets)
+        self.today = self.config.effective_today()
         self._dirty.update(urls)
         for n in model.nav.order:
             problems.extend(self.outputs[n.url].problems)
+        done = len(urls) + renamed
         failed = bool(problems.errors or (self.config.strict and problems.warnings))
         if failed:
-            return Update(False, problems.items, rendered=len(urls), full=full)
-        pages: dict[str, bytes] = {}
+            return Update(False, problems.items, rendered=done, full=full)
+        changed_files: dict[str, bytes] = {}
         for url in sorted(self._dirty):
             o = self.outputs.get(url)
             if o is None:
                 continue
             for path, data in [*o.files.items(), (o.path, o.html)]:
-                if self.files.get(path) != data:
-                    pages[path] = data
-        return Update(True, problems.items, pages, len(urls), full)
+                old = self.files.get(path)
+                if data is not None and old is not data and old != data:
+                    changed_files[path] = data
+        return Update(True, problems.items, changed_files, done, full)
+
+    def _read_content(self, rel: str) -> bytes:
+        data = self._content.get(rel)
+        if data is None:
+            data = self._content[rel] = (self.config.content_dir / rel).read_bytes()
+        return data
 
     def _discover(self) -> None:
         self._discovered = discover(self.config.content_dir, self.config.languages)

@@ -3,78 +3,32 @@ rendered (in parallel) and handed to the writer in one go. Each output records i
 so an incremental build can redo just what a change touches."""
 from __future__ import annotations
 
-import dataclasses
-import multiprocessing
+import html
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 
-from ..config import Config
+from ..config import CLOCK_READ, Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
-from ..errors import BuildFailed, Problem, Problems, SiteError
+from ..errors import Problem, Problems, SiteError
 from ..i18n import ENGLISH_READER, N_, Language, Reader, _, activate, make_language, reader_for
 from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
 from ..nav import Navigation, NavNode
 from ..search import index as search
 from .. import translations
-from .output import WriteReport, Writer, check_output_folder
+from .cache import recording as cache_recording
+from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
+from .output import Writer
+from .pool import RenderPool, WorkerFailed
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
                      hashed_name, load_theme, messages_asset, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
 SEARCH_URL = "search/"
-PARALLEL_THRESHOLD = 40  # below this many pages a process pool costs more than it saves
-
-
-@dataclass
-class SiteModel:
-    """Everything load() found: validated, in memory, nothing written."""
-
-    config: Config
-    pages: list[Page]
-    nav: Navigation
-    sitemap: SiteMap
-    theme: Theme
-    content_assets: list[str]
-    readers: dict[str, Reader] = field(default_factory=dict)  # language code ('' default) -> reader
-
-    def reader(self, lang: Language) -> Reader:
-        """The reader of one of the site's languages, or of a language a page names."""
-        code = lang.code if lang.prefix else ""
-        found = self.readers.get(code)
-        if found is not None and found.language == lang:
-            return found
-        return reader_for(lang, self.config.source)
-
-
-@dataclass
-class PageOutput:
-    """One rendered page and what it used, as plain values."""
-
-    url: str
-    path: str
-    html: bytes
-    problems: list[Problem]
-    inputs: set[str]
-    files: dict[str, bytes]
-    links: set[str]
-    search: dict[str, str] | None = None  # this page's entry in the search index
-    needs: set[str] = field(default_factory=set)  # site-wide asset bundles, e.g. "vega"
-
-
-@dataclass
-class BuildResult:
-    files: dict[str, bytes]
-    problems: list[Problem]
-    dependencies: dict[str, set[str]]  # output path -> inputs
-    pages: int
-    report: WriteReport | None = None
-    outputs: dict[str, PageOutput] = field(default_factory=dict)
 
 
 def load(config: Config, problems: Problems, *, theme: Theme | None = None,
@@ -140,11 +94,22 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
     return SiteModel(config, published, nav, sitemap, theme, assets, readers)
 
 
-def template_for(page: Page | None, node: NavNode) -> str:
-    name = page.meta.get("template") if page else None
-    if isinstance(name, str):
-        return name
-    return "section" if node.is_section else "page"
+def languages_model(config: Config, pages: list[Page], sitemap: SiteMap, theme: Theme | None,
+                    assets: list[str]) -> SiteModel:
+    """A model made again from plain values (a worker's, a build's record): the readers and the
+    menus of every language."""
+    readers = {lang.code if lang.prefix else "": reader_for(lang, config.source)
+               for lang in config.languages}
+    nav = translations.navigation(translations.language_pages(pages, config), config, readers)
+    return SiteModel(config, pages, nav, sitemap, theme, assets, readers)
+
+
+def reader_of(model: SiteModel, lang: Language) -> Reader:
+    """The reader of one of the site's languages, or of a language a page names."""
+    found = model.readers.get(lang.code if lang.prefix else "")
+    if found is not None and found.language == lang:
+        return found
+    return reader_for(lang, model.config.source)
 
 
 def page_languages(config: Config, node: NavNode) -> tuple[Language, Language]:
@@ -159,7 +124,8 @@ def page_languages(config: Config, node: NavNode) -> tuple[Language, Language]:
         return reader, config.default_language
     lang = page.meta.get("lang")
     if isinstance(lang, str) and lang.strip():
-        return (own := _front_matter_language(config, lang.strip())), own
+        own = _front_matter_language(config, lang.strip())
+        return own, own
     return reader, reader
 
 
@@ -173,21 +139,32 @@ def _front_matter_language(config: Config, code: str) -> Language:
         return config.language_by_code("")
 
 
-def render_node(model: SiteModel, node: NavNode) -> PageOutput:
-    """Render one navigation node (a page, or a section with no page of its own) to HTML."""
+def template_for(page: Page | None, node: NavNode) -> str:
+    name = page.meta.get("template") if page else None
+    if isinstance(name, str):
+        return name
+    return "section" if node.is_section else "page"
+
+
+def render_body(model: SiteModel, node: NavNode) -> Rendered:
+    """A page's Markdown and blocks as HTML, in the language it is written in: what depends on
+    its source, data and links only."""
+    if node.page is None:
+        return Rendered("", [], None)
+    with activate(reader_of(model, page_languages(model.config, node)[1])):
+        return convert(node.page, model.config, model.sitemap)
+
+
+def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutput:
+    """A page's body placed in its template: what depends on the navigation and the theme."""
     config, page = model.config, node.page
-    language, written_in = page_languages(config, node)
-    if page is not None:
-        with activate(model.reader(written_in)):
-            rendered = convert(page, config, model.sitemap)
-        inputs = {page.source.file}
-    else:
-        rendered = Rendered("", [], None)
-        inputs = set()
+    inputs = {page.source.file} if page is not None else set()
     name = template_for(page, node)
-    problems = list(rendered.problems)
+    language, written_in = page_languages(config, node)
+    # a stand-in repeats its default-language page, which reports the problems once
+    problems = [] if page is not None and page.fallback else list(rendered.problems)
     html = b""
-    with activate(model.reader(language)) as reader:
+    with activate(reader_of(model, language)) as reader:
         view = PageView(
             title=node.title, heading=rendered.heading or node.title,
             description=str(page.meta.get("description") or "") if page else "",
@@ -212,12 +189,15 @@ def render_node(model: SiteModel, node: NavNode) -> PageOutput:
     inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
     section = node.parent.title if node.parent is not None else ""
-    if page is not None and page.fallback:
-        problems = []  # the default-language page reports them once
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
                       rendered.links, search.record(node.url, node.title, section, rendered.html,
                                                     lang=written_in.tag),
                       rendered.needs)
+
+
+def render_node(model: SiteModel, node: NavNode) -> PageOutput:
+    """Render one navigation node (a page, or a section with no page of its own) to HTML."""
+    return render_page(model, node, render_body(model, node))
 
 
 def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
@@ -229,95 +209,184 @@ def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
                         f"{page.source.file if page else 'a section list'}.")
 
 
-# --- parallel rendering -------------------------------------------------------------------
-_WORKER_MODEL: SiteModel | None = None
-
-
+# --- rendering many pages -----------------------------------------------------------------
 BLOCK_COST = 25  # a data block (chart, SVG rendering) costs about as much as 25 plain pages
+POOL_COST = 150  # below this much work, starting worker processes costs more than it saves
+WARM_POOL_COST = 40  # ... and below this, handing work to running workers does
 
 
-def _render_chunk(urls: list[str]) -> list[PageOutput]:
-    model = _WORKER_MODEL
-    return [render_node(model, model.nav.by_url[u]) for u in urls]
+@dataclass
+class Work:
+    """Pages to render: their URLs, and the bodies of those whose body is still good."""
+
+    urls: list[str]
+    bodies: dict[str, Rendered] = field(default_factory=dict)
 
 
-def _cost(node: NavNode) -> int:
+def render_work(model: SiteModel, work: Work) -> list[PageOutput]:
+    """Render pages in order, each recording the cache entries it used (for pruning)."""
+    out = []
+    for url in work.urls:
+        node = model.nav.by_url[url]
+        clock = CLOCK_READ.set([])
+        try:
+            with cache_recording() as used:
+                body = work.bodies.get(url)
+                if body is None:
+                    body = render_body(model, node)
+                    if CLOCK_READ.get():  # it shows today's date: see IncrementalBuild.update
+                        body.inputs.add(TODAY_INPUT)
+                output = render_page(model, node, body)
+        finally:
+            CLOCK_READ.reset(clock)
+        output.cache_keys = used
+        output.body = body
+        out.append(output)
+    return out
+
+
+def shipped(model: SiteModel) -> tuple:
+    """What a worker needs to rebuild the model: plain values (the theme and navigation are
+    made again from them, as the main process made them)."""
+    return model.config, model.pages, model.sitemap, model.content_assets
+
+
+def install(spec: tuple) -> SiteModel:
+    """A worker's copy of the model, from shipped()."""
+    config, pages, sitemap, assets = spec
+    return languages_model(config, pages, sitemap, load_theme(config), assets)
+
+
+def page_cost(node: NavNode) -> int:
     page = node.page
     if page is None or "```" not in page.body and "~~~" not in page.body:
         return 1
     return 1 + BLOCK_COST * sum(len(lines) for lines in fence_lines(page.body, 1).values())
 
 
-def _chunks(model: SiteModel, urls: list[str], jobs: int) -> tuple[list[list[str]], int]:
-    """Consecutive pages grouped into chunks of similar cost, so both workers stay busy."""
-    costs = [_cost(model.nav.by_url[u]) for u in urls]
-    target = max(8, sum(costs) // (jobs * 8))
-    chunks: list[list[str]] = [[]]
+def chunked(model: SiteModel, work: Work, processes: int) -> list[Work]:
+    """Consecutive pages grouped into chunks of similar cost: small enough that no process
+    waits long for the last one, large enough that handing them out costs little."""
+    costs = [page_cost(model.nav.by_url[u]) if u not in work.bodies else 1 for u in work.urls]
+    target = max(4, sum(costs) // (processes * 12))
+    chunks: list[Work] = []
+    urls: list[str] = []
     weight = 0
-    for url, cost in zip(urls, costs):
-        if chunks[-1] and weight + cost > target:
-            chunks.append([])
-            weight = 0
-        chunks[-1].append(url)
+    for url, cost in zip(work.urls, costs):
+        if urls and weight + cost > target:
+            chunks.append(Work(urls, {u: work.bodies[u] for u in urls if u in work.bodies}))
+            urls, weight = [], 0
+        urls.append(url)
         weight += cost
-    return chunks, sum(costs)
+    if urls:
+        chunks.append(Work(urls, {u: work.bodies[u] for u in urls if u in work.bodies}))
+    return chunks
+
+
+class Renderer:
+    """Renders pages for one build or `serve` session: in this process, or with a pool of
+    worker processes when there is enough work (started once, early, and kept for the session).
+
+    `method` is the multiprocessing start method (None: the platform's default); `serve` asks
+    for 'spawn', since it holds threads by the time it renders.
+    """
+
+    def __init__(self, jobs: int | None = None, method: str | None = None) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.method = method
+        self.pool: RenderPool | None = None
+        self._installed: SiteModel | None = None
+
+    def start(self) -> None:
+        """Start the workers now (they boot while this process loads the site)."""
+        if self.pool is None and self.jobs > 1:
+            self.pool = RenderPool(self.jobs - 1, setup="cxsite.engine.site.install",
+                                   work="cxsite.engine.site.render_work", method=self.method)
+
+    def render(self, model: SiteModel, work: Work,
+               progress: Callable[[int, int], None] | None = None) -> list[PageOutput]:
+        total = len(work.urls)
+        cost = sum(1 if u in work.bodies else page_cost(model.nav.by_url[u]) for u in work.urls)
+        if self.jobs > 1 and cost >= (WARM_POOL_COST if self.pool else POOL_COST):
+            self.start()
+        if self.pool is None or cost < WARM_POOL_COST:
+            out = []
+            for i, url in enumerate(work.urls):
+                out.extend(render_work(model, Work([url], work.bodies)))
+                if progress and i % 25 == 0:
+                    progress(i + 1, total)
+            return out
+        if self._installed is not model:
+            self.pool.install(shipped(model))
+            self._installed = model
+        chunks = chunked(model, work, self.jobs)
+        done: dict[int, list[PageOutput]] = {}
+        finished = 0
+        try:
+            for index, outputs in self.pool.run(chunks, lambda c: render_work(model, c),
+                                                describe=lambda c: _describe(model, c)):
+                done[index] = outputs
+                finished += len(outputs)
+                if progress:
+                    progress(finished, total)
+        except WorkerFailed:
+            self.close(now=True)  # the next render starts new workers
+            raise
+        return [o for i in range(len(chunks)) for o in done[i]]
+
+    def close(self, now: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.close(now)
+            self.pool, self._installed = None, None
+
+
+def _describe(model: SiteModel, work: Work) -> str:
+    node = model.nav.by_url[work.urls[0]]
+    first = node.page.source.file if node.page else f"the section list /{node.url}"
+    return first + (f" (or one of the {len(work.urls) - 1} pages after it)" if len(work.urls) > 1 else "")
 
 
 def render_all(model: SiteModel, urls: list[str], jobs: int | None = None,
                progress: Callable[[int, int], None] | None = None) -> list[PageOutput]:
-    """Render the given nodes in order, across forked processes when that pays."""
-    global _WORKER_MODEL
-    jobs = jobs or os.cpu_count() or 1
-    total = len(urls)
-    chunks, cost = _chunks(model, urls, jobs) if jobs > 1 else ([urls], total)
-    can_fork = multiprocessing.get_start_method(True) in (None, "fork")
-    if jobs <= 1 or cost < PARALLEL_THRESHOLD or len(chunks) < 2 or not can_fork:
-        out = []
-        for i, u in enumerate(urls):
-            out.append(render_node(model, model.nav.by_url[u]))
-            if progress and i % 25 == 0:
-                progress(i + 1, total)
-        return out
-    _WORKER_MODEL = model  # inherited by the forked workers: nothing to pickle
-    done: dict[int, list[PageOutput]] = {}
+    """Render the given nodes in order, across worker processes when that pays."""
+    renderer = Renderer(jobs)
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            work = pool.imap_unordered(_indexed_chunk, list(enumerate(chunks)))
-            for i, result in work:
-                done[i] = result
-                if progress:
-                    progress(sum(map(len, done.values())), total)
+        return renderer.render(model, Work(list(urls)), progress)
     finally:
-        _WORKER_MODEL = None
-    return [o for i in range(len(chunks)) for o in done[i]]
-
-
-def _indexed_chunk(item: tuple[int, list[str]]) -> tuple[int, list[PageOutput]]:
-    return item[0], _render_chunk(item[1])
+        renderer.close()
 
 
 # --- whole-site files ---------------------------------------------------------------------
 def sitemap_xml(config: Config, urls: list[str],
                 alternates: dict[str, list[tuple[str, str]]] | None = None) -> bytes:
     """sitemap.xml: every page, with the addresses of its translations (xhtml:link hreflang)."""
+    # html.escape without quotes is XML's escape (xml.sax would import urllib.request: 60 ms)
     alternates = alternates or {}
     rows = []
     for u in sorted(urls):
         links = "".join(f'<xhtml:link rel="alternate" hreflang="{tag}" '
-                        f'href="{xml_escape(config.base_url + other)}"/>'
+                        f'href="{html.escape(config.base_url + other)}"/>'
                         for tag, other in alternates.get(u, []))
-        rows.append(f"<url><loc>{xml_escape(config.base_url + u)}</loc>{links}</url>\n")
+        rows.append(f"<url><loc>{html.escape(config.base_url + u, quote=False)}</loc>{links}</url>\n")
     xhtml = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if alternates else ""
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{xhtml}>\n'
             f"{''.join(rows)}</urlset>\n").encode("utf-8")
 
 
+def site_sitemap(model: SiteModel, outputs: list[PageOutput]) -> bytes:
+    """The sitemap of the pages (not the stand-ins for pages not yet translated)."""
+    nav, config = model.nav, model.config
+    real = [o.url for o in outputs if not nav.by_url[o.url].fallback]
+    return sitemap_xml(config, real, {
+        u: found for u in real if (found := translations.alternates(nav.by_url[u], nav, config))})
+
+
 def _special_page(model: SiteModel, template: str, title: str, url: str, kind: str,
                   scripts: list[str], language: Language, **extra) -> bytes:
     """A page that is not made from content (the 404 page, a search page), in a language;
     `title` is the English message, translated here."""
-    with activate(model.reader(language)):
+    with activate(reader_of(model, language)):
         view = PageView(title=_(title), heading=_(title), description="", url=url, body="",
                         toc=[], lang=language.tag, draft=False, kind=kind, extra={})
         ctx = page_context(view, None, model.nav, model.theme, model.config, scripts, [],
@@ -332,7 +401,7 @@ def render_404(model: SiteModel) -> bytes:
     config = model.config
     elsewhere = []
     for lang in config.languages[1:]:
-        with activate(model.reader(lang)):
+        with activate(reader_of(model, lang)):
             elsewhere.append({"tag": lang.tag, "home": config.base_url + lang.prefix,
                               "text": _("Sorry, there is no page at this address."),
                               "link": _("Go to the home page")})
@@ -340,43 +409,73 @@ def render_404(model: SiteModel) -> bytes:
                          config.default_language, elsewhere=elsewhere)
 
 
-def search_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
-    """Each language's search page and index (built from the published HTML, nothing else).
-
-    Each record carries the language its text is written in ('l'): a page not yet translated
-    is in its language's index with the default language's text."""
+def search_files(model: SiteModel, outputs: list[PageOutput],
+                 index: tuple[tuple[str, bytes], ...] | None = None) -> dict[str, bytes]:
+    """Each language's search page and index (built from the published HTML, nothing else);
+    `index` (search_index()) when the caller already has it."""
+    if index is None:
+        index = search_index(model, outputs)
     files: dict[str, bytes] = {}
-    for lang in model.config.languages:
-        code = lang.code if lang.prefix else ""
-        records = [o.search for o in outputs if o.search and model.nav.by_url[o.url].lang == code]
-        index = search.index_script(records)
-        name = f"search-index.{lang.code}.js" if lang.prefix else "search-index.js"
-        index_path = ASSET_DIR + hashed_name(name, index)
+    for lang, (code, data) in zip(model.config.languages, index):
+        name = f"search-index.{code}.js" if code else "search-index.js"
+        index_path = ASSET_DIR + hashed_name(name, data)
         url = lang.prefix + SEARCH_URL
-        files[index_path] = index
+        files[index_path] = data
         files[url + "index.html"] = _special_page(model, "search", N_("Search"), url, "search",
                                                   [relative_url(url, index_path)], lang)
     return files
 
 
+def search_index(model: SiteModel, outputs: list[PageOutput]) -> tuple[tuple[str, bytes], ...]:
+    """Each language's index, in the order of the site's languages: (code, script). Each record
+    carries the language its text is written in ('l'): a page not yet translated is in its
+    language's index with the default language's text."""
+    found = []
+    for lang in model.config.languages:
+        code = lang.code if lang.prefix else ""
+        found.append((code, search.index_script(
+            [o.search for o in outputs if o.search and model.nav.by_url[o.url].lang == code])))
+    return tuple(found)
+
+
+def asset_files(model: SiteModel,
+                read_asset: Callable[[str], bytes] | None = None) -> dict[str, bytes]:
+    """The theme's assets and the content folder's other files (pages may override these)."""
+    files: dict[str, bytes] = dict(model.theme.asset_files)
+    for lang in model.config.languages:  # the translations the theme's scripts use
+        path, data = messages_asset(model.theme, reader_of(model, lang))
+        files[path] = data
+    read = read_asset or (lambda rel: (model.config.content_dir / rel).read_bytes())
+    for rel in model.content_assets:
+        files[rel] = read(rel)
+    return files
+
+
+def made_parts(model: SiteModel, outputs: list[PageOutput], index: bytes | None = None
+               ) -> dict[str, Callable[[], dict[str, bytes]]]:
+    """The files made from the whole site, in parts (an incremental build remakes a part only
+    when what it shows changed): asset bundles, 404, search, sitemap."""
+    needs = set().union(*(o.needs for o in outputs))
+    return {"bundles": lambda: bundle_files(needs, model.config),
+            "404": lambda: {"404.html": render_404(model)},
+            "search": lambda: search_files(model, outputs, index),
+            "sitemap": lambda: {"sitemap.xml": site_sitemap(model, outputs)}}
+
+
+def made_files(model: SiteModel, outputs: list[PageOutput],
+               index: bytes | None = None) -> dict[str, bytes]:
+    """The files made from the whole site (these override pages)."""
+    return {path: data for make in made_parts(model, outputs, index).values()
+            for path, data in make().items()}
+
+
 def site_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
     """All files of the site: pages, their extra files, assets, content files, 404, sitemap."""
-    files: dict[str, bytes] = dict(model.theme.asset_files)
-    for rel in model.content_assets:
-        files[rel] = (model.config.content_dir / rel).read_bytes()
+    files = asset_files(model)
     for o in outputs:
         files.update(o.files)
         files[o.path] = o.html
-    files.update(bundle_files(set().union(*(o.needs for o in outputs)), model.config))
-    for lang in model.config.languages:  # the translations the theme's scripts use
-        path, data = messages_asset(model.theme, model.reader(lang))
-        files[path] = data
-    files["404.html"] = render_404(model)
-    files.update(search_files(model, outputs))
-    nav, config = model.nav, model.config
-    real = [o.url for o in outputs if not nav.by_url[o.url].fallback]
-    files["sitemap.xml"] = sitemap_xml(config, real, {
-        u: found for u in real if (found := translations.alternates(nav.by_url[u], nav, config))})
+    files.update(made_files(model, outputs))
     return files
 
 
@@ -385,23 +484,9 @@ def build_site(config: Config, writer: Writer | None, *, jobs: int | None = None
     """Load, validate, render and (when a writer is given) write the whole site.
 
     Raises BuildFailed with every problem when the site has errors (or warnings under strict);
-    nothing is written then.
+    nothing is written then. With a DiskWriter the build keeps its record in the cache folder
+    and redoes only what changed since the last build (see engine/build.py).
     """
-    problems = Problems()
-    if writer is not None:
-        check_output_folder(config.output, config.source)
-    elif config.write_cache:  # no writer (check): nothing may be written, not even the chart cache
-        config = dataclasses.replace(config, write_cache=False)
-    model = load(config, problems)
-    if model is None:
-        raise BuildFailed(problems.items)
-    urls = [n.url for n in model.nav.order]
-    outputs = render_all(model, urls, jobs, progress)
-    for o in outputs:
-        problems.extend(o.problems)
-    problems.raise_if_failed(config.strict)
-    files = site_files(model, outputs)
-    report = writer.write_site(files) if writer is not None else None
-    deps = {o.path: o.inputs for o in outputs}
-    return BuildResult(files, problems.items, deps, len(outputs), report,
-                       {o.url: o for o in outputs})
+    from .build import build
+
+    return build(config, writer, jobs=jobs, progress=progress)

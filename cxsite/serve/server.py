@@ -21,20 +21,25 @@ import time
 import traceback
 import webbrowser
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..config import Config, load_config
 from ..errors import Problem, SiteError, UsageError
+from ..engine.build import Stock, fingerprints, record, resume, take_stock
 from ..engine.incremental import IncrementalBuild, Update
-from ..engine.output import DiskWriter, check_output_folder
+from ..engine.output import DiskWriter
+from ..engine.site import Renderer
 from .watch import ChangeQueue, Watcher
 
 HOST = "127.0.0.1"  # never reachable from other machines
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")  # the names a request may use for this server
+SETTLE_NS = 2_000_000_000  # file times can be this coarse (FAT): sources saved this close to a
+                           # rebuild count as changed in the record serve leaves
 PORT_TRIES = 20  # when the port is taken, try the next ones
 RESERVED = "/__cxsite/"  # the dev server's own URLs; never files of the site
 RELOAD_JS = Path(__file__).with_name("reload.js")
@@ -60,30 +65,39 @@ def url_prefix(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def locate(root: Path, path: str) -> tuple[int, Path | str | None]:
-    """Map a decoded-or-not URL path under the site root to (200, file), (301, new path) or
-    (404, None). Nothing outside root is ever returned: '..' (also percent-encoded), hidden
-    files and symlinks that lead out are refused."""
+def locate(files: Mapping[str, object], path: str) -> tuple[int, str | None]:
+    """Map a URL path (decoded or not) under the site root to (200, the site file), (301, the
+    path with a slash) or (404, None). Only files of the site are found: '..', hidden names
+    and anything else that is not one of `files` are not."""
     decoded = unquote(path)
     if "\x00" in decoded or "\\" in decoded:
         return 404, None
     parts = [p for p in decoded.split("/") if p not in ("", ".")]
     if any(p == ".." or p.startswith(".") for p in parts):
         return 404, None
-    real_root = root.resolve()
-    try:
-        target = real_root.joinpath(*parts).resolve()
-        if target != real_root and real_root not in target.parents:
-            return 404, None  # a symlink that leads out of the output folder
-        if target.is_dir():
-            if parts and not path.endswith("/"):
-                return 301, path + "/"
-            target = (target / "index.html").resolve()
-            if real_root not in target.parents:
-                return 404, None
-        return (200, target) if target.is_file() else (404, None)
-    except (OSError, RuntimeError):  # unreadable, or a symlink loop
-        return 404, None
+    rel = "/".join(parts)
+    if rel and rel in files:
+        return 200, rel
+    index = rel + "/index.html" if rel else "index.html"
+    if index in files:
+        if parts and not path.endswith("/"):
+            return 301, path + "/"
+        return 200, index
+    return 404, None
+
+
+def allowed_host(host: str | None, port: int) -> bool:
+    """Whether a request's Host header names this server (127.0.0.1, localhost or [::1] with
+    its port). A web page on another site can make a browser send requests here through a
+    name it controls (DNS rebinding); such requests carry that name and are refused."""
+    if not host:
+        return False
+    host = host.strip().lower()
+    if host.endswith("]") or ":" not in host:  # no port written: the default one
+        name, given = host, "80"
+    else:
+        name, _, given = host.rpartition(":")
+    return name in LOCAL_NAMES and given == str(port)
 
 
 def inject(page: bytes, snippet: bytes) -> bytes:
@@ -132,7 +146,13 @@ def should_open_browser(requested: bool, environ: dict[str, str] | os._Environ =
 
 
 class DevServer:
-    """The state shared by the build thread and the request threads."""
+    """The state shared by the build thread and the request threads.
+
+    Two builds run side by side: `build`, the published site (no drafts), which the one writer
+    puts into the output folder exactly as `python build.py` would; and, only while the site
+    has draft pages, `preview`, the site with its drafts, kept in memory. The browser is served
+    from memory (the preview when there is one), so a request never sees a half-written folder.
+    """
 
     def __init__(self, config: Config, *, port: int = 8000,
                  reload_config: Callable[[], Config] | None = None, jobs: int | None = None,
@@ -140,10 +160,18 @@ class DevServer:
         self.config = config
         self.port = port
         self.out = out or sys.stderr
-        self.build = IncrementalBuild(config, reload_config=reload_config, jobs=jobs)
+        # the workers of big rebuilds are started fresh (spawn): this process holds threads
+        self.renderer = Renderer(jobs, method="spawn")
+        published = replace(config, serve_mode=False)
+        self._reload_preview = reload_config
+        self.build = IncrementalBuild(
+            published, renderer=self.renderer,
+            reload_config=(lambda: replace(reload_config(), serve_mode=False)) if reload_config else None)
+        self.preview: IncrementalBuild | None = None
         self.writer = DiskWriter(config.output, config.source)
         self.queue = ChangeQueue() if quiet is None else ChangeQueue(quiet=quiet)
         self.cond = threading.Condition()
+        self.served: dict[str, bytes | None] = {}  # what the browser gets: the site in memory
         self.problems: list[Problem] = []  # the errors of the last build; [] when it built
         self.write_error: SiteError | None = None
         self.stopping = False
@@ -151,6 +179,10 @@ class DevServer:
         self._epoch = 0
         self._history: deque[tuple[str, list[str] | None]] = deque(maxlen=100)
         self._requested = self._built = 0  # batches seen / batches built (requests wait between)
+        self._stock: Stock | None = None  # the record the first build started from
+        self._started_ns = 0  # when the last good rebuild of the published site began
+        self._clean = False  # the published site on disk matches the sources it was built from
+        self._warnings: list[Problem] = []  # the published site's last warnings
         self.httpd: ThreadingHTTPServer | None = None
         self.watcher: Watcher | None = None
         self._threads: list[threading.Thread] = []
@@ -214,21 +246,20 @@ class DevServer:
             self.rebuild(batch, target)
 
     def rebuild(self, changed: set[str] | None, target: int | None = None) -> Update:
-        """Rebuild; write the changed pages, wake the browsers, then refresh whole-site files."""
+        """Rebuild, write the published site, and only then wake the browsers and the requests."""
         started = time.monotonic()
-        first = not self.build.files
+        first = not self.served
+        note: list[Problem] = []
         try:
-            update = self.build.update(changed)
-            if update.ok and not first:
-                self._write_pages(update.pages)
+            update, note = self._update(changed)
         except Exception as exc:  # a bug or a disk problem: say so and keep serving
             traceback.print_exc(file=self.out)
             self.build.reset()
+            self.preview = None
             update = Update(False, [Problem(f"cxsite could not rebuild the site: {exc}",
                                             hint="save the file again; if this persists, stop "
                                                  "and restart 'python build.py serve'.")])
-        if update.ok and first:  # nothing is on disk yet: the one writer checks the folder first
-            update = self._write_site(update, announce=False)
+        site = self.preview if self.preview is not None else self.build
         with self.cond:
             strict = self.build.config.strict
             failing = [p for p in update.problems if p.severity == "error" or strict]
@@ -236,50 +267,110 @@ class DevServer:
                 if failing != self.problems or first:
                     self._bump(None)
                 self.problems = failing
-            elif self.problems or first:
+            else:
+                paths = self._serve(site)
+                if self.problems or first:
+                    self._bump(None)
+                elif paths:
+                    self._bump(paths)
                 self.problems = []
-                self._bump(None)
-            elif update.pages:
-                self._bump(sorted(update.pages))
             if target is not None:
                 self._built = max(self._built, target)
             self.cond.notify_all()
-        self._report(update, changed, time.monotonic() - started)
-        if update.ok and not first:
-            self._write_site(update, announce=True)
+        self._report(update, changed, time.monotonic() - started, note)
+        if update.ok:
+            self._catch_up_search()
         return update
 
-    def _write_pages(self, files: dict[str, bytes]) -> None:
-        """Write the changed pages at once (atomically), before the whole-site steps."""
-        root = self.config.output.resolve()
-        for rel in sorted(files):
-            target = (root / rel).resolve()
-            if root not in target.parents:
-                continue  # the writer refuses these with a message in the next step
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.cxsite-tmp")
-            tmp.write_bytes(files[rel])
-            os.replace(tmp, target)
-
-    def _write_site(self, update: Update, *, announce: bool) -> Update:
-        """The whole site through the one writer (it also removes pages that are gone)."""
+    def _catch_up_search(self) -> None:
+        """The search page and index, left behind by the rebuild so that the saved page was
+        served sooner (no other page links to them): made, written, then announced."""
         try:
-            report = self.writer.write_site(self.build.finish())
-        except SiteError as exc:  # e.g. the output folder holds files cxsite did not write
-            self.write_error = exc
-            self.build.files = {}  # write everything through the writer's checks next time
-            with self.cond:
-                self.problems = [exc.problem]
-                self._bump(None)
-            print(exc.problem.format(), file=self.out)
-            return Update(False, [exc.problem])
-        self.write_error = None
-        if announce and (report.written or report.deleted):
-            with self.cond:
-                self._bump(sorted(report.written + report.deleted))
-        return update
+            if self.build.search_behind:
+                self.writer.write_site(self.build.finish())
+                self.build.wrote()
+            if self.preview is not None and self.preview.search_behind:
+                self.preview.finish()
+        except Exception:  # noqa: BLE001 - the old index stays until the next rebuild
+            traceback.print_exc(file=self.out)
+            return
+        with self.cond:
+            paths = self._serve(self.preview if self.preview is not None else self.build)
+            if paths:
+                self._bump(paths)
 
-    def _report(self, update: Update, changed: set[str] | None, took: float) -> None:
+    def _serve(self, site: IncrementalBuild) -> list[str]:
+        """Serve the site's files from now on (call with the condition held); returns the
+        paths that differ from those served before."""
+        old, self.served = self.served, site.files
+        return sorted([p for p, d in self.served.items() if old.get(p) is not d] +
+                      [p for p in old if p not in self.served])
+
+    def _update(self, changed: set[str] | None) -> tuple[Update, list[Problem]]:
+        """Update the published site and write it; then the preview, while there are drafts.
+        Returns the update the browser shows and what keeps the published site from being
+        written (a link to a draft, say) when the browser shows the preview."""
+        started = time.time_ns()
+        published = self.build.update(changed)
+        self._warnings = published.problems
+        if published.ok:
+            try:
+                self._write()
+                self._started_ns, self._clean = started, True
+            except SiteError as exc:  # e.g. the output folder holds files cxsite did not write
+                self.write_error = exc
+                self.build.written = {}  # compare everything with the disk next time
+                self._clean = False
+                return Update(False, [exc.problem]), []
+            self.write_error = None
+        else:
+            self._clean = False
+        if not self.build.has_drafts():
+            self.preview = None
+            return published, []
+        if self.preview is None:
+            self.preview = IncrementalBuild(self.config, renderer=self.renderer,
+                                            reload_config=self._reload_preview)
+            shown = self.preview.update(None)
+        else:
+            shown = self.preview.update(changed)
+        if shown.ok:
+            self.preview.finish(search=False)
+        kept = [p for p in published.problems if p not in shown.problems] if shown.ok else []
+        return shown, [p for p in kept if p.severity == "error" or self.config.strict]
+
+    def _write(self) -> None:
+        """The published site through the one writer (it also removes files that are gone)."""
+        files = self.build.finish(search=False)
+        self.writer.write_site(files)
+        self.build.wrote()
+        missing = self.build.fill(self.writer.read)  # serve everything from memory
+        if missing:  # edited on disk meanwhile: make them again
+            self.build.redo(missing)
+            self.build.update(set())
+            self.writer.write_site(self.build.finish())
+            self.build.wrote()
+
+    def start_from_record(self) -> set[str] | None:
+        """Before the first build: the changes since the last build's record, or None."""
+        self._stock = take_stock(self.build.config, self.writer)
+        return resume(self.build.config, self.writer, self._stock, self.build)
+
+    def save_record(self, since_ns: int | None = None) -> None:
+        """Keep the published site's record for the next `build` (after the first build, and
+        when stopping), leaving out sources saved after the last rebuild began."""
+        if self._stock is None or not self._clean or self.build.model is None:
+            return
+        sources = None
+        if since_ns is not None:
+            sources = fingerprints(self.build.config, self._stock.index, since_ns)
+        live = set().union(*(o.cache_keys for o in self.preview.outputs.values())) \
+            if self.preview is not None else set()
+        record(self.build.config, self.writer, self._stock, self.build,
+               Update(True, self._warnings, rendered=1), sources, live)
+
+    def _report(self, update: Update, changed: set[str] | None, took: float,
+                note: list[Problem]) -> None:
         stamp = time.strftime("%H:%M:%S")
         if changed is not None:
             names = sorted(changed)
@@ -297,47 +388,55 @@ class DevServer:
             errors = sum(p.severity == "error" for p in update.problems)
             print(f"{stamp} the site has {errors or len(update.problems)} problem(s); the browser "
                   "shows them over the last good page. Waiting for a fix...", file=self.out)
+        if note:
+            print(f"{stamp} the output folder was not updated: 'python build.py' would fail "
+                  "(the browser shows draft pages, the build leaves them out):", file=self.out)
+            for p in sorted(note, key=Problem.sort_key)[:SHOWN_IN_TERMINAL]:
+                print(p.format(), file=self.out)
         self.out.flush()
 
     # --- answering requests -------------------------------------------------------------------
-    def respond(self, raw_path: str) -> Response:
-        """The response to GET raw_path, with the live-reload script (and any errors) added."""
+    def respond(self, raw_path: str, host: str | None = None) -> Response:
+        """The response to GET raw_path, with the live-reload script (and any errors) added.
+        `host` is the request's Host header (None: a call from within, not over HTTP)."""
+        if host is not None and not allowed_host(host, self.bound_port):
+            return Response(421, f"This development server answers only requests for "
+                                 f"http://127.0.0.1:{self.bound_port}/ (or localhost); '{host}' "
+                                 "is another name.\n".encode("utf-8"))
         path = urlsplit(raw_path).path
         if path == RESERVED + "reload.js":
             return Response(200, RELOAD_JS.read_bytes(), "text/javascript; charset=utf-8")
         if path.startswith(RESERVED):
             return Response(404, b"Not found")
         self.wait_until_built()
-        with self.cond:  # read the token before the file: at worst the page reloads once more
-            token, problems = self.token, list(self.problems)
+        with self.cond:  # one consistent site: the token, the problems and the files of one build
+            token, problems, files = self.token, list(self.problems), self.served
         prefix = url_prefix(self.build.config.base_url)
         if not path.startswith(prefix):
             if path in ("/", prefix.rstrip("/")):
                 return Response(302, headers={"Location": prefix})
-            return self._not_found(token, problems)
-        status, found = locate(self.config.output, path[len(prefix) - 1:])
+            return self._not_found(files, token, problems)
+        status, found = locate(files, path[len(prefix) - 1:])
         if status == 301:
             return Response(301, headers={"Location": prefix[:-1] + str(found)})
-        if status != 200 or not isinstance(found, Path):
-            return self._not_found(token, problems)
-        try:
-            body = found.read_bytes()
-        except OSError:
-            return self._not_found(token, problems)
-        ctype = content_type(found)
+        body = files.get(found) if status == 200 and found else None
+        if body is None:
+            return self._not_found(files, token, problems)
+        ctype = content_type(PurePosixPath(found))
         if ctype.startswith("text/html"):
-            rel = found.relative_to(self.config.output.resolve()).as_posix()
-            body = inject(body, self._snippet(token, rel, problems))
+            body = inject(body, self._snippet(token, found, problems))
         return Response(200, body, ctype)
 
-    def _not_found(self, token: str, problems: list[Problem]) -> Response:
-        page = self.config.output / "404.html"
-        try:
-            body = page.read_bytes()
-        except OSError:
-            body = (b'<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>Not found</title>'
-                    b"<body><h1>Not found</h1><p>There is no page at this address (yet).</p>"
-                    b"</body></html>")
+    @property
+    def bound_port(self) -> int:
+        return self.httpd.server_address[1] if self.httpd is not None else self.port
+
+    def _not_found(self, files: Mapping[str, bytes | None], token: str,
+                   problems: list[Problem]) -> Response:
+        body = files.get("404.html") or (
+            b'<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>Not found</title>'
+            b"<body><h1>Not found</h1><p>There is no page at this address (yet).</p>"
+            b"</body></html>")
         return Response(404, inject(body, self._snippet(token, "*", problems)),
                         "text/html; charset=utf-8")
 
@@ -349,10 +448,10 @@ class DevServer:
     # --- life cycle ---------------------------------------------------------------------------
     def start(self) -> str:
         """Build, then serve and watch; returns the URL to open."""
-        check_output_folder(self.config.output, self.config.source)
-        self.rebuild(None)
+        self.rebuild(self.start_from_record())
         if self.write_error is not None:  # the site cannot be written there: say so and stop
             raise self.write_error
+        self.save_record()
         self.httpd = bind(self.port, self)
         self.watcher = Watcher(self.config.source, self.config.output, self.changed)
         self.watcher.start()
@@ -375,6 +474,9 @@ class DevServer:
             self.httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
+        if not self.queue.pending:
+            self.save_record(since_ns=self._started_ns - SETTLE_NS)
+        self.renderer.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -390,9 +492,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, head: bool) -> None:
         dev = self.server.dev
         split = urlsplit(self.path)
-        if split.path == RESERVED + "events" and not head:
+        host = self.headers.get("Host", "")
+        if split.path == RESERVED + "events" and not head and allowed_host(host, dev.bound_port):
             return self._stream(parse_qs(split.query).get("token", [""])[0])
-        r = dev.respond(self.path)
+        r = dev.respond(self.path, host)
         self.send_response(r.status)
         self.send_header("Content-Type", r.content_type)
         self.send_header("Content-Length", str(len(r.body)))
@@ -447,12 +550,13 @@ def bind(port: int, dev: DevServer) -> _HTTPServer:
 
 
 def serve(config: Config, *, port: int = 8000, open_browser: bool = True,
-          base_url: str | None = None, jobs: int | None = None) -> int:
+          base_url: str | None = None, jobs: int | None = None,
+          cache_dir: Path | None = None) -> int:
     """Run the dev server until Ctrl+C; returns the exit code."""
     reload_config = partial(load_config, config.source, config.output, base_url=base_url,
-                            strict=config.strict, serve_mode=True)
+                            strict=config.strict, serve_mode=True, cache_dir=cache_dir)
     stop = threading.Event()
-    # Ctrl+C only sets a flag: no traceback, and render workers forked from here inherit it.
+    # Ctrl+C only sets a flag: no traceback, and the server stops between two rebuilds.
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     dev = DevServer(config, port=port, reload_config=reload_config, jobs=jobs)
     try:
