@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .i18n import Language
 
 FRONT_MATTER_KEYS = {"title": str, "description": str, "weight": int, "draft": bool,
-                     "lang": str, "template": str}
+                     "lang": str, "template": str, "search": bool}
 INDEX_NAMES = ("_index.md", "index.md")
 _FENCE = re.compile(r"^(---|\.\.\.)\s*$")
 

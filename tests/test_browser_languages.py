@@ -79,10 +79,13 @@ def test_search_speaks_the_page_language(browser, served):
     page = browser.new_page()
     page.goto(served + "zh-Hant/search/?q=計畫")
     page.wait_for_function("document.getElementById('search-status').textContent !== ''")
-    assert page.inner_text("#search-status") == "找到 2 個與「計畫」相關的頁面。"
+    assert page.inner_text("#search-status") == "2 個結果"
     page.fill("#search-input", "nothing-like-this")
     page.wait_for_function("document.getElementById('search-status').textContent.indexOf('沒有') === 0")
-    assert page.inner_text("#search-status") == "沒有找到與「nothing-like-this」相關的頁面。"
+    assert page.inner_text("#search-status") == "沒有找到與「nothing-like-this」相關的結果。"
+    page.goto(served + "zh-Hant/search/?q=plan")  # an English page: shown under its language
+    page.wait_for_function("document.querySelector('.search-results h2, .search-results [lang=en]') !== null")
+    assert "英文頁面" in page.inner_text(".search-results")
     page.close()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from cxsite.config import load_config
 from cxsite.engine.output import MemoryWriter
-from cxsite.search.index import page_text
+from cxsite.search.text import page_text
 from cxsite.engine.site import build_site
 
 pytestmark = pytest.mark.slow  # browser or end-to-end: `pytest -m "not slow"` skips it

@@ -59,7 +59,7 @@ def catalogue(locale: str):
 def test_extraction_finds_the_theme_blocks_and_scripts():
     ids = {m for _, m in extracted()}
     assert {"Skip to main content", "Show the data as a table", "Save as SVG",
-            "No pages match “%(query)s”."} <= ids
+            "No results for “{q}”."} <= ids
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
@@ -187,32 +187,31 @@ def test_a_saved_catalogue_is_read_again(tmp_path):
 
 # --- scripts ----------------------------------------------------------------------------------
 def test_scripts_get_their_messages_and_the_plural_rule():
-    ids = script_messages([(ROOT / "templates/static/search.js").read_bytes(),
-                           (ROOT / "templates/charts/cx-charts.js").read_bytes()])
-    assert "Save as SVG" in ids
-    assert ("%(num)s page matches “%(query)s”.", "%(num)s pages match “%(query)s”.") in ids
+    ids = script_messages([(ROOT / "templates/charts/cx-charts.js").read_bytes(),
+                           b'ngettext("%(num)s page", "%(num)s pages", n); _("Search", {})'])
+    assert "Save as SVG" in ids and ("%(num)s page", "%(num)s pages") in ids and "Search" in ids
     with activate(make_language("zh-Hant")) as reader:
         script = messages_script(reader, ids).decode("utf-8")
     assert script.startswith('window.CXSITE_I18N={"lang":"zh-Hant","plural":function(n){return +(0);}')
-    assert '"Save as SVG":"另存為 SVG 圖片"' in script
-    assert '"%(num)s page matches “%(query)s”.":["找到 %(num)s 個與「%(query)s」相關的頁面。"]' in script
+    assert '"Save as SVG":"另存為 SVG 圖片"' in script and '"Search":"搜尋"' in script
 
 
 # --- nothing English outside the catalogue ----------------------------------------------------
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _TAG = re.compile(r"<[^>]*>")
-_SPOKEN_ATTRS = re.compile(r'\b(aria-label|title|placeholder|alt)="([^"]*)"')
+_SPOKEN_ATTRS = re.compile(r'\b(aria-label|title|placeholder|alt|data-text-[\w-]+)="([^"]*)"')
+_ATTR = re.compile(r'\b[\w:-]+="[^"]*"')
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 @pytest.mark.parametrize("template", sorted(p.relative_to(ROOT / "templates").as_posix()
                                             for p in (ROOT / "templates").rglob("*.html")))
 def test_templates_have_no_english_outside_the_catalogue(template):
-    """Text between tags and spoken attributes (aria-label, title, placeholder, alt) of the theme
-    all come from {{ _("...") }}."""
+    """Text between tags and attributes readers meet (aria-label, title, placeholder, alt, the
+    search texts data-text-*) of the theme all come from {{ _("...") }}."""
     source = _JINJA.sub(" X ", (ROOT / "templates" / template).read_text(encoding="utf-8"))
     spoken = [v for _, v in _SPOKEN_ATTRS.findall(source)]
-    text = _TAG.sub(" ", source)
+    text = _ATTR.sub(" ", _TAG.sub(" ", source))  # a partial may hold a tag's attributes only
     assert _WORD.findall(" ".join(spoken + [text])) == []
 
 

@@ -1,78 +1,302 @@
+"""The search index: the text of a page, its words (Latin and Chinese), records, shards,
+identical bytes for identical input, and an update that equals a fresh build."""
 from __future__ import annotations
 
-import functools
-import http.server
+import hashlib
 import json
-import threading
+import random
+import re
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cxsite.config import load_config
-from cxsite.engine.output import DiskWriter, MemoryWriter
-from cxsite.search.index import index_script, page_text
-from cxsite.engine.site import build_site
-
-
-def test_page_text_drops_markup_svg_and_scripts():
-    html = ('<h2 id="a">Why<a class="headerlink" href="#a">#</a></h2><p>Net <b>Promoter</b>, &amp; '
-            'more</p><svg><text>axis</text></svg><script>x()</script><p>客户体验</p>')
-    assert page_text(html) == "Why Net Promoter, & more 客户体验"
-
-
-def test_index_is_a_script_sorted_by_url():
-    data = index_script([{"u": "b/", "t": "B", "s": "", "x": ""}, {"u": "a/", "t": "A", "s": "", "x": "中"}])
-    assert data.startswith(b"window.CXSITE_SEARCH=")
-    records = json.loads(data[len(b"window.CXSITE_SEARCH="):-2])
-    assert [r["u"] for r in records] == ["a/", "b/"] and records[0]["x"] == "中"
+from blocksite import build, page
+from cxsite.errors import BuildFailed
+from cxsite.search import index as search_index
+from cxsite.search.index import FOLDER, SearchIndex, layout, sort_key
+from cxsite.search.record import record
+from cxsite.search.text import sections
+from cxsite.search.tokens import fold, tokens
 
 
-def test_search_page_and_index_are_built(site):
-    src = site({"content/index.md": "# Home\n\nWelcome", "content/zh.md": "---\ntitle: 客户\n---\n客户体验转型"})
-    files = build_site(load_config(src), MemoryWriter()).files
-    page = files["search/index.html"].decode()
-    index = next(k for k in files if k.startswith("assets/search-index."))
-    assert f'src="../{index}"' in page
-    assert "客户体验转型".encode() in files[index]
-    assert b'role="search"' in files["index.html"]
+# --- the text of a page ---------------------------------------------------------------------
+def test_text_keeps_what_the_page_shows_and_drops_the_rest():
+    html = ('<p>Net <b>Pro</b>moter, &amp; more</p><svg><text>axis 42</text><svg><text>inner</text>'
+            '</svg></svg><script>var secret = 1;</script><style>p{}</style>'
+            '<template><p>later</p></template><div hidden><p>hidden note</p></div>'
+            '<span aria-hidden="true">▶</span><p>客户体验</p>')
+    parts, _ = sections(html)
+    assert [p.text for p in parts] == ["Net Promoter, & more 客户体验"]
+
+
+def test_headings_with_an_anchor_start_sections():
+    html = ('<p>Intro.</p><h2 id="why">Why it <em>pays</em><a class="headerlink" href="#why">#</a></h2>'
+            '<p>Because.</p><h3 id="how">How</h3><ul><li>One</li><li>Two</li></ul>')
+    parts, runs = sections(html)
+    assert [(p.anchor, p.heading, p.text) for p in parts] == [
+        ("", "", "Intro."), ("why", "Why it pays", "Because."), ("how", "How", "One Two")]
+    assert [(r.text, r.heading) for r in runs] == [
+        ("Intro.", False), ("Why it pays", True), ("Because.", False), ("How", True), ("One Two", False)]
+
+
+def test_labels_side_by_side_stay_separate_words():
+    parts, _ = sections('<figcaption><span>Scores</span><span>One bar per team</span></figcaption>')
+    assert parts[0].text == "Scores One bar per team"
+
+
+# --- words ------------------------------------------------------------------------------------
+def test_words_are_folded_to_lower_case_without_accents():
+    assert fold("Café ÉLAN Ｆｕｌｌ ﬁne") == "cafe elan full fine"
+    assert tokens("Café's NPS-driven 3.5%") == ["cafe", "s", "nps", "driven", "3", "5"]
+
+
+def test_chinese_runs_are_indexed_by_overlapping_pairs_and_the_last_character():
+    assert tokens("净推荐值") == ["净推", "推荐", "荐值", "值"]
+    assert tokens("NPS净推荐值，客") == ["nps", "净推", "推荐", "荐值", "值", "客"]
+    # every part of the run is a pair, pairs one after the other, or the start of a pair
+    terms = tokens("以客户为中心")
+    assert "推荐" in tokens("净推荐值") and "客户" in terms and terms.index("户为") == terms.index("客户") + 1
+
+
+# --- one page's record ------------------------------------------------------------------------
+def test_record_weighs_title_and_headings_and_keeps_positions_per_block():
+    r = record("a/", "Brand promise", "Findings", "en",
+               '<p>We keep our brand promise.</p><h2 id="x">Brand</h2><p>promise kept</p>',
+               description="What we stand for.")
+    weight, where = r.terms["brand"]
+    assert weight & 1 == 1  # in the title
+    assert weight >> 1 == 1 + 3  # once in the text, once in a heading (worth 3)
+    positions = [int(n) for n in r.terms["promise"][1].split(",")]
+    count, first, gaps = positions[0], positions[1], positions[2:]
+    found = [first]
+    for g in gaps:
+        found.append(found[-1] + g)
+    brand = r.terms["brand"][1].split(",")
+    assert count == 3 and int(brand[1]) == 0  # the title comes first
+    # "Brand" (heading) and "promise kept" (text) are two blocks: never one phrase
+    heading_brand = int(brand[1]) + sum(int(g) for g in brand[2:])
+    assert heading_brand + 1 not in found
+    data = json.loads(r.page)
+    assert data == {"u": "a/", "t": "Brand promise", "s": "Findings", "l": "en",
+                    "p": [["", "", "What we stand for. We keep our brand promise."],
+                          ["x", "Brand", "promise kept"]]}
+
+
+# --- the index files --------------------------------------------------------------------------
+def _records(n: int, extra: dict[int, str] | None = None) -> list:
+    words = "customer experience loyalty promoter brand promise journey survey".split()
+    out = []
+    for i in range(n):
+        text = " ".join(words[(i * 7 + k) % len(words)] for k in range(40))
+        text += f" report {i} 净推荐值" + (extra or {}).get(i, "")
+        out.append(record(f"p{i:03d}/", f"Report {i}", "", "zh" if i % 5 == 0 else "en", f"<p>{text}</p>"))
+    return out
+
+
+def _call(data: bytes) -> tuple[str, object]:
+    """(key, data) of an index file: cxsearch("key",'JSON');"""
+    key, payload = _payload(data)
+    return key, json.loads(payload)
+
+
+def _payload(data: bytes) -> tuple[str, str]:
+    m = re.fullmatch(r"""cxsearch\("([^"]+)",'((?:[^'\\]|\\.)*)'\);\n""", data.decode("utf-8"), re.S)
+    assert m, data[:80]
+    return m.group(1), re.sub(r"\\(.)", r"\1", m.group(2))
+
+
+def test_every_index_file_is_a_script_named_by_a_hash_of_its_content():
+    files = SearchIndex().files(_records(30))
+    assert _call(files[FOLDER + "entry.js"]) == ("entry", next(
+        k[len(FOLDER):-3] for k in files if k.startswith(FOLDER + "index.")))
+    for path, data in files.items():
+        key, payload = _call(data)
+        assert path == FOLDER + key + ".js"
+        if path.startswith((FOLDER + "t/", FOLDER + "p/")):
+            body = _payload(data)[1].encode("utf-8")
+            assert key.split("/")[1] == hashlib.sha256(body).hexdigest()[:10]
+
+
+def test_manifest_describes_every_page_and_shard():
+    recs = _records(30)
+    files = SearchIndex().files(recs)
+    manifest = _call(files[FOLDER + _call(files[FOLDER + "entry.js"])[1] + ".js"])[1]
+    assert manifest["n"] == 30 and manifest["langs"] == ["en", "zh"]
+    assert manifest["lang"] == "".join("1" if i % 5 == 0 else "0" for i in range(30))
+    firsts = [s[0] for s in manifest["s"]]
+    assert firsts == sorted(firsts, key=sort_key)
+    # each shard holds the terms from its first term up to the next shard's first term
+    for i, (first, t_hash, p_hash) in enumerate(manifest["s"]):
+        terms, postings = _call(files[f"{FOLDER}t/{t_hash}.js"])[1]
+        positions = _call(files[f"{FOLDER}p/{p_hash}.js"])[1]
+        assert terms[0] == first and len(terms) == len(postings) == len(positions)
+        if i + 1 < len(firsts):
+            assert sort_key(terms[-1]) < sort_key(firsts[i + 1])
+    # and every page has its own excerpt file
+    width = len(manifest["f"]) // 30
+    for doc in range(30):
+        data = _call(files[f"{FOLDER}f/{doc:x}-{manifest['f'][doc * width:(doc + 1) * width]}.js"])[1]
+        assert data["u"] == f"p{doc:03d}/"
+
+
+def test_the_words_of_the_site_are_listed_by_first_letter_for_misspellings():
+    files = SearchIndex().files(_records(12))
+    manifest = _call(files[FOLDER + _call(files[FOLDER + "entry.js"])[1] + ".js"])[1]
+    words = _call(files[f"{FOLDER}w/{manifest['w']['p']}.js"])[1]
+    assert words == ["promise", "promoter"]  # words only: no numbers, pairs or Chinese
+    assert "r" in manifest["w"] and "净" not in manifest["w"]
+
+
+def test_postings_give_each_page_its_weight():
+    files = SearchIndex().files(_records(12))
+    manifest = _call(files[FOLDER + _call(files[FOLDER + "entry.js"])[1] + ".js"])[1]
+    shard = max(i for i, s in enumerate(manifest["s"]) if sort_key(s[0]) <= sort_key("42"))
+    for i, s in enumerate(manifest["s"]):
+        terms, postings = _call(files[f"{FOLDER}t/{s[1]}.js"])[1]
+        if "11" in terms:
+            flat = postings[terms.index("11")]
+            assert flat[0] == 11 and flat[1] & 1  # page 11, "11" in its title
+            assert len(flat) == 2
+    assert shard >= 0
+
+
+def test_identical_input_gives_identical_bytes_in_any_order():
+    recs = _records(40)
+    assert SearchIndex().files(recs) == SearchIndex().files(list(reversed(recs)))
+
+
+def test_shards_stay_within_their_size_except_a_single_large_term():
+    terms = [f"w{i:04d}" for i in range(2000)]
+    sizes = {t: 900 for t in terms} | {"w0500": 200_000}
+    shards = layout(sorted(terms, key=sort_key), sizes)
+    assert ["w0500"] in shards
+    for s in shards:
+        assert len(s) == 1 or sum(sizes[t] for t in s) <= search_index.MAX_SHARD
+
+
+def test_boundaries_depend_on_the_terms_around_them_only():
+    """Growing one term's postings moves the boundaries near it, not the rest."""
+    rng = random.Random(5)
+    terms = sorted((f"w{i:04d}" for i in range(3000)), key=sort_key)
+    sizes = {t: rng.choice([100, 300, 700, 2000, 5000]) for t in terms}
+    before = layout(terms, sizes)
+    sizes["w1500"] += 9_000
+    after = layout(terms, sizes)
+    kept = {tuple(s) for s in before} & {tuple(s) for s in after}
+    assert len(before) > 100 and len(kept) >= len(before) - 4
+
+
+def test_an_update_equals_a_fresh_build_and_rewrites_only_what_changed():
+    vocabulary = [f"topic{i}" for i in range(300)]
+    recs = [record(f"p{i:03d}/", f"Page {i}", "", "en",
+                   "<p>" + " ".join(vocabulary[(i * k) % 300] for k in range(1, 60)) + "</p>")
+            for i in range(300)]
+    recs[17] = record("p017/", "Page 17", "", "en", "<p>topic1 topic2</p>")
+    index = SearchIndex()
+    first = index.files(recs)
+    changed = list(recs)
+    changed[17] = record("p017/", "Page 17", "", "en", "<p>topic5 topic6 zebra</p>")
+    second = index.files(changed)
+    assert second == SearchIndex().files(changed)
+    touched = recs[17].terms.keys() | changed[17].terms.keys()
+    shards = {k: _call(v)[1][0] for k, v in second.items() if k.startswith(FOLDER + "t/")}
+    untouched = [k for k, terms in shards.items() if touched.isdisjoint(terms)]
+    assert len(untouched) >= 2
+    assert all(k in first for k in untouched)  # the same bytes, not written again
+    assert any(k not in first for k in shards)
+    pages = lambda files: {k for k in files if k.startswith(FOLDER + "f/")}  # noqa: E731
+    assert pages(second) - pages(first) == {k for k in pages(second) if k.startswith(FOLDER + "f/11-")}
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 29), st.sampled_from(["", " zebra", " 净推荐值 新词", " brand brand"])),
+                max_size=6),
+       st.sets(st.integers(0, 29), max_size=3))
+def test_any_sequence_of_edits_equals_a_fresh_build(edits, removed):
+    recs = _records(30)
+    with mock.patch.object(search_index, "BLOCK", 4):  # many blocks of pages, as on a big site
+        index = SearchIndex()
+        index.files(recs)
+        for doc, extra in edits:
+            recs[doc] = _records(30, {doc: extra})[doc]
+            assert index.files(recs) == SearchIndex().files(recs)
+        kept = [r for i, r in enumerate(recs) if i not in removed]
+        assert index.files(kept) == SearchIndex().files(kept)
+
+
+# --- in the built site ------------------------------------------------------------------------
+def test_search_page_and_index_are_built_from_published_pages_only(site):
+    src = site({
+        "content/index.md": "# Home\n\nWelcome",
+        "content/zh.md": "---\ntitle: 客户\nlang: zh\n---\n客户体验转型",
+        "content/draft.md": "---\ntitle: Secret plan\ndraft: true\n---\nunpublished words",
+        "content/hidden.md": "---\ntitle: Not in search\nsearch: false\n---\nquietly here",
+    })
+    files = build(src)
+    index = b"".join(data for path, data in files.items() if path.startswith("assets/search/"))
+    assert "客户体验转型".encode() in index
+    assert b"unpublished" not in index and b"Secret plan" not in index
+    assert b"quietly" not in index and b"Not in search" not in index
+    assert b"quietly here" in files["hidden/index.html"]
+    assert b'data-search="page"' in files["search/index.html"]
+    home = files["index.html"].decode()
+    assert 'data-search="live"' in home and 'role="search"' in home
+    assert re.search(r'data-engine="assets/search-engine\.[0-9a-f]{10}\.js"', home)
+    # pages never name the index, so editing one page does not change every page
+    assert "search/index." not in home and "entry.js" not in home
+
+
+def test_search_front_matter_must_be_true_or_false(site):
+    src = site({"content/index.md": "---\ntitle: Home\nsearch: no way\n---\nx"})
+    with pytest.raises(BuildFailed) as e:
+        build(src)
+    assert "front matter 'search' must be true or false" in e.value.problems[0].message
 
 
 def test_a_page_at_search_is_refused(site):
-    import pytest
-
-    from cxsite.errors import BuildFailed
     src = site({"content/index.md": "# Home", "content/search.md": "# Mine"})
     with pytest.raises(BuildFailed) as e:
-        build_site(load_config(src), MemoryWriter())
+        build(src)
     assert e.value.problems[0].message == "the address /search/ is kept for the site's search page"
 
 
 @pytest.mark.slow
-def test_search_finds_english_and_chinese_in_the_browser(site, browser):
+def test_survey_values_withheld_from_the_page_are_not_in_the_index(site):
     src = site({
-        "content/index.md": "# Home\n\nWelcome to the programme.",
-        "content/loyalty.md": "---\ntitle: Loyalty\n---\nPromoters are worth more. 客户忠诚度很重要。",
-        "content/roadmap.md": "---\ntitle: Roadmap\n---\nThree stages <b>and</b> milestones.",
+        "content/index.md": page("```survey\ndata: s.csv\nstatement: I know\nby: team\n```"),
+        "data/s.csv": "statement,team,value,n\nI know,Sales,61.25,40\nI know,Tiny,87.75,3\n",
     })
-    config = load_config(src)
-    build_site(config, DiskWriter(config.output, src))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(config.output))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        page = browser.new_page()
-        base = f"http://127.0.0.1:{server.server_port}/"
-        page.goto(base + "search/?q=promoters")
-        page.wait_for_selector("#search-results li")
-        assert page.locator("#search-results li a").all_inner_texts() == ["Loyalty"]
-        assert "1 page matches" in page.inner_text("#search-status")
-        page.fill("#search-input", "忠诚")
-        page.wait_for_function("document.querySelector('#search-results a').textContent === 'Loyalty'")
-        page.fill("#search-input", "nothing-like-this")
-        page.wait_for_function("document.querySelector('#search-status').textContent.startsWith('No pages')")
-        page.fill("#search-input", "stages")
-        page.locator("#search-results a").first.click()
-        page.wait_for_url(base + "roadmap/")
-        page.close()
-    finally:
-        server.shutdown()
+    files = build(src)
+    terms = set()
+    for path, data in files.items():
+        if path.startswith("assets/search/t/"):
+            terms.update(_call(data)[1][0])
+    assert "sales" in terms and "61" in terms
+    assert "87" not in terms and "87.75" not in files["index.html"].decode()
+
+
+def test_serve_reindexes_an_edited_page_and_writes_what_a_clean_build_would(site):
+    from cxsite.config import load_config
+    from cxsite.engine.incremental import IncrementalBuild
+    from cxsite.engine.site import build_site
+
+    pages = {f"content/p{i}.md": f"---\ntitle: Page {i}\n---\n" + " ".join(
+        f"topic{(i * k) % 300}" for k in range(1, 80)) for i in range(60)}
+    src = site({"content/index.md": "# Home\n\nWelcome", **pages})
+    config = lambda: load_config(src, src / "out", serve_mode=True)  # noqa: E731
+    inc = IncrementalBuild(config(), jobs=1, reload_config=config)
+    assert inc.update().ok
+    before = {k: v for k, v in inc.finish().items() if k.startswith("assets/search/")}
+    (src / "content" / "p7.md").write_text("---\ntitle: Page 7\n---\nA zebra arrived.", encoding="utf-8")
+    update = inc.update({"content/p7.md"})
+    assert update.ok and update.rendered == 1
+    after = {k: v for k, v in inc.finish().items() if k.startswith("assets/search/")}
+    clean = build_site(config(), None, jobs=1).files
+    assert after == {k: v for k, v in clean.items() if k.startswith("assets/search/")}
+    assert any(b'"zebra"' in v for k, v in after.items() if "/t/" in k)
+    rewritten = {k for k in after if before.get(k) != after[k]}
+    assert "assets/search/entry.js" in rewritten
+    assert len(rewritten) < len(after) / 2

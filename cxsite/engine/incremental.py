@@ -31,6 +31,7 @@ from ..config import Config
 from ..content import Page, PageSource, discover, read_page
 from ..errors import BuildFailed, Problem, Problems, SiteError
 from ..markup import Rendered
+from ..search.index import SearchIndex
 from .state import BodyLog
 from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SiteModel, Work,
                    asset_files, languages_model, load, made_parts, search_index)
@@ -97,7 +98,8 @@ class IncrementalBuild:
         self._dirty: set[str] = set()  # urls rendered since the last good site
         self._pages: dict[str, tuple[tuple, Page | None, list[Problem]]] = {}  # rel -> stat, page
         self._content: dict[str, bytes] = {}  # content files (not pages) as last read
-        self._index: bytes | None = None  # the search index of `outputs`; None: to be made
+        self._index: dict[str, bytes] | None = None  # the search index of `outputs`; None: to be made
+        self._search = SearchIndex()  # kept, so that only the pages that changed are indexed again
         self._redo: set[str] = set()  # pages whose files on disk were deleted or edited
         self._made: dict[str, tuple] = {}  # part of made_files() -> (what it shows, its files)
         self.search_behind = False  # the last finish() kept an old search page and index
@@ -158,7 +160,7 @@ class IncrementalBuild:
         self.search_behind = not search and kept is not None and kept[0][0] == site and \
             (self._index is None or kept[0][1] is not self._index)
         if self._index is None and not self.search_behind:
-            self._index = search_index(self.model, ordered)
+            self._index = search_index(ordered, self._search, model=self.model)
         files = asset_files(self.model, self._read_content)
         for o in ordered:
             files.update(o.files)

@@ -17,14 +17,15 @@ from ..errors import Problem, Problems, SiteError
 from ..i18n import ENGLISH_READER, N_, Language, Reader, _, activate, make_language, reader_for
 from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
 from ..nav import Navigation, NavNode
-from ..search import index as search
+from ..search.index import SearchIndex
+from ..search.record import record as search_record
 from .. import translations
 from .cache import recording as cache_recording
 from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
 from .output import Writer
 from .pool import RenderPool, WorkerFailed
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
-                     hashed_name, load_theme, messages_asset, page_context)
+                     load_theme, messages_asset, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
@@ -163,12 +164,13 @@ def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutp
     language, written_in = page_languages(config, node)
     # a stand-in repeats its default-language page, which reports the problems once
     problems = [] if page is not None and page.fallback else list(rendered.problems)
+    description = str(page.meta.get("description") or "") if page else ""
     html = b""
     with activate(reader_of(model, language)) as reader:
         view = PageView(
             title=node.title, heading=rendered.heading or node.title,
-            description=str(page.meta.get("description") or "") if page else "",
-            url=node.url, body=rendered.html, toc=rendered.toc, lang=language.tag,
+            description=description, url=node.url, body=rendered.html, toc=rendered.toc,
+            lang=language.tag,
             draft=bool(page and page.draft), kind="section" if node.is_section else "page",
             extra=page.extra if page else {},
             content_lang=written_in.tag if written_in.tag != language.tag else "",
@@ -188,11 +190,14 @@ def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutp
         inputs |= set(reader.catalogue.files)
     inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
-    section = node.parent.title if node.parent is not None else ""
+    # the section a result names: none for top-level pages (their parent is the home page)
+    section = node.parent.title if node.parent is not None and \
+        node.parent is not model.nav.root_of(node) else ""
+    searchable = not (page and page.meta.get("search") is False)
+    entry = search_record(node.url, node.title, section, written_in.tag, rendered.html,
+                          description) if searchable else None
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
-                      rendered.links, search.record(node.url, node.title, section, rendered.html,
-                                                    lang=written_in.tag),
-                      rendered.needs)
+                      rendered.links, entry, rendered.needs)
 
 
 def render_node(model: SiteModel, node: NavNode) -> PageOutput:
@@ -410,32 +415,27 @@ def render_404(model: SiteModel) -> bytes:
 
 
 def search_files(model: SiteModel, outputs: list[PageOutput],
-                 index: tuple[tuple[str, bytes], ...] | None = None) -> dict[str, bytes]:
-    """Each language's search page and index (built from the published HTML, nothing else);
-    `index` (search_index()) when the caller already has it."""
-    if index is None:
-        index = search_index(model, outputs)
-    files: dict[str, bytes] = {}
-    for lang, (code, data) in zip(model.config.languages, index):
-        name = f"search-index.{code}.js" if code else "search-index.js"
-        index_path = ASSET_DIR + hashed_name(name, data)
+                 index: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """Each language's search page, and the index (built from the published HTML, nothing
+    else); `index` when the caller already has it."""
+    files = dict(index if index is not None else search_index(outputs, model=model))
+    for lang in model.config.languages:
         url = lang.prefix + SEARCH_URL
-        files[index_path] = data
         files[url + "index.html"] = _special_page(model, "search", N_("Search"), url, "search",
-                                                  [relative_url(url, index_path)], lang)
+                                                  [], lang)
     return files
 
 
-def search_index(model: SiteModel, outputs: list[PageOutput]) -> tuple[tuple[str, bytes], ...]:
-    """Each language's index, in the order of the site's languages: (code, script). Each record
-    carries the language its text is written in ('l'): a page not yet translated is in its
-    language's index with the default language's text."""
-    found = []
-    for lang in model.config.languages:
-        code = lang.code if lang.prefix else ""
-        found.append((code, search.index_script(
-            [o.search for o in outputs if o.search and model.nav.by_url[o.url].lang == code])))
-    return tuple(found)
+def search_index(outputs: list[PageOutput], index: SearchIndex | None = None, *,
+                 model: SiteModel | None = None) -> dict[str, bytes]:
+    """The index files by path: one index for every language, each record carrying the
+    language its text is written in (search shows the reader's language first). A page not yet
+    translated is left out: its original is in the index. `index` is one kept between updates
+    (serve), which then re-indexes only the pages that changed."""
+    by_url = model.nav.by_url if model is not None else {}
+    found = (index or SearchIndex()).files(
+        o.search for o in outputs if o.search and not (o.url in by_url and by_url[o.url].fallback))
+    return {ASSET_DIR + path: data for path, data in found.items()}
 
 
 def asset_files(model: SiteModel,
@@ -451,7 +451,7 @@ def asset_files(model: SiteModel,
     return files
 
 
-def made_parts(model: SiteModel, outputs: list[PageOutput], index: bytes | None = None
+def made_parts(model: SiteModel, outputs: list[PageOutput], index: dict[str, bytes] | None = None
                ) -> dict[str, Callable[[], dict[str, bytes]]]:
     """The files made from the whole site, in parts (an incremental build remakes a part only
     when what it shows changed): asset bundles, 404, search, sitemap."""
@@ -463,7 +463,7 @@ def made_parts(model: SiteModel, outputs: list[PageOutput], index: bytes | None 
 
 
 def made_files(model: SiteModel, outputs: list[PageOutput],
-               index: bytes | None = None) -> dict[str, bytes]:
+               index: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """The files made from the whole site (these override pages)."""
     return {path: data for make in made_parts(model, outputs, index).values()
             for path, data in make().items()}

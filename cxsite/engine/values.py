@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..markup import Rendered, SiteMap
     from ..nav import Navigation
     from ..render import Theme
+    from ..search.record import SearchRecord
     from .output import WriteReport
 
 
@@ -43,7 +44,7 @@ class PageOutput:
     inputs: set[str]
     files: dict[str, bytes | None]
     links: set[str]
-    search: dict[str, str] | None = None  # this page's entry in the search index
+    search: SearchRecord | None = None  # this page's entry in the search index
     needs: set[str] = field(default_factory=set)  # site-wide asset bundles, e.g. "vega"
     cache_keys: set[str] = field(default_factory=set)  # cache entries used ('kind/key')
     body: Rendered | None = None  # the Markdown part, reused when only the template must be redone

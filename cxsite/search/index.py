@@ -1,34 +1,269 @@
-"""The site's search index: the text of every page, searched in the browser by substring,
-so Chinese (which has no spaces between words) is found as well as English."""
+"""The site's search index: files the browser loads a few at a time, as scripts (not JSON to
+fetch) so that search works from file:// and a file share too.
+
+  search/entry.js        "where is the index": the only file without a hash in its name, so
+                         pages never change when the index does (search.js loads it fresh)
+  search/index.<h>.js    the manifest: pages (length, language, excerpt file), shard table
+  search/t/<h>.js        a shard of terms, a range of the sorted vocabulary, with each term's
+                         pages and weights; a query loads the shards of its words only
+  search/p/<h>.js        the positions of the same terms, loaded for phrases only
+  search/f/<id>-<h>.js   one page's text by section, loaded for the results shown
+  search/w/<h>.js        the words starting with one letter, loaded to correct a misspelling
+
+Every file calls cxsearch(key, 'JSON'). Names carry a hash of the content; identical input gives
+identical bytes. Shard boundaries depend on the terms around them only (content-defined), so an
+edited page changes the shards of its own words and not the layout of the rest.
+"""
 from __future__ import annotations
 
-import html
+import bisect
+import hashlib
 import json
-import re
+import math
+import zlib
+from typing import Iterable
 
-MAX_TEXT = 20_000  # characters of a page's text kept in the index
-_DROP = re.compile(r"<(svg|script|style|template)\b.*?</\1>|<a class=\"headerlink\".*?</a>", re.S | re.I)
-_BLOCK_TAGS = re.compile(r"</?(p|div|li|ul|ol|h[1-6]|t[dhr]|table|br|dt|dd|details|summary|figure|figcaption|section|blockquote|pre)\b[^>]*>", re.I)
-_TAGS = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
+from .record import SearchRecord
+from .tokens import is_cjk
 
-
-def page_text(body_html: str) -> str:
-    """The readable text of a page body: no markup, charts' SVG or scripts."""
-    text = _TAGS.sub("", _BLOCK_TAGS.sub(" ", _DROP.sub(" ", body_html)))
-    return _SPACE.sub(" ", html.unescape(text)).strip()[:MAX_TEXT]
-
-
-def record(url: str, title: str, section: str, body_html: str, lang: str = "") -> dict[str, str]:
-    """A page's entry: u(rl), t(itle), s(ection), (te)x(t) and l(anguage, BCP 47) of its text."""
-    entry = {"u": url, "t": title, "s": section, "x": page_text(body_html)}
-    if lang:
-        entry["l"] = lang
-    return entry
+FOLDER = "search/"  # inside the assets folder
+MIN_SHARD = 8_000  # characters: a shard is cut only after this much ...
+MAX_SHARD = 40_000  # ... and always before it would grow past this (unless one term is larger)
+BLOCK = 512  # pages: an edit re-encodes this block of a term's pages, not all of them
+TYPO_MIN = 5  # letters: a word this long may be misspelt (search-engine.js knows it too)
+LENGTH_STEP = 1.25  # page lengths are kept to the nearest power of this (enough for ranking)
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
 
-def index_script(records: list[dict[str, str]]) -> bytes:
-    """The index as a script (not JSON to fetch), so search works from file:// too."""
-    data = json.dumps(sorted(records, key=lambda r: r["u"]), ensure_ascii=False,
-                      separators=(",", ":"))
-    return f"window.CXSITE_SEARCH={data};\n".encode("utf-8")
+def _digest(data: bytes, size: int = 10) -> str:
+    return hashlib.sha256(data).hexdigest()[:size]
+
+
+def _js(key: str, payload: str) -> bytes:
+    """A script handing JSON to search.js. JSON in a string is read much faster than the same
+    data written as JavaScript (which matters where search runs in the page, from file://)."""
+    text = payload.replace("\\", "\\\\").replace("'", "\\'")
+    return f"cxsearch(\"{key}\",'{text}');\n".encode("utf-8")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def sort_key(term: str) -> bytes:
+    """The order JavaScript compares strings in (UTF-16 code units), so search.js can bisect."""
+    return term.encode("utf-16-be")
+
+
+def length_code(length: int) -> str:
+    """A page length as one character: its logarithm in steps of LENGTH_STEP."""
+    return _ALPHABET[min(63, round(math.log(length + 1, LENGTH_STEP)))]
+
+
+def _cut_here(term: str, size: int) -> bool:
+    """Whether a shard that has reached `size` ends before `term`: a decision taken by the term
+    itself (a hash), more likely as the shard grows, so boundaries stay put when others change."""
+    if size < MIN_SHARD:
+        return False
+    return zlib.crc32(term.encode("utf-8")) / 2**32 < (size - MIN_SHARD) / (MAX_SHARD - MIN_SHARD)
+
+
+def layout(terms: list[str], sizes: dict[str, int]) -> list[list[str]]:
+    """Sorted terms cut into shards."""
+    shards: list[list[str]] = []
+    size = 0
+    for term in terms:
+        n = sizes[term]
+        if shards and shards[-1] and (size + n > MAX_SHARD or _cut_here(term, size)):
+            shards.append([])
+            size = 0
+        if not shards:
+            shards.append([])
+        shards[-1].append(term)
+        size += n
+    return shards
+
+
+def _pieces(docs: list[int], before: int, entries: list[tuple[int, str]]) -> tuple[str, str]:
+    """Postings 'gap,weight,...' (gaps from `before`, the page ahead of the first) and
+    positions of some pages of a term, without brackets."""
+    flat = [0] * (2 * len(docs))
+    flat[0::2] = [b - a for a, b in zip([before, *docs], docs)]
+    flat[1::2] = [weight for weight, _ in entries]
+    return ",".join(map(str, flat)), ",".join([where for _, where in entries])
+
+
+def _bracketed(pieces: tuple[str, str]) -> tuple[str, str]:
+    return "[" + pieces[0] + "]", "[" + pieces[1] + "]"
+
+
+class SearchIndex:
+    """The index files of a site. Kept by `serve` between rebuilds: files() then re-encodes only
+    the terms of pages that changed, and of those only the block of pages around the change;
+    the bytes are always those a fresh index would give."""
+
+    def __init__(self) -> None:
+        self._urls: tuple[str, ...] = ()
+        self._records: list[SearchRecord] = []
+        self._docs: dict[str, list[int]] = {}  # term -> ids of the pages holding it, ascending
+        self._sorted: list[str] = []  # every term, in the order of sort_key
+        self._blocks: dict[str, dict[int, tuple[str, str]]] = {}  # term -> block -> encoded part
+        self._encoded: dict[str, tuple[str, str]] = {}  # term -> (postings, positions) as JS
+        self._shards: dict[tuple[str, ...], tuple[str, str, bytes, bytes]] = {}
+        self._pages: dict[int, tuple[str, str, bytes]] = {}  # id -> (page JSON, name, file)
+
+    def files(self, records: Iterable[SearchRecord]) -> dict[str, bytes]:
+        """Every file of the index, by path under the assets folder."""
+        recs = sorted(records, key=lambda r: r.url)
+        dirty = self._update(recs)
+        for term, blocks in dirty.items():
+            if blocks is not None:
+                self._encode(term, blocks)
+        files: dict[str, bytes] = {}
+        shard_table = self._shard_files(dirty, files)
+        names = self._page_files(files)
+        langs = sorted({r.lang for r in recs})
+        manifest = {
+            "n": len(recs),
+            "langs": langs,
+            "lang": "".join(_ALPHABET[langs.index(r.lang)] for r in recs) if len(langs) > 1 else "",
+            "len": "".join(length_code(r.length) for r in recs),
+            "step": LENGTH_STEP,
+            "f": "".join(names),
+            "s": shard_table,
+            "w": self._lexicon_files(files),
+        }
+        body = _json(manifest)
+        key = f"index.{_digest(body.encode('utf-8'))}"
+        files[FOLDER + key + ".js"] = _js(key, body)
+        files[FOLDER + "entry.js"] = _js("entry", _json(key))
+        return files
+
+    # --- internals ----------------------------------------------------------------------------
+    def _update(self, recs: list[SearchRecord]) -> dict[str, set[int] | None]:
+        """Take the new records; return the terms whose postings changed, with the blocks of
+        pages that changed (None: all of them)."""
+        urls = tuple(r.url for r in recs)
+        if urls != self._urls:  # pages added, removed or moved: every page id may change
+            self._urls, self._records = urls, recs
+            self._blocks, self._shards, self._pages = {}, {}, {}
+            self._index_all()
+            return dict.fromkeys(self._docs)
+        dirty: dict[str, set[int] | None] = {}
+        for doc, (old, new) in enumerate(zip(self._records, recs)):
+            if old is new or old == new:
+                continue
+            for term in old.terms.keys() - new.terms.keys():
+                docs = self._docs[term]
+                docs.remove(doc)
+                if not docs:
+                    del self._docs[term]
+                    self._sorted.remove(term)
+            for term in new.terms.keys() - old.terms.keys():
+                if term not in self._docs:
+                    bisect.insort(self._sorted, term, key=sort_key)
+                bisect.insort(self._docs.setdefault(term, []), doc)
+            for term in old.terms.keys() | new.terms.keys():
+                if old.terms.get(term) == new.terms.get(term):
+                    continue
+                blocks = dirty.setdefault(term, set())
+                blocks.add(doc // BLOCK)
+                docs = self._docs.get(term, [])
+                after = bisect.bisect_right(docs, doc)
+                if after < len(docs):  # the next page's gap is counted from the one before
+                    blocks.add(docs[after] // BLOCK)
+            if old.page != new.page:
+                self._pages.pop(doc, None)
+        self._records = recs
+        return dirty
+
+    def _index_all(self) -> None:
+        """Every term's pages and encoded postings, in one pass over the pages."""
+        found: dict[str, tuple[list[int], list[tuple[int, str]]]] = {}
+        get = found.get
+        for doc, r in enumerate(self._records):
+            for term, entry in r.terms.items():
+                lists = get(term)
+                if lists is None:
+                    found[term] = ([doc], [entry])
+                else:
+                    lists[0].append(doc)
+                    lists[1].append(entry)
+        self._docs = {term: docs for term, (docs, _) in found.items()}
+        self._sorted = sorted(found, key=sort_key)
+        self._encoded = {term: _bracketed(_pieces(docs, 0, entries))
+                         for term, (docs, entries) in found.items()}
+
+    def _encode(self, term: str, blocks: set[int]) -> None:
+        """Encode a term's postings again after an edit, block by block of pages: only the
+        blocks that changed (a term not yet split in blocks is split first)."""
+        docs = self._docs.get(term)
+        if not docs:
+            self._blocks.pop(term, None)
+            self._encoded.pop(term, None)
+            return
+        parts = self._blocks.get(term)
+        if parts is None:
+            parts = self._blocks[term] = {}
+            blocks = {doc // BLOCK for doc in docs}
+        for block in blocks:
+            start = bisect.bisect_left(docs, block * BLOCK)
+            end = bisect.bisect_left(docs, (block + 1) * BLOCK, start)
+            if start == end:
+                parts.pop(block, None)
+                continue
+            pages = docs[start:end]
+            parts[block] = _pieces(pages, docs[start - 1] if start else 0,
+                                   [self._records[doc].terms[term] for doc in pages])
+        ordered = [parts[b] for b in sorted(parts)]
+        self._encoded[term] = ("[" + ",".join(p for p, _ in ordered) + "]",
+                               "[" + ",".join(w for _, w in ordered) + "]")
+
+    def _shard_files(self, dirty: dict[str, set[int] | None], files: dict[str, bytes]) -> list[list[str]]:
+        encoded = self._encoded
+        sizes = {t: len(encoded[t][0]) + len(t) + 4 for t in self._sorted}
+        table, cache = [], {}
+        for shard in layout(self._sorted, sizes):
+            key = tuple(shard)
+            cached = self._shards.get(key)
+            if cached is None or any(t in dirty for t in shard):
+                t_body = f"[{_json(shard)},[{','.join(encoded[t][0] for t in shard)}]]"
+                p_body = f"[{','.join(encoded[t][1] for t in shard)}]"
+                t_key = "t/" + _digest(t_body.encode("utf-8"))
+                p_key = "p/" + _digest(p_body.encode("utf-8"))
+                cached = (t_key, p_key, _js(t_key, t_body), _js(p_key, p_body))
+            cache[key] = cached
+            files[FOLDER + cached[0] + ".js"] = cached[2]
+            files[FOLDER + cached[1] + ".js"] = cached[3]
+            table.append([shard[0], cached[0][2:], cached[1][2:]])
+        self._shards = cache
+        return table
+
+    def _lexicon_files(self, files: dict[str, bytes]) -> dict[str, str]:
+        """The words of the site by first letter, where a misspelt word finds its near misses
+        (they are rarely in the shard of the misspelling)."""
+        by_letter: dict[str, list[str]] = {}
+        for term in self._sorted:
+            if len(term) >= TYPO_MIN - 1 and term.isalpha() and not is_cjk(term):
+                by_letter.setdefault(term[0], []).append(term)
+        table = {}
+        for letter, words in by_letter.items():
+            body = _json(words)
+            key = "w/" + _digest(body.encode("utf-8"))
+            files[FOLDER + key + ".js"] = _js(key, body)
+            table[letter] = key[2:]
+        return table
+
+    def _page_files(self, files: dict[str, bytes]) -> list[str]:
+        """One file per page with the text its results show; returns each page's name part."""
+        names = []
+        for doc, r in enumerate(self._records):
+            cached = self._pages.get(doc)
+            if cached is None or cached[0] is not r.page and cached[0] != r.page:
+                digest = _digest(r.page.encode("utf-8"), 6)
+                key = f"f/{doc:x}-{digest}"
+                cached = (r.page, digest, _js(key, r.page))
+                self._pages[doc] = cached
+            files[FOLDER + f"f/{doc:x}-{cached[1]}.js"] = cached[2]
+            names.append(cached[1])
+        return names

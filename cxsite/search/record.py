@@ -1,0 +1,88 @@
+"""One page's entry in the search index, made from its published HTML in the render worker."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .text import Section, Weighted, sections
+from .tokens import is_cjk, tokens
+
+HEADING_WEIGHT = 3  # a word in a heading counts as this many words of text
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """A page as search sees it, as plain values."""
+
+    url: str
+    title: str
+    lang: str
+    page: str  # what a result shows (title, section, text by section), as JSON
+    length: int  # the page's length in positions, for ranking
+    # term -> (weight * 2 + 1 if the term is in the title, positions: "count,first,gap,gap...")
+    terms: dict[str, tuple[int, str]]
+
+
+def record(url: str, title: str, section: str, lang: str, body_html: str,
+           description: str = "") -> SearchRecord:
+    """The search record of a page: its title, its section's title, and the text it shows."""
+    parts, runs = sections(body_html)
+    if description:  # the theme shows it above the body
+        if parts and not parts[0].anchor:
+            parts[0] = Section("", "", f"{description} {parts[0].text}")
+        else:
+            parts.insert(0, Section("", "", description))
+        runs.insert(0, Weighted(description, False))
+    where: dict[str, list[int]] = {}  # term -> its positions
+    in_title: dict[str, int] = {}  # term -> how many of its positions are in the title
+    in_headings: dict[str, int] = {}  # ... and in headings
+    title_terms = tokens(title)
+    _add(where, in_title, _with_pairs(title_terms, 0))
+    pos = len(title_terms)
+    for run in runs:
+        pos += 1  # a gap: a phrase never spans two blocks
+        run_terms = tokens(run.text)
+        if run.heading:
+            _add(where, in_headings, _with_pairs(run_terms, pos))
+        else:
+            get = where.get
+            for p, term in enumerate(run_terms, pos):
+                found = get(term)
+                if found is None:
+                    where[term] = [p]
+                else:
+                    found.append(p)
+        pos += len(run_terms)
+    terms = {}
+    for term, found in where.items():
+        title_count, heading_count = in_title.get(term, 0), in_headings.get(term, 0)
+        weight = len(found) - title_count + (HEADING_WEIGHT - 1) * heading_count
+        if title_count:
+            found.sort()
+        terms[term] = (weight * 2 + (1 if title_count else 0), _positions(found))
+    page = json.dumps({"u": url, "t": title, "s": section, "l": lang,
+                       "p": [[s.anchor, s.heading, s.text] for s in parts]},
+                      ensure_ascii=False, separators=(",", ":"))
+    return SearchRecord(url, title, lang, page, pos, terms)
+
+
+def _add(where: dict[str, list[int]], counts: dict[str, int], found: list[tuple[int, str]]) -> None:
+    for p, term in found:
+        where.setdefault(term, []).append(p)
+        counts[term] = counts.get(term, 0) + 1
+
+
+def _with_pairs(terms: list[str], start: int) -> list[tuple[int, str]]:
+    """(position, term) of a title or heading, plus each pair of words side by side as one
+    term ("brand promise"), so a page titled with the words of a query ranks first without
+    loading positions."""
+    found = list(enumerate(terms, start))
+    found.extend((start + i, f"{a} {b}") for i, (a, b) in enumerate(zip(terms, terms[1:]))
+                 if not is_cjk(a) and not is_cjk(b))
+    return sorted(found)
+
+
+def _positions(positions: list[int]) -> str:
+    """'count,first,gap,gap...': small numbers that compress well."""
+    gaps = [b - a for a, b in zip(positions, positions[1:])]
+    return ",".join(map(str, [len(positions), positions[0], *gaps]))

@@ -1,0 +1,132 @@
+"""The text a reader sees in a published page body, split into its sections.
+
+Only what the page shows is kept: no scripts, styles, charts' SVG, templates, elements marked
+`hidden` or `aria-hidden="true"`, nor the '#' links beside headings. A heading with an id
+(Markdown headings get one) starts a section, so a search result can link to it.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+MAX_TEXT = 60_000  # characters of a page's text that are searched and shown in excerpts
+
+_TOKEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<(/?)([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)\s*>"
+                    r"|([^<]+|<)", re.S)
+_ATTR = re.compile(r"""([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_SKIP = frozenset({"script", "style", "svg", "math", "template", "noscript", "iframe", "object",
+                   "canvas", "button", "select", "textarea"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+_BLOCK = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody",
+                    "tfoot", "tr", "td", "th", "caption", "br", "hr", "section", "article",
+                    "aside", "header", "footer", "nav", "main", "figure", "figcaption",
+                    "blockquote", "pre", "details", "summary", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "address", "fieldset", "legend", "form", "label"})
+_SEPARATE = frozenset({"span", "img"})  # labels that sit side by side: never one word together
+_SPACED = _BLOCK | _SEPARATE
+_HEADING = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a page: its heading's anchor and words ("" for the part before any heading)."""
+
+    anchor: str
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """A run of a page's text; `heading` runs weigh more in ranking."""
+
+    text: str
+    heading: bool
+
+
+def _attrs(raw: str) -> dict[str, str]:
+    found = {}
+    for m in _ATTR.finditer(raw):
+        value = next((v for v in m.group(2, 3, 4) if v is not None), "")
+        found[m.group(1).lower()] = html.unescape(value)
+    return found
+
+
+def _hidden(tag: str, attrs: str) -> bool:
+    if tag in _SKIP:
+        return True
+    a = _attrs(attrs)
+    return ("hidden" in a or a.get("aria-hidden", "").lower() == "true"
+            or tag == "a" and "headerlink" in a.get("class", "").split())
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def _close(done: list[Section], runs: list[Weighted], anchor: str, heading: str,
+           parts: list[str]) -> None:
+    """End a section: keep it and its text runs."""
+    text = _clean("".join(parts))
+    if heading or text:
+        done.append(Section(anchor, heading, text))
+    if heading:
+        runs.append(Weighted(heading, True))
+    if text:
+        runs.append(Weighted(text, False))
+
+
+def sections(body_html: str) -> tuple[list[Section], list[Weighted]]:
+    """The page's sections (for excerpts and links) and its text runs (for the index)."""
+    done: list[Section] = []
+    runs: list[Weighted] = []
+    anchor = heading = heading_tag = skip_tag = ""
+    parts: list[str] = []  # text of the current section
+    target = parts  # where text goes: the section, or the heading being read
+    skip_depth = size = 0
+    for closing, tag, attrs, data in _TOKEN.findall(body_html):
+        if not tag:  # text (or a comment: nothing)
+            if data and not skip_depth and size < MAX_TEXT:
+                data = data[:MAX_TEXT - size]
+                size += len(data)
+                target.append(data)
+            continue
+        tag = tag.lower()
+        if skip_depth:
+            if tag == skip_tag and not attrs.endswith("/"):
+                skip_depth += -1 if closing else 1
+            continue
+        if closing:
+            if tag == heading_tag:
+                heading, heading_tag, target = _clean(" ".join(target)), "", parts
+            elif tag in _SPACED:
+                target.append(" ")
+            continue
+        if tag in _VOID or attrs.endswith("/"):
+            if tag in _SPACED:
+                target.append(" ")
+            continue
+        if ("hidden" in attrs or "headerlink" in attrs or tag in _SKIP) and _hidden(tag, attrs):
+            skip_tag, skip_depth = tag, 1
+            continue
+        if tag in _HEADING and not heading_tag and "id" in attrs:
+            new_anchor = _attrs(attrs).get("id", "")
+            if new_anchor:
+                _close(done, runs, anchor, heading, parts)
+                anchor, heading, heading_tag, parts = new_anchor, "", tag, []
+                target = []
+                continue
+        if tag in _SPACED:
+            target.append(" ")
+    if heading_tag:  # a heading never closed
+        heading, parts = _clean(" ".join(target)), parts
+    _close(done, runs, anchor, heading, parts)
+    return done, runs
+
+def page_text(html_text: str) -> str:
+    """All the text a reader sees in a piece of HTML, headings included, on one line."""
+    parts, _ = sections(html_text)
+    return " ".join(" ".join(p for p in (s.heading, s.text) if p) for s in parts)

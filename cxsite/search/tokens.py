@@ -1,0 +1,45 @@
+"""Words as the search index sees them. The browser's search.js does exactly the same to a
+query (fold(), then the same two kinds of token), so the two must change together.
+
+- Latin, Cyrillic, Greek... words: lower case, accents removed ("Café" is "cafe").
+- Chinese, Japanese and Korean have no spaces between words, so a run of those characters is
+  indexed by its overlapping pairs of characters plus its last character alone: 净推荐值 gives
+  净推 推荐 荐值 值. Any part of the run is then found: 推荐 is one pair, 推荐值 two pairs one after
+  the other, and a single character is the start of a pair or the last character.
+Each token has a position (CJK: one per character), which is what phrase search compares.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+MAX_WORD = 40  # longer words (links, codes) are cut to this many characters
+# Hiragana, Katakana, Bopomofo, CJK ideographs (with extensions), compatibility ideographs, Hangul
+CJK = ("\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+       "\uac00-\ud7af\U00020000-\U0003134f")
+_TOKENS = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+_WORDS = re.compile(r"[^\W_]+")
+_HAS_CJK = re.compile(f"[{CJK}]")
+_ACCENTS = re.compile("[\u0300-\u036f]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, compatibility forms unified (full-width 'Ａ' is 'a')."""
+    return unicodedata.normalize("NFKC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text.lower())))
+
+
+def is_cjk(term: str) -> bool:
+    return bool(_HAS_CJK.match(term))
+
+
+def tokens(text: str) -> list[str]:
+    """The terms of a text, one per position: term i is at position i."""
+    folded = fold(text)
+    if not _HAS_CJK.search(folded):
+        return [w[:MAX_WORD] if len(w) > MAX_WORD else w for w in _WORDS.findall(folded)]
+    found: list[str] = []
+    for run, word in _TOKENS.findall(folded):
+        if word:
+            found.append(word[:MAX_WORD])
+        else:
+            found.extend(run[i:i + 2] for i in range(len(run)))  # the last one is one character
+    return found
