@@ -16,7 +16,7 @@ from ..content import Page, PageSource, check_unique_urls, discover, read_page, 
 from ..errors import Problem, Problems, SiteError
 from ..i18n import ENGLISH_READER, N_, Language, Reader, _, activate, make_language, reader_for
 from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
-from ..nav import Navigation, NavNode
+from ..nav import NavNode
 from ..search.index import SearchIndex
 from ..search.record import record as search_record
 from .. import translations
