@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -84,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .serve.server import serve
             return serve(config, port=args.port, open_browser=not args.no_open,
                          base_url=args.base_url, jobs=args.jobs, cache_dir=args.cache_dir)
+        if args.command == "check":  # analysts' python: chart modules are read, never run
+            config = dataclasses.replace(config, run_code=False)
         return run_build(config, check_only=args.command == "check", jobs=args.jobs)
     except UsageError as exc:
         print(f"usage error: {exc}", file=sys.stderr)

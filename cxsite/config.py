@@ -35,7 +35,9 @@ class Config:
     strict: bool = False
     today: date | None = None
     colors: tuple[str, ...] = tuple(COLOURBLIND_SAFE)
-    min_group_size: int = 10
+    min_group_size: int = 10  # privacy: the fewest respondents any published figure may cover
+    protected: tuple[str, ...] = ()  # privacy: data files declared protected (paths inside data/)
+    run_code: bool = True  # False in `check`: python: chart modules are compiled, never run
     roadmap_months: tuple[int, int] = (18, 24)
     kpi_definitions: str = "kpi_definitions.yaml"
     footer: str = ""
@@ -107,7 +109,7 @@ _TEXT_EXAMPLES = {"title": "Customer First", "description": "Our CX programme", 
 _HEX = re.compile(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 _KEYS = {
     "title", "description", "language", "languages", "base_url", "today", "colors", "footer",
-    "survey", "roadmap", "kpi", "markdown",
+    "survey", "roadmap", "kpi", "markdown", "privacy",
 }
 LANGUAGE_KEYS = ("locale", "name", "title", "description", "footer")
 _URL_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -146,9 +148,10 @@ def base_url_problem(url: str) -> str | None:
         return "starts with '//', which browsers read as the address of another site"
     return None
 _SECTIONS = {"survey": ("min_group_size",), "roadmap": ("min_months", "max_months"),
-             "kpi": ("definitions",), "markdown": ("unsafe_html",)}
+             "kpi": ("definitions",), "markdown": ("unsafe_html",),
+             "privacy": ("min_group_size", "protected")}
 _EXAMPLES = {"survey": "min_group_size: 10", "roadmap": "min_months: 18", "kpi": "definitions: kpis.yaml",
-             "markdown": "unsafe_html: false"}
+             "markdown": "unsafe_html: false", "privacy": "min_group_size: 10"}
 
 
 def _int_in(value: Any, key: str, lo: int, hi: int, problems: Problems, file: str,
@@ -158,6 +161,33 @@ def _int_in(value: Any, key: str, lo: int, hi: int, problems: Problems, file: st
                        line=line, hint=f"write for example '{key.split('.')[-1]}: {lo}'.")
         return None
     return value
+
+
+def _protected_files(value: Any, data_dir: Path, problems: Problems, file: str,
+                     line: int | None) -> tuple[str, ...]:
+    """The files listed under privacy: protected, as paths inside data/; each must exist, since a
+    misspelt name would leave the real file unprotected without a word."""
+    hint = "write the file names of data/ as a list, for example 'protected: [pulse.csv, exit.xlsx]'."
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.error("'privacy.protected' must be a list of data files", file=file, line=line,
+                       hint=hint)
+        return ()
+    names = []
+    for name in value:
+        clean = name.strip().replace("\\", "/")
+        clean = clean[5:] if clean.startswith("data/") else clean
+        if not (data_dir / clean).is_file():
+            existing = sorted(p.relative_to(data_dir).as_posix() for p in data_dir.rglob("*")
+                              if p.is_file()) if data_dir.is_dir() else []
+            problems.error(f"'privacy.protected' names '{name}', but there is no such file in data/",
+                           file=file, line=line,
+                           hint=did_you_mean(clean, existing) if existing else
+                           "check the file name; a file listed here is protected once it exists.")
+            continue
+        names.append(clean)
+    return tuple(names)
 
 
 def load_config(source: Path, output: Path | None = None, *, base_url: str | None = None,
@@ -232,11 +262,19 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
                 if sub not in _SECTIONS[key]:
                     error(f"unknown setting '{key}.{sub}'", f"{key}.{sub}",
                           did_you_mean(str(sub), _SECTIONS[key]))
-            if key == "survey" and "min_group_size" in section:
-                n = _int_in(section["min_group_size"], "survey.min_group_size", 1, 1000, problems,
-                            file, lines.get("survey.min_group_size"))
+            if key in ("survey", "privacy") and "min_group_size" in section:
+                # privacy.min_group_size; survey.min_group_size is its older name, still read
+                if key == "survey" and "min_group_size" in (raw.get("privacy") or {}):
+                    error("'min_group_size' is set twice, under 'survey' and under 'privacy'",
+                          "survey.min_group_size", "keep the one under 'privacy:' and delete the other.")
+                n = _int_in(section["min_group_size"], f"{key}.min_group_size", 1, 1000, problems,
+                            file, lines.get(f"{key}.min_group_size"))
                 if n is not None:
                     changes["min_group_size"] = n
+            if key == "privacy" and "protected" in section:
+                names = _protected_files(section["protected"], cfg.data_dir, problems, file,
+                                         lines.get("privacy.protected"))
+                changes["protected"] = names
             elif key == "roadmap":
                 lo, hi = cfg.roadmap_months
                 if "min_months" in section:

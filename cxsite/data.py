@@ -16,6 +16,7 @@ from .errors import SiteError, did_you_mean
 from .yamltext import parse_yaml
 
 if TYPE_CHECKING:  # pandas is imported lazily: pages without data never pay for it
+    import numpy as np
     import pandas as pd
 
     from .blocks import BlockContext
@@ -68,11 +69,40 @@ def data_path(name: Any, ctx: "BlockContext") -> str:
     return "data/" + path.relative_to(ctx.config.data_dir).as_posix()
 
 
-def load_table(name: Any, ctx: "BlockContext") -> "pd.DataFrame":
-    """The table in data/NAME, recorded as an input of the page. Do not modify the result."""
+def load_table(name: Any, ctx: "BlockContext", *, what: str = "this block") -> "pd.DataFrame":
+    """The rows of data/NAME, recorded as an input of the page. Do not modify the result.
+
+    A protected file (see cxsite.privacy.policy) is refused: its rows are respondents' answers.
+    Blocks that publish aggregates of such files call open_table instead."""
+    table = open_table(name, ctx)
+    if not isinstance(table, _frame_type()):
+        from .privacy.notices import refused
+
+        raise refused(table.protection, what, ctx)
+    return table
+
+
+def open_table(name: Any, ctx: "BlockContext") -> Any:
+    """The one door to a data file: a pandas DataFrame when the file is not protected, else a
+    ProtectedTable, which gives aggregates of at least the minimum number of respondents and
+    never rows (cxsite.privacy.table)."""
     rel = data_path(name, ctx)
     ctx.add_input(rel)
-    return read_file(ctx.config.source / rel, rel)
+    frame = read_file(ctx.config.source / rel, rel)
+    from .privacy.policy import protection
+
+    found = protection(rel, frame.columns, ctx.config)
+    if found is None:
+        return frame
+    from .privacy.table import ProtectedTable
+
+    return ProtectedTable(frame, found, ctx)
+
+
+def _frame_type() -> type:
+    import pandas as pd
+
+    return pd.DataFrame
 
 
 def read_file(path: Path, rel: str) -> "pd.DataFrame":
@@ -87,6 +117,12 @@ def read_file(path: Path, rel: str) -> "pd.DataFrame":
     frame = cached[2] if cached and cached[1] == sha else _parse(raw, path.suffix.lower(), rel)
     _CACHE[rel] = (stat, sha, frame)
     return frame
+
+
+def file_sha(path: Path, rel: str) -> str:
+    """The sha256 of a data file's bytes, as read_file last saw them (read it if need be)."""
+    read_file(path, rel)
+    return _CACHE[rel][1]
 
 
 def _parse(raw: bytes, suffix: str, rel: str) -> "pd.DataFrame":
@@ -317,6 +353,15 @@ def apply_where(df: "pd.DataFrame", where: Any, rel: str, ctx: "BlockContext") -
     range ({from: 2025-01, to: 2025-12}), or differs ({not: value or list}). Never evaluates code."""
     if where in (None, {}):
         return df
+    return df[where_mask(df, where, rel, ctx)]
+
+
+def where_mask(df: "pd.DataFrame", where: Any, rel: str, ctx: Any) -> "pd.Series":
+    """The rows apply_where keeps, as a boolean mask; no row at all is an error."""
+    import pandas as pd
+
+    if where in (None, {}):
+        return pd.Series(True, index=df.index)
     if not isinstance(where, dict):
         raise SiteError("'where' must map column names to values, e.g. 'where: {kpi: nps}'",
                         file=ctx.file, line=ctx.line,
@@ -326,12 +371,12 @@ def apply_where(df: "pd.DataFrame", where: Any, rel: str, ctx: "BlockContext") -
     for col, wanted in where.items():
         m = _where_mask(df, str(col), wanted, rel, ctx)
         mask = m if mask is None else mask & m
-    out = df[mask.fillna(False).astype(bool)]
-    if out.empty:
+    mask = mask.fillna(False).astype(bool)
+    if not mask.any():
         shown = ", ".join(f"{k}: {v}" for k, v in where.items())
         raise SiteError(f"no rows of {rel} match 'where: {{{shown}}}'", file=ctx.file, line=ctx.line,
                         hint="check the spelling of the values; they must match the cells exactly.")
-    return out
+    return mask
 
 
 _WHERE_OPS = ("from", "to", "not")
@@ -359,6 +404,7 @@ def _where_mask(df: "pd.DataFrame", col: str, wanted: Any, rel: str, ctx: "Block
 
 def _equals(df: "pd.DataFrame", col: str, wanted: Any) -> "pd.Series":
     """Cells equal to the value or one of the values; numbers compare as numbers (31 == 31.0)."""
+    import numpy as np
     import pandas as pd
 
     values = wanted if isinstance(wanted, list) else [wanted]
@@ -374,7 +420,28 @@ def _equals(df: "pd.DataFrame", col: str, wanted: Any) -> "pd.Series":
         except (TypeError, ValueError):
             pass
     as_text = {_text(v) for v in values}
-    return column.astype("string").str.strip().isin(as_text)
+    codes, distinct = factorized(df, col)  # each distinct cell is trimmed and compared once
+    hit = np.array([str(u).strip() in as_text for u in distinct] + [False])
+    return pd.Series(hit[codes], index=df.index)
+
+
+_FACTORS: dict[tuple[int, str], tuple["pd.DataFrame", Any]] = {}
+
+
+def factorized(df: "pd.DataFrame", col: str) -> tuple["np.ndarray", "pd.Index"]:
+    """pd.factorize of a column (empty cells: code -1), kept while the table is: a file of a
+    million answers is filtered and grouped by the same columns again and again."""
+    import pandas as pd
+
+    key = (id(df), col)
+    hit = _FACTORS.get(key)
+    if hit is not None and hit[0] is df:
+        return hit[1]
+    found = pd.factorize(df[col])
+    if len(_FACTORS) >= 64:
+        del _FACTORS[next(iter(_FACTORS))]
+    _FACTORS[key] = (df, found)
+    return found
 
 
 def _text(value: Any) -> str:

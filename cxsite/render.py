@@ -193,7 +193,7 @@ def bundle_tags(needs: set[str], to_url, config: Config) -> tuple[list[str], lis
     """Script and stylesheet URLs for the asset bundles a page needs."""
     scripts, styles = [], []
     for name in sorted(needs):
-        for path, _ in asset_bundle(name, config):
+        for path, _data in asset_bundle(name, config):
             if path.endswith(".js"):
                 scripts.append(to_url(path))
             elif path.endswith(".css"):

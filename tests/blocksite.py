@@ -51,3 +51,14 @@ def text_of(fragment: str) -> str:
     """Visible text of some HTML, whitespace collapsed (what a screen reader would read)."""
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip()
     return re.sub(r" ([.,;:)])", r"\1", text)
+
+
+_GEOMETRY = re.compile(rb' (d|transform|x|y|width|height|x1|x2|y1|y2|cx|cy|points|viewBox)="[^"]*"')
+
+
+def leaks(files: dict[str, bytes], needles: list[str]) -> list[str]:
+    """'path: needle' for each needle found in any file but the Vega library (the same for every
+    site). SVG geometry (path data, positions) is left out: pixel coordinates such as 61.44 would
+    match a needle by chance."""
+    return [f"{path}: {n}" for path, data in files.items() for n in needles
+            if "vega-bundle." not in path and n.encode() in _GEOMETRY.sub(b"", data)]

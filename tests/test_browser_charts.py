@@ -21,7 +21,7 @@ CHART = """```chart
 data: scores.csv
 mark: bar
 x: team
-y: score
+y: points
 color: team
 title: Scores by team
 description: One bar per team.
@@ -47,7 +47,7 @@ def served(tmp_path_factory):
     for rel, text in {
         "content/index.md": page(CHART, title="Charts"),
         "content/plain.md": page("No charts here.", title="Plain"),
-        "data/scores.csv": f"team,score\nNorth,12\nSouth,7\n\"{EVIL}\",9\n",
+        "data/scores.csv": f"team,points\nNorth,12\nSouth,7\n\"{EVIL}\",9\n",
         "data/monthly.csv": "month,value,segment\n2026-01,3,A\n2026-02,5,A\n2026-01,4,B\n2026-02,2,B\n",
     }.items():
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +117,7 @@ def test_without_javascript_the_static_chart_and_table_are_there(browser, served
     fig.query_selector("details summary").click()
     assert fig.query_selector("table").inner_text().count("North") == 1
     csv = fig.query_selector("a.cx-chart-csv").get_attribute("href")
-    assert p.request.get(served + csv).text().startswith("team,score\n")
+    assert p.request.get(served + csv).text().startswith("team,points\n")
     p.context.close()
 
 

@@ -197,3 +197,15 @@ def test_an_alias_bomb_in_the_config_is_an_error_at_its_line(tmp_path):
     with pytest.raises(SiteError) as e:
         load_config(tmp_path)
     assert e.value.problem.file == "cxsite.yaml" and "too large" in e.value.problem.message
+
+
+def test_privacy_settings(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "pulse.csv").write_text("team,answer\nA,1\n")
+    (tmp_path / "cxsite.yaml").write_text("privacy:\n  min_group_size: 7\n  protected: [data/pulse.csv]\n")
+    cfg = load_config(tmp_path)
+    assert cfg.min_group_size == 7 and cfg.protected == ("pulse.csv",)
+    (tmp_path / "cxsite.yaml").write_text("privacy:\n  protected: pulse.csv\n  minimum: 3\n")
+    with pytest.raises(BuildFailed) as e:
+        load_config(tmp_path)
+    assert [(p.line, p.message) for p in e.value.problems] == [(3, "unknown setting 'privacy.minimum'")]

@@ -40,12 +40,28 @@ def table_block(monkeypatch):
     monkeypatch.setattr(markup, "_CONVERTERS", {})  # a converter knows the block names
 
 
+def _answers(*months: tuple[str, int, int]) -> str:
+    """Raw NPS answers (a protected file): (month, answers of segment A, answers of B)."""
+    rows = [f"{m}-10,{(i * 7) % 11},{seg}\n" for m, a, b in months
+            for seg, count in (("A", a), ("B", b)) for i in range(count)]
+    return "date,score,segment\n" + "".join(rows)
+
+
+# three versions of the answers: the small group moves, so what the site-wide audit withholds
+# changes on pages that were not edited
+ANSWERS = [_answers(("2026-01", 12, 3), ("2026-02", 11, 12)),
+           _answers(("2026-01", 12, 12), ("2026-02", 11, 4)),
+           _answers(("2026-01", 5, 12), ("2026-02", 20, 2), ("2026-04", 14, 14))]
+DEFINITIONS = ("- kpi: nps\n  name: NPS\n  from: answers.csv\n"
+               "- kpi: nps_q\n  name: NPS by quarter\n  from: answers.csv\n  period: quarter\n")
 BASE = {
     "content/index.md": "---\ntitle: Home\n---\nWelcome. See [A](a.md).\n",
     "content/a.md": "---\ntitle: A\nweight: 1\n---\nAbout A.\n\n```cxtable\ndata: x.csv\n```\n",
     "content/sec/_index.md": "---\ntitle: Section\ndescription: All about it\n---\nThe section.\n",
     "content/sec/b.md": "# B heading\n\nBody of b.\n",
     "data/x.csv": "v\n1\n2\n",
+    "data/answers.csv": ANSWERS[0],
+    "data/kpi_definitions.yaml": DEFINITIONS,
 }
 
 
@@ -250,6 +266,20 @@ def test_front_matter_error_then_fix(tmp_path):
     assert b"<td>7</td>" in update.pages["a/index.html"]  # the earlier data change is applied
 
 
+def test_a_page_whose_privacy_verdict_changes_is_rendered_again(tmp_path):
+    """February: total 15 answers on C, segment A (11) on D; 15 - 11 gives B's 4 away, so D
+    withholds A's February. Once C no longer shows the total, D shows it again, unedited."""
+    files = {**BASE, "data/answers.csv": ANSWERS[1],
+             "content/c.md": "---\ntitle: C\n---\n```kpi\nshow: nps\n```\n",
+             "content/sec/d.md": "---\ntitle: D\n---\n```kpi\nshow: nps\nsegment: A\n```\n"}
+    inc = make(tmp_path, files)
+    assert "withheld so that a smaller group" in inc.files["sec/d/index.html"].decode()
+    write(tmp_path, "content/c.md", "---\ntitle: C\n---\nNo figures.\n")
+    update = check(inc, tmp_path, {"content/c.md"})
+    assert "sec/d/index.html" in update.pages
+    assert "withheld so that a smaller group" not in update.pages["sec/d/index.html"].decode()
+
+
 def test_touches_folders():
     assert touches({"data/sub/x.csv"}, {"data/sub"})
     assert not touches({"data/subway.csv"}, {"data/sub"})
@@ -261,7 +291,10 @@ PAGES = ["content/index.md", "content/a.md", "content/c.md", "content/sec/_index
          "content/sec/b.md", "content/sec/d.md"]
 DATA = ["data/x.csv", "data/y.csv"]
 BODIES = ["Plain text.", "Other words here.", "See [A](a.md) and [B](sec/b.md).",
-          "```cxtable\ndata: x.csv\n```", "```cxtable\ndata: y.csv\n```", "# A heading\n\nText."]
+          "```cxtable\ndata: x.csv\n```", "```cxtable\ndata: y.csv\n```", "# A heading\n\nText.",
+          # blocks over the protected answers: totals, segments, quarters on different pages
+          "```kpi\nshow: nps\n```", "```kpi\nshow: nps\nsegment: A\n```",
+          "B in January: {{kpi nps segment=B period=2026-01}}.", "```kpi\nshow: nps_q\n```"]
 TABLES = ["v\n1\n2\n", "v\n3\n", "w\n<b>5</b>\n", ""]
 
 front_matter = st.fixed_dictionaries({}, optional={
@@ -272,6 +305,7 @@ ops = st.one_of(
     st.tuples(st.just("delete"), st.sampled_from(PAGES + DATA)),
     st.tuples(st.just("rename"), st.sampled_from(PAGES), st.sampled_from(PAGES)),
     st.tuples(st.just("data"), st.sampled_from(DATA), st.sampled_from(TABLES)),
+    st.tuples(st.just("data"), st.just("data/answers.csv"), st.sampled_from(ANSWERS)),
     st.tuples(st.just("rename"), st.sampled_from(DATA), st.sampled_from(DATA)),
     st.tuples(st.just("folder"), st.sampled_from(["content/sec", "content/sec2"])),
     st.tuples(st.just("asset"), st.sampled_from(["content/pic.txt", "content/sec/pic.txt"])),

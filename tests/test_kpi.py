@@ -291,9 +291,25 @@ def test_chart_of_nps_by_segment_leaves_out_small_groups(site):
                    values="kpi,period,value\nchurn,2026-03,5\n", **{"data/answers.csv": ANSWERS})
     files = build(src)
     out = html(files)
-    assert ("Not shown, fewer than 10 responses (to protect privacy): Business Feb 2026. Also not "
-            "shown, so that those cannot be worked out from the totals: Residential Feb 2026.") in text_of(out)
+    assert "Not shown, fewer than 10 responses (to protect privacy): Business Feb 2026." in text_of(out)
+    assert "Also not shown" not in out  # no total is published, so nothing else needs to go
     csv = files["nps-segment.csv"].decode().splitlines()
     assert csv[0] == "Period,segment,Net Promoter Score (points),Responses,Margin of error (points)"
-    # Feb's total is on the card, so Residential Feb would give Business Feb away by subtraction
+    assert [row.split(",")[:4] for row in csv[1:]] == [["Jan 2026", "Residential", "50", "20"],
+                                                       ["Feb 2026", "Residential", "25", "12"]]
+
+
+def test_a_total_published_anywhere_withholds_the_group_it_would_give_away(site):
+    """Feb's total (19 answers) on the card minus Residential Feb (12) would give Business Feb (7)."""
+    src = kpi_site(site, "```kpi\nshow: nps\nchart: true\nby: segment\n```", defs=NPS_DEFS,
+                   values="kpi,period,value\nchurn,2026-03,5\n", **{"data/answers.csv": ANSWERS})
+    (src / "content" / "cards.md").write_text(page("The score: {{kpi nps}}.", title="Cards"))
+    files = build(src)
+    out = text_of(html(files))
+    assert ("Not shown, fewer than 10 responses (to protect privacy): Business Feb 2026. Also not "
+            "shown, so that a group of fewer than 10 people cannot be worked out from figures "
+            "published on Cards: Residential Feb 2026.") in out
+    assert '<a href="cards/">Cards</a>' in html(files)
+    csv = files["nps-segment.csv"].decode().splitlines()
     assert [row.split(",")[:3] for row in csv[1:]] == [["Jan 2026", "Residential", "50"]]
+    assert "The score: 31.6 points." in text_of(html(files, "cards/"))

@@ -1,8 +1,9 @@
-"""NPS from raw 0-10 answers: the arithmetic, the margin of error, periods, dimensions,
-bad scores, and the minimum group size."""
+"""NPS from raw 0-10 answers, grouped by the privacy layer as the kpi block does it: the
+arithmetic, the margin of error, periods, dimensions, bad scores, and the minimum group size."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,10 +11,37 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxsite.blocks import BlockContext
+from cxsite.config import Config
+from cxsite.cx.kpi import nps
 from cxsite.errors import SiteError
-from cxsite.cx.kpi.nps import BLANK, Suppressed, compute, nps_table, period_keys, publishable
+from cxsite.privacy.policy import protection
+from cxsite.privacy.query import BLANK, Key, period_codes
+from cxsite.privacy.table import ProtectedTable
 
 REL = "data/nps_responses.csv"
+
+
+def nps_table(df: pd.DataFrame, rel: str = REL, *, by=(), period: str = "month", min_n: int = 1):
+    """NPS per period and `by` group, with n, promoters and detractors; and what was withheld."""
+    config = Config(source=Path("."), output=Path("out"), min_group_size=min_n)
+    ctx = BlockContext(config=config, file="content/index.md", page_url="")
+    table = ProtectedTable(df, protection(rel, df.columns, config), ctx)
+    for col in by:
+        table.require([col], option="by")
+    found = table.groups(keys=[Key("date", period), *(Key(b) for b in by)], needs=["score"],
+                         measure=nps.counts(rel), measure_id="nps",
+                         check=lambda rows: nps.check_answers(rows, rel))
+    out = found.table.rename(columns={"date": "period"})
+    out["nps"], out["moe"] = nps.from_counts(out["n"], out["promoters"], out["detractors"])
+    out["passives"] = out["n"] - out["promoters"] - out["detractors"]
+    out.attrs["withheld"] = found.withheld
+    return out
+
+
+def period_keys(dates: pd.Series, period: str) -> list[str]:
+    codes, labels = period_codes(dates, period)
+    return [labels[c] for c in codes]
 
 
 def responses(rows: list[tuple]) -> pd.DataFrame:
@@ -42,10 +70,13 @@ def test_every_answer_the_same_has_no_margin():
     assert (row["nps"], row["moe"]) == (100.0, 0.0)
 
 
-def test_groups_by_period_and_dimension_sorted():
+def test_groups_by_period_then_dimension_in_file_order():
     df = responses([("2026-02-01", 10, "B"), ("2026-01-31", 0, "A"), ("2026-01-01", 9, "B"),
                     ("2026-02-14", 5, "A")])
     table = nps_table(df, REL, by=["segment"])
+    assert list(zip(table["period"], table["segment"])) == [
+        ("2026-01", "B"), ("2026-01", "A"), ("2026-02", "B"), ("2026-02", "A")]
+    table = table.sort_values(["period", "segment"])
     assert list(zip(table["period"], table["segment"], table["n"], table["nps"])) == [
         ("2026-01", "A", 1, -100.0), ("2026-01", "B", 1, 100.0),
         ("2026-02", "A", 1, -100.0), ("2026-02", "B", 1, 100.0)]
@@ -105,19 +136,19 @@ def test_an_answer_without_a_date_names_its_row():
 def test_a_missing_column_lists_the_columns():
     with pytest.raises(SiteError) as exc:
         nps_table(responses([("2026-01-05", 9, "A")]), REL, by=["country"])
-    assert "the responses file has no column 'country'" in str(exc.value)
+    assert "the column 'country' (option 'by') is not in data/nps_responses.csv" in str(exc.value)
     assert "The columns are: date, score, segment" in str(exc.value)
 
 
 def test_small_groups_are_withheld_with_only_their_names():
     df = responses([("2026-01-05", 10, "Big")] * 10 + [("2026-01-05", 0, "Small")] * 9
                    + [("2026-01-05", 9, "Bigger")] * 30)
-    table = nps_table(df, REL, by=["segment"])
-    published, gone = publishable(table, 10, ["segment"])
-    assert list(published["segment"]) == ["Bigger"]
-    # the month's total is published too, so Big goes with Small: Small = total - Big - Bigger
-    assert sorted(gone, key=lambda g: g.group) == [Suppressed("2026-01", ("Big",), True),
-                                                   Suppressed("2026-01", ("Small",))]
+    table = nps_table(df, REL, by=["segment"], min_n=10)
+    assert list(table["segment"]) == ["Big", "Bigger"]
+    # no total is published beside them here, so Big stays: only the site-wide audit, which
+    # sees every page, withholds more (tests/test_privacy.py)
+    assert [(w.names, w.reason) for w in table.attrs["withheld"]] == [
+        ({"date": "2026-01", "segment": "Small"}, "small")]
 
 
 def _naive(scores: list[int]) -> float:
@@ -127,8 +158,9 @@ def _naive(scores: list[int]) -> float:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 10), st.integers(0, 2), st.integers(1, 3)), min_size=1, max_size=80))
 def test_vectorised_result_equals_a_plain_count(rows):
-    keys = pd.DataFrame({"period": [f"2026-0{m}" for _, _, m in rows], "g": [f"g{g}" for _, g, _ in rows]})
-    table = compute(np.array([s for s, _, _ in rows]), keys)
+    df = pd.DataFrame({"date": [f"2026-0{m}-15" for _, _, m in rows], "score": [s for s, _, _ in rows],
+                       "g": [f"g{g}" for _, g, _ in rows]})
+    table = nps_table(df, by=["g"])
     assert table["n"].sum() == len(rows)
     for r in table.itertuples():
         scores = [s for s, g, m in rows if f"g{g}" == r.g and f"2026-0{m}" == r.period]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from blocksite import build, build_to_disk, html, page, problems, text_of
+from blocksite import build, build_to_disk, html, leaks, page, problems, text_of
 
 FINDINGS = """\
 statement,country,value,n
@@ -151,17 +151,13 @@ def test_untrusted_text_is_escaped(site):
 
 
 # --- privacy: build the whole site to disk and search every file ----------------------------
-def _leaks(files: dict[str, bytes], needles: list[str]) -> list[str]:
-    return [f"{path}: {n}" for path, data in files.items() for n in needles if n.encode() in data]
-
-
 def test_suppressed_survey_values_appear_in_no_output_file(site, tmp_path):
     body = (DESIGN_BLOCK + "\n\n```survey\ndata: findings.csv\nby: country\nview: heat\n```\n\n"
             "```survey\ndata: likert.csv\nby: department\n```\n")
     files = build_to_disk(survey_site(site, body), tmp_path / "out")
     assert "index.html" in files and any(p.endswith(".csv") for p in files)
     # Tiny: 73.21% and 61.37% (n=4); IT: 1, 2 and 4 of 7 answers = 14.29%, 28.57%, 57.14%.
-    assert _leaks(files, ["73.2", "73%", "61.37", "61.4", "61%", "14.29", "14.3", "28.57", "28.6",
+    assert leaks(files, ["73.2", "73%", "61.37", "61.4", "61%", "14.29", "14.3", "28.57", "28.6",
                           "57.14", "57.1", "(n=4)", "(n=7)"]) == []
     page_text = text_of(files["index.html"].decode())
     assert page_text.count("fewer than 10 responses") == 3
@@ -182,7 +178,7 @@ def test_suppressed_nps_groups_appear_in_no_output_file(site, tmp_path):
     src = site({"content/index.md": page(body), "data/kpi_definitions.yaml": defs, "data/answers.csv": answers})
     files = build_to_disk(src, tmp_path / "out")
     assert "nps-segment.csv" in files
-    assert _leaks(files, ["71.4", "71 points", "71.0 points"]) == []
+    assert leaks(files, ["71.4", "71 points", "71.0 points"]) == []
     text = text_of(files["index.html"].decode())
     assert "Business: fewer than 10 responses." in text
     assert "Not shown, fewer than 10 responses (to protect privacy): Business Feb 2026." in text

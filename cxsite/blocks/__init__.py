@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from ..config import Config
 from ..errors import SiteError
+from ..privacy.ledger import PagePrivacy, Verdict
 
 
 @dataclass
@@ -27,6 +28,10 @@ class BlockContext:
     needs: set[str] = field(default_factory=set)  # page features, e.g. "vega"
     warnings: list = field(default_factory=list)  # Problems of severity warning
     counter: dict[str, int] = field(default_factory=dict)  # per-page numbering of blocks
+    verdict: Verdict = field(default_factory=dict)  # the site-wide audit's withheld aggregates
+    privacy: PagePrivacy = field(default_factory=PagePrivacy)  # what the page publishes of protected files
+    private: bool = False  # the page read a protected file: its cache entries wait for the audit
+    cache_writes: list = field(default_factory=list)  # (kind, key, bytes) held back while private
     option_lines: dict[str, int] = field(default_factory=dict)  # option ('where.kpi') -> file line
 
     def line_of(self, key: str | None) -> int | None:

@@ -13,6 +13,7 @@ Vega-Lite spec in a ```vega-lite block or a file, and a Python module returning 
 """
 from __future__ import annotations
 
+import ast
 import importlib.util
 import inspect
 import json
@@ -20,7 +21,7 @@ import os
 import posixpath
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,12 +30,15 @@ from ..engine.cache import digest
 from ..charts.figure import (Figure, engine_key, figure_html, make_figure, render_figure, table_from_spec,
                       theme, use_cache)
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
-                    require_columns, to_dates, to_numbers)
+                    open_table, require_columns)
 from ..errors import SiteError, did_you_mean
 from ..fmt import format_too_large
 from ..i18n import _, current
+from ..privacy import notices
+from ..privacy.table import ProtectedTable
 from ..yamltext import parse_yaml
 from .. import fmt as text_fmt
+from .chartdata import RESPONSES, Plan, aggregate_title, axes, plan, prepare, prepare_protected
 from .spec_limits import check_generators
 
 if TYPE_CHECKING:
@@ -327,23 +331,49 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
                  source=opts.source)
     # An unchanged block over an unchanged file is served from the cache without pandas,
     # Altair or vl-convert; a block that warned is redone, so its warnings are seen again.
+    # A protected file is never served from it (see _protected_chart); whether a file is
+    # protected depends on its bytes and on the config's list, both in the key.
     rel, sha = file_digest(opts.data, ctx)
     key = digest("chart-block", _code_key(), options, rel, sha, theme(ctx.config), engine_key(),
+                 rel.removeprefix("data/") in ctx.config.protected,
                  current().catalogue.fingerprint)  # the table's caption is in the page's language
-    cache = use_cache(ctx.config)
+    cache = use_cache(ctx.config, ctx)
     hit = cache.get_json("figure", key)
     if hit is not None:
         return figure_html(Figure(**hit), ctx, **place)
     warned = len(ctx.warnings)
     with at_block(ctx):
-        table = apply_where(load_table(opts.data, ctx), opts.where, rel, ctx)
+        table = open_table(opts.data, ctx)
+        if isinstance(table, ProtectedTable):
+            return _protected_chart(opts, table, ctx, place)
+        table = apply_where(table, opts.where, rel, ctx)
         chart, published = build_chart(opts, table, rel, ctx)
     # the block's chart is built by this module from checked options: no schema validation
     fig = make_figure(chart, published, ctx.config, title=title, description=opts.description or "",
-                      validate=False)
+                      validate=False, cache=cache)
     if len(ctx.warnings) == warned:
         cache.put_json("figure", key, fig.to_json())
     return figure_html(fig, ctx, **place)
+
+
+def _protected_chart(opts: ChartOptions, table: ProtectedTable, ctx: "BlockContext",
+                     place: dict) -> str:
+    """A chart of a protected file: its groups from the privacy layer, the groups withheld named
+    under it. Not kept in the figure cache: what it shows depends on the whole site's audit."""
+    tips = _tooltip_columns(opts, table.require)
+    for f in opts.fields.values():
+        table.require([f.name], option=f.channel)
+    p = plan(opts, tips, table.kind)
+    _check_numbers(opts, p, table.rel, ctx, None)
+    data, published, gone = prepare_protected(p, opts, table, ctx)
+    note = notices.note(gone, ctx)
+    if data.empty:
+        return f'<div class="cx-chart-withheld">{note}</div>'
+    chart = compose(opts, p, data)
+    fig = make_figure(chart, _headed(published, p.fields, opts), ctx.config, title=place["title"],
+                      description=opts.description or "", validate=False,
+                      cache=use_cache(ctx.config, ctx))
+    return figure_html(fig, ctx, **place) + note
 
 
 def _field_title(f: Field, opts: ChartOptions) -> str:
@@ -365,7 +395,8 @@ def _code_key() -> str:
     """The code that turns a block into a figure: a change to it invalidates cached figures."""
     here = Path(__file__).resolve().parent.parent
     sources = [(here / name).read_bytes() for name in
-               ("charts/figure.py", "data.py", "blocks/chart.py")]
+               ("charts/figure.py", "data.py", "blocks/chart.py", "blocks/chartdata.py",
+                "privacy/policy.py")]
     return digest(*sources, *(_version(name) for name in ("altair", "pandas")))
 
 
@@ -384,38 +415,36 @@ def _version(package: str) -> str:
 
 def build_chart(opts: ChartOptions, table: "pd.DataFrame", rel: str,
                 ctx: "BlockContext") -> tuple[Any, "pd.DataFrame"]:
-    """The Altair chart of a block over its filtered table, and the table to publish with it."""
-    import altair as alt
-
-    fields = opts.fields
-    tips = _tooltip_columns(opts, table, rel, ctx)
-    used = list(dict.fromkeys([f.name for f in fields.values()] + tips))
-    for f in fields.values():
+    """The Altair chart of a block over its filtered table, and the table to publish with it
+    (one row per group when the block aggregates)."""
+    tips = _tooltip_columns(opts, lambda names, option: require_columns(
+        table, names, rel, ctx=ctx, option=option))
+    for f in opts.fields.values():
         require_columns(table, [f.name], rel, ctx=ctx, option=f.channel)
-    published = table[used].reset_index(drop=True)
-    data = published.copy()
-    types: dict[str, str] = {}
-    for name in used:
-        forced = next((f.type for f in fields.values() if f.name == name and f.type), None)
-        kind = forced or {"number": "quantitative", "date": "temporal"}.get(
-            column_kind(table, name), "nominal")
-        if opts.mark == "arc" and fields["theta"].name == name:
-            kind = "quantitative"
-        if kind == "quantitative":
-            data[name] = to_numbers(table, name, rel).reset_index(drop=True)
-        elif kind == "temporal":
-            data[name] = to_dates(table, name, rel).reset_index(drop=True)
-        types[name] = kind
-        if kind == "nominal" and opts.labels:  # show 'Share of wallet' for share_of_wallet
-            data[name] = data[name].map(lambda v: opts.labels.get(str(v), v))
-            published[name] = data[name]
-    for f in fields.values():
-        if f.channel in ("theta", "size") and types[f.name] != "quantitative":
-            sample = table[f.name].dropna()
+    p = plan(opts, tips, lambda name: column_kind(table, name))
+    _check_numbers(opts, p, rel, ctx, table)
+    data, published = prepare(p, opts, table, rel)
+    return compose(opts, p, data), _headed(published, p.fields, opts)
+
+
+def _check_numbers(opts: ChartOptions, p: Plan, rel: str, ctx: "BlockContext",
+                   table: "pd.DataFrame | None") -> None:
+    """theta and size need numbers; the message quotes a cell, except of a protected file."""
+    for f in opts.fields.values():
+        if f.channel in ("theta", "size") and p.types[f.name] != "quantitative":
+            sample = table[f.name].dropna() if table is not None else ()
             raise _fail(f"the column '{f.name}' ('{f.channel}') must hold numbers", ctx,
                         f"check {rel}: '{f.name}' holds text such as '{sample.iloc[0]}'." if len(sample)
-                        else f"fill in the column '{f.name}' in {rel}.")
-    measure, category = _axes(fields, types)
+                        else f"check the column '{f.name}' in {rel}.")
+
+
+def compose(opts: ChartOptions, p: Plan, data: "pd.DataFrame") -> Any:
+    """The Altair chart of prepared data (aggregated already: no aggregate is left to Vega)."""
+    import altair as alt
+
+    opts = replace(opts, aggregate=None, fields=p.fields)
+    fields, types = p.fields, p.types
+    measure, category = axes(fields, types)
     enc: dict[str, Any] = {}
     for ch, f in fields.items():
         enc[ch] = _encoding(f, types[f.name], opts, data, measure, category)
@@ -428,44 +457,30 @@ def build_chart(opts: ChartOptions, table: "pd.DataFrame", rel: str,
         else:
             enc["yOffset"] = alt.YOffset(**offset)
     if opts.tooltip is not False:
-        enc["tooltip"] = [_tip(name, types[name], fields, opts, data) for name in used]
+        enc["tooltip"] = [_tip(name, types[name], fields, opts, data) for name in p.columns]
     chart = _mark(alt.Chart(data), opts).encode(**enc)
     chart = chart.properties(**_dimensions(opts, fields, types, data, measure, category))
     if opts.target is not None:
         chart = _with_target(chart, opts, measure)
-    return chart, _headed(published, fields, opts)
+    return chart
 
 
 def _headed(table: "pd.DataFrame", fields: dict[str, Field], opts: ChartOptions) -> "pd.DataFrame":
-    """The table and CSV name their columns as the chart does: an axis title or a label."""
+    """The table and CSV name their columns as the chart does: an axis title or a label (and
+    the number of respondents of a protected file's groups in the page's language)."""
     names = {f.name: f.title for f in fields.values() if f.title}
-    names = {c: names.get(c) or opts.labels.get(c) or c for c in table.columns}
+    names = {c: names.get(c) or opts.labels.get(c) or (_("Responses") if c == RESPONSES else c)
+             for c in table.columns}
     if len(set(names.values())) < len(names):  # two columns, one title: keep the file's names
         return table
     return table.rename(columns=names)
 
 
-def _axes(fields: dict[str, Field], types: dict[str, str]) -> tuple[Field | None, Field | None]:
-    """(measure, category): the numeric axis and the other one, when the chart has both."""
-    x, y = fields.get("x"), fields.get("y")
-    if x and y:
-        xq, yq = types[x.name] == "quantitative", types[y.name] == "quantitative"
-        if yq and not xq:
-            return y, x
-        if xq and not yq:
-            return x, y
-        return (y, None) if yq else (None, None)
-    if "theta" in fields:
-        return fields["theta"], fields.get("color")
-    return (x or y), None
-
-
-def _tooltip_columns(opts: ChartOptions, table: "pd.DataFrame", rel: str,
-                     ctx: "BlockContext") -> list[str]:
+def _tooltip_columns(opts: ChartOptions, require: Any) -> list[str]:
     if isinstance(opts.tooltip, bool):
         return []
     names = [str(t) for t in (opts.tooltip if isinstance(opts.tooltip, list) else [opts.tooltip])]
-    require_columns(table, names, rel, ctx=ctx, option="tooltip")
+    require(names, option="tooltip")
     return names
 
 
@@ -479,7 +494,7 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
     if f.title is not None:
         kw["title"] = f.title or None  # None: no title at all
     elif agg:  # Vega-Lite would write 'Sum of value' in English
-        kw["title"] = _aggregate_title(agg, opts.labels.get(f.name, f.name))
+        kw["title"] = aggregate_title(agg, opts.labels.get(f.name, f.name))
     elif f.name in opts.labels:
         kw["title"] = opts.labels[f.name]
     if agg:
@@ -547,12 +562,6 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
     raise AssertionError(ch)  # pragma: no cover
 
 
-def _aggregate_title(agg: str, name: str) -> str:
-    return {"sum": _("Sum of %(field)s", field=name), "mean": _("Mean of %(field)s", field=name),
-            "median": _("Median of %(field)s", field=name), "min": _("Min of %(field)s", field=name),
-            "max": _("Max of %(field)s", field=name), "count": _("Count of Records")}[agg]
-
-
 def _sort(f: Field, block_sort: Any) -> Any:
     """Categories keep the order of the data file unless the author sorts them."""
     sort = f.sort if f.sort != "unset" else block_sort
@@ -573,9 +582,11 @@ def _tip(name: str, kind: str, fields: dict[str, Field], opts: ChartOptions,
     if f is not None and f.title:
         kw["title"] = f.title
     elif "aggregate" in kw:
-        kw["title"] = _aggregate_title(kw["aggregate"], opts.labels.get(name, name))
+        kw["title"] = aggregate_title(kw["aggregate"], opts.labels.get(name, name))
     elif name in opts.labels:
         kw["title"] = opts.labels[name]
+    elif name == RESPONSES:
+        kw["title"] = _("Responses")
     if kind == "quantitative":
         fmt = (f.format if f else None) or opts.format
         if fmt:
@@ -655,7 +666,7 @@ def _with_target(chart: Any, opts: ChartOptions, measure: Field | None) -> Any:
         title = measure.title
     else:
         agg = measure.aggregate or opts.aggregate
-        title = _aggregate_title(agg, opts.labels.get(measure.name, measure.name)) if agg else \
+        title = aggregate_title(agg, opts.labels.get(measure.name, measure.name)) if agg else \
             opts.labels.get(measure.name, measure.name)
     axis = {"field": "target", "type": "quantitative", "title": title or None}
     tip = {"field": "target", "type": "quantitative", "title": _("Target")}
@@ -702,7 +713,7 @@ def _spec_file_chart(options: dict, ctx: "BlockContext") -> str:
     spec = _parse_spec(text, rel, 1)
     if options.get("data") is not None:
         with at_block(ctx):
-            table = load_table(options["data"], ctx)
+            table = load_table(options["data"], ctx, what="a chart drawn from a Vega-Lite file")
             table = apply_where(table, options.get("where"), data_path(options["data"], ctx), ctx)
         spec = {k: v for k, v in spec.items() if k not in ("data", "datasets")}
         spec["data"] = {"values": _records(table)}
@@ -750,7 +761,7 @@ def _inline_urls(spec: Any, ctx: "BlockContext") -> Any:
                         "pages may not fetch anything from other sites: save the data in the data/ "
                         "folder and write its name, e.g. 'url: kpi_monthly.csv'.")
         with at_block(ctx):
-            table = load_table(url, ctx)
+            table = load_table(url, ctx, what="a Vega-Lite chart")
         out["data"] = {"values": _records(table)}
     return out
 
@@ -794,17 +805,20 @@ def _site_file(value: Any, option: str, ctx: "BlockContext", suffixes: tuple[str
 def _python_chart(options: dict, ctx: "BlockContext") -> str:
     path, rel = _site_file(options["python"], "python", ctx, (".py",))
     ctx.add_input(rel)
+    if not ctx.config.run_code:  # `check` runs no one's code: it reads the module only
+        code = _compile_module(path, rel)
+        if not any(isinstance(node, ast.FunctionDef) and node.name == "chart" for node in code.body):
+            raise _no_chart_function(rel, ctx)
+        return '<figure class="cx-chart"></figure>'
     module = _run_module(path, rel)
     fn = getattr(module, "chart", None)
     if not callable(fn):
-        raise _fail(f"the chart module {rel} has no function 'chart()'", ctx,
-                    "define 'def chart(data):' that returns an Altair chart; "
-                    "data('file.csv') gives a table from data/.")
+        raise _no_chart_function(rel, ctx)
 
     def data(name: str, where: Any = None) -> "pd.DataFrame":
         """A copy of a table from data/, optionally filtered like a block's 'where'."""
         with at_block(ctx):
-            table = load_table(name, ctx)
+            table = load_table(name, ctx, what="a python: chart module")
             table = apply_where(table, where, data_path(name, ctx), ctx) if where else table
         return table.copy()
 
@@ -842,15 +856,26 @@ def _to_dict(result: Any) -> dict:
                         hint="check the encodings of the chart.") from None
 
 
+def _no_chart_function(rel: str, ctx: "BlockContext") -> SiteError:
+    return _fail(f"the chart module {rel} has no function 'chart()'", ctx,
+                 "define 'def chart(data):' that returns an Altair chart; "
+                 "data('file.csv') gives a table from data/.")
+
+
+def _compile_module(path: Path, rel: str) -> ast.Module:
+    """The module's syntax tree; a syntax error names its line."""
+    try:
+        return ast.parse(path.read_bytes(), str(path))
+    except SyntaxError as exc:
+        raise SiteError(f"the chart module has a syntax error: {exc.msg}", file=rel, line=exc.lineno,
+                        hint="check the brackets, quotes and indentation on that line.") from None
+
+
 def _run_module(path: Path, rel: str) -> Any:
     name = "cxsite_chart_" + digest(rel)[:12]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    try:
-        code = compile(path.read_bytes(), str(path), "exec")
-    except SyntaxError as exc:
-        raise SiteError(f"the chart module has a syntax error: {exc.msg}", file=rel, line=exc.lineno,
-                        hint="check the brackets, quotes and indentation on that line.") from None
+    code = compile(_compile_module(path, rel), str(path), "exec")
     sys.modules[name] = module
     try:
         exec(code, module.__dict__)  # noqa: S102 (an analyst's own chart module, by design)

@@ -6,6 +6,10 @@ time, so text and charts never disagree.
 
 Arguments are key=value pairs (quote values with spaces: segment="All customers"). data, column,
 pick, format and sort are options; every other key filters rows (column equals value).
+
+From a protected file (cxsite.privacy) a sentence may quote the sum or mean of a group of at least
+the minimum number of respondents, or one row of a file whose rows are groups; never one
+person's answer.
 """
 from __future__ import annotations
 
@@ -14,11 +18,13 @@ import math
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from ..data import (apply_where, at_block, column_kind, data_path, load_table, require_columns,
+from ..data import (apply_where, at_block, column_kind, data_path, open_table, require_columns,
                     to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
 from .. import fmt as text_fmt
 from ..fmt import format_too_large
+from ..privacy import notices
+from ..privacy.table import ProtectedTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,21 +71,61 @@ def render_inline(args: str, ctx: "BlockContext") -> str:
         raise _fail(f"unknown pick '{pick}'", ctx,
                     f"{did_you_mean(pick, PICKS)} The choices are: {', '.join(PICKS)}.")
     with at_block(ctx):
-        df = load_table(opts["data"], ctx)
+        df = open_table(opts["data"], ctx)
     rel = data_path(opts["data"], ctx)
     filters = {k: v for k, v in opts.items() if k not in OPTIONS}
-    _check_filter_keys(filters, df, rel, ctx)
+    _check_filter_keys(filters, df.columns, df.require if isinstance(df, ProtectedTable) else
+                       lambda names, option: require_columns(df, names, rel, ctx=ctx, option=option), ctx)
+    if isinstance(df, ProtectedTable):
+        with at_block(ctx):
+            return _protected(df, opts, filters, pick, ctx)
     require_columns(df, [opts["column"]], rel, ctx=ctx, option="column")
     if opts.get("sort"):
         require_columns(df, [opts["sort"]], rel, ctx=ctx, option="sort")
     with at_block(ctx):
         rows = apply_where(df, filters, rel, ctx)
-        if len(rows) > 1 and pick is None:
-            raise _fail(f"{len(rows)} rows of {rel} match, but a citation shows one value", ctx,
-                        f"add a filter such as {_distinguishing(rows, opts['column'], filters)}, "
-                        f"or choose one with pick={'|'.join(PICKS)}.")
-        value, kind = _pick(rows, opts["column"], pick or "latest", opts.get("sort"),
-                            opts.get("format"), rel, ctx)
+        row = _choose(rows, opts, pick, filters, rel, ctx)
+        value, kind = _pick(rows, row, opts["column"], pick or "latest", opts.get("format"), rel, ctx)
+    return format_value(value, kind, opts.get("format"), ctx)
+
+
+def _protected(table: ProtectedTable, opts: dict[str, str], filters: dict[str, str],
+               pick: str | None, ctx: "BlockContext") -> str:
+    """A value from a protected file: the sum or mean of a large enough group, or one row of a
+    file of groups; a withheld group gives the reason instead of the number."""
+    import pandas as pd
+
+    column, rel, found = opts["column"], table.rel, table.protection
+    table.require([column], option="column")
+    if opts.get("sort"):
+        table.require([opts["sort"]], option="sort")
+    if pick in ("min", "max"):
+        raise notices.not_linear(found, pick, ctx)
+    if pick in ("sum", "mean"):
+        groups = table.groups(where=filters or None, needs=[column], measure=lambda rows: pd.DataFrame(
+            {"x": to_numbers(rows, column, rel), "rows": 1.0}, index=rows.index),
+            measure_id=f"cite:{column}", label=lambda g: f"{pick} of {column}")
+        if groups.withheld:
+            return notices.short(groups.withheld[0].reason, ctx.config.min_group_size)
+        row = groups.table.iloc[0]
+        value = row["x"] if pick == "sum" else row["x"] / row["rows"]
+        return format_value(float(value), "number", opts.get("format"), ctx)
+    if found.answers:
+        raise SiteError(f"{rel} is protected: {found.reason}, so a sentence cannot quote one of its "
+                        "rows", file=ctx.file, line=ctx.line,
+                        hint=f"write pick=mean or pick=sum: the sentence then shows the mean or sum of "
+                             f"the matching answers, when there are at least {ctx.config.min_group_size}.")
+    chosen: list = []
+
+    def choose(rows: "pd.DataFrame") -> list:
+        chosen.append(_choose(rows, opts, pick, filters, rel, ctx))
+        return chosen
+
+    found_rows = table.rows(where=filters or None, pick=choose, label=lambda g: " ".join(g))
+    if found_rows.withheld:
+        return notices.short(found_rows.withheld[0].reason, ctx.config.min_group_size)
+    rows = found_rows.frame
+    value, kind = _pick(rows, chosen[0], column, pick or "latest", opts.get("format"), rel, ctx)
     return format_value(value, kind, opts.get("format"), ctx)
 
 
@@ -91,14 +137,14 @@ def _check_option_spelling(opts: dict[str, str], ctx: "BlockContext") -> None:
                         "and sort; any other key filters rows by a column.")
 
 
-def _check_filter_keys(filters: dict[str, str], df: "pd.DataFrame", rel: str,
+def _check_filter_keys(filters: dict[str, str], columns: Any, require: Any,
                        ctx: "BlockContext") -> None:
     """A key that is no column is a misspelt option or a misspelt column: say which."""
     for key in filters:
-        if key in df.columns:
+        if key in columns:
             continue
         _check_option_spelling({key: ""}, ctx)
-        require_columns(df, [key], rel, ctx=ctx, option="filter")
+        require([key], option="filter")
 
 
 def _distinguishing(rows: "pd.DataFrame", column: str, filters: dict) -> str:
@@ -109,7 +155,25 @@ def _distinguishing(rows: "pd.DataFrame", column: str, filters: dict) -> str:
     return "another column=value"
 
 
-def _pick(rows: "pd.DataFrame", column: str, pick: str, sort: str | None, fmt: str | None,
+def _choose(rows: "pd.DataFrame", opts: dict[str, str], pick: str | None, filters: dict,
+            rel: str, ctx: "BlockContext") -> Any:
+    """The index of the row a citation shows: the only one, or the latest or first in time
+    (by `sort`, else by the date column). sum and mean use every row: None."""
+    if pick in ("sum", "mean", "min", "max"):
+        return None
+    if len(rows) > 1 and pick is None:
+        raise _fail(f"{len(rows)} rows of {rel} match, but a citation shows one value", ctx,
+                    f"add a filter such as {_distinguishing(rows, opts['column'], filters)}, "
+                    f"or choose one with pick={'|'.join(PICKS)}.")
+    order = rows
+    by = opts.get("sort") or _date_column(rows)
+    if by:
+        keys = to_dates(rows, by, rel) if column_kind(rows, by) == "date" else rows[by]
+        order = rows.assign(_key=keys.values).sort_values("_key", kind="stable")
+    return order.index[-1] if (pick or "latest") == "latest" else order.index[0]
+
+
+def _pick(rows: "pd.DataFrame", index: Any, column: str, pick: str, fmt: str | None,
           rel: str, ctx: "BlockContext") -> tuple[Any, str]:
     kind = column_kind(rows, column)
     if pick in ("sum", "mean", "min", "max"):
@@ -118,20 +182,14 @@ def _pick(rows: "pd.DataFrame", column: str, pick: str, sort: str | None, fmt: s
             raise _fail(f"the column '{column}' has no numbers in the matching rows", ctx,
                         "check the filters, or fill in the cells.")
         return float(getattr(numbers, pick)()), "number"
-    order = rows
-    by = sort or _date_column(rows)
-    if by:
-        keys = to_dates(rows, by, rel) if column_kind(rows, by) == "date" else rows[by]
-        order = rows.assign(_key=keys.values).sort_values("_key", kind="stable")
-    row = order.iloc[-1] if pick == "latest" else order.iloc[0]
-    value = row[column]
+    value = rows.at[index, column]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise _fail(f"the cell in column '{column}' is empty", ctx,
                     f"fill it in {rel}, or cite another row.")
     if kind == "number":
-        value = float(to_numbers(order.loc[[row.name]], column, rel).iloc[0])
+        value = float(to_numbers(rows.loc[[index]], column, rel).iloc[0])
     elif kind == "date" and fmt:
-        value = to_dates(order.loc[[row.name]], column, rel).iloc[0]
+        value = to_dates(rows.loc[[index]], column, rel).iloc[0]
     elif kind == "date":  # as written in the file: 2026-03 stays 2026-03
         value, kind = _cell_text(value), "text"
     return value, kind

@@ -221,18 +221,22 @@ class Figure:
         return asdict(self)
 
 
-def use_cache(config: "Config") -> Cache:
-    return Cache.for_config(config)
+def use_cache(config: "Config", ctx: "BlockContext | None" = None) -> Cache:
+    """The chart cache. On a page that read a protected file, new entries wait in the page's
+    output until the site-wide privacy audit has settled what the page publishes: the cache
+    never holds a figure the site does not publish."""
+    cache = Cache.for_config(config)
+    return cache.held(ctx.cache_writes) if ctx is not None and ctx.private else cache
 
 
 def make_figure(chart: Any, table: "pd.DataFrame", config: "Config", *, title: str,
-                description: str = "", validate: bool = True) -> Figure:
+                description: str = "", validate: bool = True, cache: Cache | None = None) -> Figure:
     """Compile, render and tabulate a chart (the expensive part of render_figure). Charts built
     by trusted code may skip Altair's schema validation (vl-convert still checks them)."""
     spec = to_spec(chart, config, description=". ".join(t for t in (title, description) if t),
                    validate=validate)
     text = spec_json(spec)
-    svg = _svg_template(render_svg(text, use_cache(config)))
+    svg = _svg_template(render_svg(text, cache or use_cache(config)))
     return Figure(text, svg, table_html(table, title), table_csv(table), len(table))
 
 
@@ -244,7 +248,8 @@ def render_figure(chart: Any, table: "pd.DataFrame", ctx: "BlockContext", *, tit
     and a link to download `table` as CSV (published with ctx.add_file). `chart` is an altair Chart
     (any kind: layered, faceted) or a Vega-Lite dict; `table` is a pandas DataFrame holding exactly
     the data that may be published (callers have already removed anything private)."""
-    fig = make_figure(chart, table, ctx.config, title=title, description=description)
+    fig = make_figure(chart, table, ctx.config, title=title, description=description,
+                      cache=use_cache(ctx.config, ctx))
     return figure_html(fig, ctx, title=title, description=description, csv_name=csv_name,
                        source=source)
 
@@ -260,7 +265,6 @@ def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: st
     from ..content import relative_url
 
     ctx.needs.add("vega")
-    use_cache(ctx.config)
     cid = "cx-" + ctx.next_id("chart")
     esc = html.escape
     csv_path = _csv_path(ctx, csv_name or title, cid, fig.csv.encode("utf-8"))

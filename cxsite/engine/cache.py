@@ -135,6 +135,15 @@ class Cache:
         finally:
             lock.release()
 
+    def held(self, sink: list) -> "Cache":
+        """This cache, with new entries appended to `sink` instead of written (see flush)."""
+        return _HeldCache(self, sink)
+
+    def flush(self, entries: list) -> None:
+        """Write entries held back by held()."""
+        for kind, key, data in entries:
+            self.put(kind, key, data)
+
     def get_json(self, kind: str, key: str) -> Any:
         raw = self.get(kind, key)
         if raw is None:
@@ -172,3 +181,16 @@ class Cache:
                 except OSError:
                     pass
         return removed
+
+
+class _HeldCache(Cache):
+    """Reads from the cache; writes wait in a list (a page whose privacy is not settled yet)."""
+
+    def __init__(self, cache: Cache, sink: list) -> None:
+        super().__init__(cache.root, writable=cache.writable)
+        self.sink = sink
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        if self.writable:
+            _note(kind, key)  # the page uses it: prune() keeps it once it is written
+            self.sink.append((kind, key, data))

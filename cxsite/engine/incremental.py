@@ -34,7 +34,8 @@ from ..markup import Rendered
 from ..search.index import SearchIndex
 from .state import BodyLog
 from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SiteModel, Work,
-                   asset_files, languages_model, load, made_parts, search_index)
+                   asset_files, flush_cache, languages_model, load, made_parts, search_index,
+                   settle_privacy)
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
 LOCALES = "locales"  # the site's own translation catalogues
@@ -108,6 +109,7 @@ class IncrementalBuild:
         self.body_log: BodyLog | None = None
         self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
         self.progress: Callable[[int, int], None] | None = None
+        self.verdict: dict = {}  # the privacy audit's last verdict: pages are rendered with it
 
     # --- the two phases ---------------------------------------------------------------------
     def update(self, changed: Iterable[str] | None = None) -> Update:
@@ -217,7 +219,7 @@ class IncrementalBuild:
                 "signature": self._signature, "assets": self._assets,
                 "discovered": self._discovered, "read": self._pages,
                 "today": self.today, "files": list(self.files),
-                "bodies": (log.ident, stored)}
+                "bodies": (log.ident, stored), "verdict": self.verdict}
 
     def restore(self, saved: dict, log: BodyLog) -> None:
         """Go on from a snapshot() of the last build (made with an equal config)."""
@@ -228,6 +230,8 @@ class IncrementalBuild:
         self._signature, self._assets = saved["signature"], saved["assets"]
         self._discovered, self._pages = saved["discovered"], saved["read"]
         self._index, self.today = None, saved["today"]
+        self.verdict = saved["verdict"]
+        self.model.verdict = self.verdict
         self.files = dict.fromkeys(saved["files"])
         ident, self._stored = saved["bodies"]
         self.body_log = log if log.ident == ident else None
@@ -385,8 +389,10 @@ class IncrementalBuild:
 
     def _render(self, model: SiteModel, bodies: list[str], pages: list[str], problems: Problems,
                 *, full: bool, signature: tuple | None = None, renamed: int = 0) -> Update:
-        """Render `bodies` fully and `pages` with their bodies kept; collect the problems and
-        the page files that changed."""
+        """Render `bodies` fully and `pages` with their bodies kept; settle privacy across the
+        site (pages whose part of the audit's verdict changed are rendered again, as a clean
+        build's would be); collect the problems and the page files that changed."""
+        model = dataclasses.replace(model, verdict=self.verdict)  # the likeliest: fewest redone
         stale = set(bodies) | set(pages)
         urls = [n.url for n in model.nav.order if n.url in stale]
         kept = {u: self._body(u) for u in pages}
@@ -404,6 +410,17 @@ class IncrementalBuild:
         if set(self.outputs) != set(model.nav.by_url):
             self.outputs = {n.url: self.outputs[n.url] for n in model.nav.order}
             self._index = None
+        ordered = [self.outputs[n.url] for n in model.nav.order]
+        model, settled = settle_privacy(model, ordered, self.renderer, self.progress)
+        for old, new in zip(ordered, settled):
+            if new is not old:
+                if old.search != new.search:
+                    self._index = None
+                self._stored.pop(new.url, None)  # a new body, kept in memory
+                self.outputs[new.url] = new
+                urls.append(new.url)
+        urls = list(dict.fromkeys(urls))
+        self.verdict = model.verdict
         self.model, self._unapplied, self._redo = model, set(), set()
         self._signature = signature if signature is not None else nav_signature(model)
         self._assets = dict(model.theme.assets)
@@ -415,6 +432,7 @@ class IncrementalBuild:
         failed = bool(problems.errors or (self.config.strict and problems.warnings))
         if failed:
             return Update(False, problems.items, rendered=done, full=full)
+        flush_cache(model.config, [self.outputs[u] for u in urls])
         changed_files: dict[str, bytes] = {}
         for url in sorted(self._dirty):
             o = self.outputs.get(url)

@@ -7,7 +7,7 @@ import html
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import jinja2
 
@@ -92,17 +92,17 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
     sitemap = SiteMap({p.source.rel: (p.url, p.draft) for p in pages}, frozenset(assets),
                       translations.link_targets(by_language))
     nav = translations.navigation(by_language, config, readers)
-    return SiteModel(config, published, nav, sitemap, theme, assets, readers)
+    return SiteModel(config, published, nav, sitemap, theme, assets, readers=readers)
 
 
 def languages_model(config: Config, pages: list[Page], sitemap: SiteMap, theme: Theme | None,
-                    assets: list[str]) -> SiteModel:
+                    assets: list[str], verdict: dict | None = None) -> SiteModel:
     """A model made again from plain values (a worker's, a build's record): the readers and the
     menus of every language."""
     readers = {lang.code if lang.prefix else "": reader_for(lang, config.source)
                for lang in config.languages}
     nav = translations.navigation(translations.language_pages(pages, config), config, readers)
-    return SiteModel(config, pages, nav, sitemap, theme, assets, readers)
+    return SiteModel(config, pages, nav, sitemap, theme, assets, verdict or {}, readers)
 
 
 def reader_of(model: SiteModel, lang: Language) -> Reader:
@@ -153,7 +153,7 @@ def render_body(model: SiteModel, node: NavNode) -> Rendered:
     if node.page is None:
         return Rendered("", [], None)
     with activate(reader_of(model, page_languages(model.config, node)[1])):
-        return convert(node.page, model.config, model.sitemap)
+        return convert(node.page, model.config, model.sitemap, model.verdict)
 
 
 def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutput:
@@ -197,7 +197,8 @@ def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutp
     entry = search_record(node.url, node.title, section, written_in.tag, rendered.html,
                           description) if searchable else None
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
-                      rendered.links, entry, rendered.needs)
+                      rendered.links, entry, rendered.needs, privacy=rendered.privacy,
+                      cache_writes=rendered.cache_writes)
 
 
 def render_node(model: SiteModel, node: NavNode) -> PageOutput:
@@ -253,13 +254,13 @@ def render_work(model: SiteModel, work: Work) -> list[PageOutput]:
 def shipped(model: SiteModel) -> tuple:
     """What a worker needs to rebuild the model: plain values (the theme and navigation are
     made again from them, as the main process made them)."""
-    return model.config, model.pages, model.sitemap, model.content_assets
+    return model.config, model.pages, model.sitemap, model.content_assets, model.verdict
 
 
 def install(spec: tuple) -> SiteModel:
     """A worker's copy of the model, from shipped()."""
-    config, pages, sitemap, assets = spec
-    return languages_model(config, pages, sitemap, load_theme(config), assets)
+    config, pages, sitemap, assets, verdict = spec
+    return languages_model(config, pages, sitemap, load_theme(config), assets, verdict)
 
 
 def page_cost(node: NavNode) -> int:
@@ -359,6 +360,44 @@ def render_all(model: SiteModel, urls: list[str], jobs: int | None = None,
         return renderer.render(model, Work(list(urls)), progress)
     finally:
         renderer.close()
+
+
+# --- privacy across the site ---------------------------------------------------------------
+def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Renderer,
+                   progress: Callable[[int, int], None] | None = None
+                   ) -> tuple[SiteModel, list[PageOutput]]:
+    """Audit what all pages publish from protected files together, and render again (body
+    and all) the pages whose part of the verdict changed. What a page records does not depend
+    on the verdict, so one audit and one round of rendering settle it, whatever order the pages
+    came in."""
+    import dataclasses
+
+    from ..privacy.audit import audit
+
+    if not any(o.privacy for o in outputs) and not model.verdict:
+        return model, outputs
+    titles = {n.url: n.title for n in model.nav.order}
+    verdict = audit(model.config, [o.privacy for o in outputs], titles)
+    if verdict != model.verdict:
+        model = dataclasses.replace(model, verdict=verdict)
+    stale = [o.url for o in outputs if not o.privacy.agrees(verdict)]
+    if stale:
+        redone = {o.url: o for o in renderer.render(model, Work(stale), progress)}
+        outputs = [redone.get(o.url, o) for o in outputs]
+    return model, outputs
+
+
+def flush_cache(config: Config, outputs: Iterable[PageOutput]) -> None:
+    """Write the chart cache entries pages held back until their privacy was settled."""
+    from .cache import Cache
+
+    held = [entry for o in outputs for entry in o.cache_writes]
+    if held and config.write_cache:
+        Cache.for_config(config).flush(held)
+    for o in outputs:  # written: kept neither in memory nor in the build's record
+        o.cache_writes = []
+        if o.body is not None:
+            o.body.cache_writes = []
 
 
 # --- whole-site files ---------------------------------------------------------------------

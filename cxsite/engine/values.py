@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..privacy.ledger import PagePrivacy
+
 TODAY_INPUT = "@today"  # pseudo-input of pages that show the real date (a roadmap's 'today')
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ class SiteModel:
     sitemap: SiteMap
     theme: Theme  # None in a build's record until the theme is needed again
     content_assets: list[str]
+    verdict: dict = field(default_factory=dict)  # aggregates the privacy audit withholds
     readers: dict[str, Reader] = field(default_factory=dict)  # language code ('' default) -> reader
 
 
@@ -48,6 +51,8 @@ class PageOutput:
     needs: set[str] = field(default_factory=set)  # site-wide asset bundles, e.g. "vega"
     cache_keys: set[str] = field(default_factory=set)  # cache entries used ('kind/key')
     body: Rendered | None = None  # the Markdown part, reused when only the template must be redone
+    privacy: PagePrivacy = field(default_factory=PagePrivacy)  # aggregates of protected files
+    cache_writes: list = field(default_factory=list)  # chart cache entries held for the audit
 
 
 @dataclass

@@ -24,6 +24,7 @@ from ..config import Config
 from ..content import Page
 from ..errors import Problem, SiteError, did_you_mean
 from ..i18n import N_, _, current
+from ..privacy.ledger import PagePrivacy, Verdict
 from ..yamltext import parse_yaml
 from . import bounds
 from .converters import ALL_FEATURES, build_markdown, page_features
@@ -50,6 +51,8 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
     needs: set[str] = field(default_factory=set)
     links: set[str] = field(default_factory=set)  # URLs of pages this page links to
+    privacy: PagePrivacy = field(default_factory=PagePrivacy)  # aggregates of protected files
+    cache_writes: list = field(default_factory=list)  # cache entries held until privacy settles
 
 
 def fence_lines(body: str, first_line: int) -> dict[str, list[int]]:
@@ -74,12 +77,14 @@ def fence_lines(body: str, first_line: int) -> dict[str, list[int]]:
 class _PageState:
     """Per-conversion state the extensions share; made anew for every page."""
 
-    def __init__(self, page: Page, config: Config, site: SiteMap) -> None:
+    def __init__(self, page: Page, config: Config, site: SiteMap,
+                 verdict: Verdict | None = None) -> None:
         self.page = page
         self.config = config
         self.site = site
         self.problems: list[Problem] = []
-        self.ctx = BlockContext(config=config, file=page.source.file, page_url=page.url)
+        self.ctx = BlockContext(config=config, file=page.source.file, page_url=page.url,
+                                verdict=verdict or {})
         self.links: set[str] = set()
         self.lines = LineMap(page.body, page.body_line)
         self.cites: dict[int, tuple[str, str, str]] = {}  # id(span) -> (name, args, source)
@@ -260,12 +265,13 @@ def _converter(features: frozenset[str], unsafe_html: bool, tag: str = "",
     return md
 
 
-def convert(page: Page, config: Config, site: SiteMap) -> Rendered:
+def convert(page: Page, config: Config, site: SiteMap, verdict: Verdict | None = None) -> Rendered:
     """Convert one page's Markdown body to HTML, collecting its problems and dependencies.
+    `verdict` holds the aggregates the site-wide privacy audit withholds.
 
     A page that cannot be converted (too deeply nested, a bug in an extension) never leaves its
     converter half-way through a page: the converter is dropped and made anew for the next."""
-    state = _PageState(page, config, site)
+    state = _PageState(page, config, site, verdict)
     try:
         bounds.check_source(page.body, page.source.file, page.body_line)
     except SiteError as exc:
@@ -305,7 +311,7 @@ def convert(page: Page, config: Config, site: SiteMap) -> Rendered:
     toc = _toc_without_h1(getattr(md, "toc_tokens", []))
     ctx = state.ctx
     return Rendered(body_html, toc, heading, state.problems + ctx.warnings, ctx.inputs, ctx.files,
-                    ctx.needs, state.links)
+                    ctx.needs, state.links, ctx.privacy, ctx.cache_writes)
 
 
 def _text_of(inner_html: str) -> str:
@@ -345,7 +351,9 @@ def heading_title(page: Page, config: Config) -> str | None:
     except Exception:  # a title is never worth failing the load for: the page reports it
         return _strip_citations(text)
     failed = any(p.severity == "error" for p in rendered.problems)
-    if rendered.heading is None or (failed and "{{" in text):
+    # a figure of a protected file is shown where the site-wide audit sees it (the page's
+    # heading), never in menus and titles on other pages, which it does not see
+    if rendered.heading is None or (failed and "{{" in text) or rendered.privacy:
         return _strip_citations(text)
     return rendered.heading
 

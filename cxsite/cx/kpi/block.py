@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ... import fmt
-from ...errors import SiteError, did_you_mean
+from ...errors import Problem, SiteError, did_you_mean
 from ...i18n import _, ngettext, pgettext
 from ...privacy import notices
 from .data import Definition, KpiData, definition, definitions, kpi_data, period_label
@@ -100,7 +100,7 @@ def compared(s: KpiData, compare: str, min_n: int) -> tuple["pd.Series | None", 
             return None, _("no earlier value to compare with")
         row = frame.iloc[-2]
     if row["suppressed"]:
-        return None, notices.no_comparison(row["label"], min_n)
+        return None, notices.no_comparison(row["label"], row["withheld"].reason, min_n)
     return row, None
 
 
@@ -117,7 +117,8 @@ def _card(s: KpiData, ctx: "BlockContext", compare: str) -> str:
     parts = [f'<h3 class="cx-kpi-name">{fmt.html(d.name)}{segment}</h3>']
     status = "none"
     if last["suppressed"]:
-        parts.append(f'<p class="cx-kpi-value cx-kpi-small">{fmt.html(notices.small(ctx.config.min_group_size))}</p>')
+        why = notices.short(last["withheld"].reason, ctx.config.min_group_size)
+        parts.append(f'<p class="cx-kpi-value cx-kpi-small">{fmt.html(why)}</p>')
     else:
         value = float(last["value"])
         parts.append(f'<p class="cx-kpi-value">{fmt.html(fmt.with_unit(value, d.unit, d.decimals))}</p>')
@@ -223,11 +224,14 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
 
     d = s.definition
     shown = s.frame[~s.frame["suppressed"]].copy()
-    if shown.empty:
-        raise SiteError(f"every period of '{d.kpi}' has fewer than {ctx.config.min_group_size} responses",
-                        file=ctx.file, line=ctx.line,
-                        hint="group the answers by a longer period ('period: quarter' in the definition) "
-                             "or remove 'by'.")
+    if shown.empty:  # nothing to draw: the note says what is missing and why
+        if all(w.reason == "small" for w in s.frame["withheld"]):
+            ctx.warnings.append(Problem(
+                f"the chart of '{d.kpi}' is empty: every period has fewer than "
+                f"{ctx.config.min_group_size} responses", file=ctx.file, line=ctx.line,
+                hint="group the answers by a longer period ('period: quarter' in the definition) "
+                     "or remove 'by'.", severity="warning"))
+        return _suppressed_note(s, ctx, by)
     if title:
         name = title
     elif by and s.segment:
@@ -319,16 +323,8 @@ def _describe(s: KpiData, shown: "pd.DataFrame", by: str | None, bands: bool) ->
 
 def _suppressed_note(s: KpiData, ctx: "BlockContext", by: str | None) -> str:
     gone = s.frame[s.frame["suppressed"]]
-    if gone.empty:
-        return ""
-    extra = gone["complementary"].fillna(False).astype(bool) if "complementary" in gone else \
-        gone["suppressed"] & False
-
-    def listed(rows) -> list[str]:
-        return [_("%(group)s %(period)s", group=g, period=lbl) if by else lbl
-                for g, lbl in zip(rows["group"], rows["label"])]
-
-    return notices.note(listed(gone[~extra]), listed(gone[extra]), ctx.config.min_group_size)
+    return notices.note([(_("%(group)s %(period)s", group=g, period=lbl) if by else lbl, w)
+                         for g, lbl, w in zip(gone["group"], gone["label"], gone["withheld"])], ctx)
 
 
 # --- {{kpi name}} ---------------------------------------------------------------------------
@@ -354,16 +350,20 @@ def render_inline(args: str, ctx: "BlockContext") -> str:
                                  + (f"; {did_you_mean(key, INLINE_OPTIONS)}" if eq else "."))
         given[key] = value
     d = definition(kpi, ctx)
-    s = kpi_data(d, ctx, data=given.get("data"), segment=given.get("segment"))
-    row = latest(s)
-    if "period" in given:
-        rows = s.frame[s.frame["key"] == given["period"]]
-        if rows.empty:
-            raise SiteError(f"the KPI '{kpi}' has no value for the period '{given['period']}'",
+
+    def chosen(keys: list[str]) -> str:
+        """The period quoted: the latest, or the one asked for (keys are sorted)."""
+        wanted = given.get("period", keys[-1] if keys else "")
+        if wanted not in keys:
+            raise SiteError(f"the KPI '{kpi}' has no value for the period '{wanted}'",
                             file=ctx.file, line=ctx.line,
-                            hint=did_you_mean(given["period"], list(s.frame["key"])) +
+                            hint=did_you_mean(wanted, keys) +
                             " Write the period as in the data, e.g. period=2026-03.")
-        row = rows.iloc[0]
+        return wanted
+
+    s = kpi_data(d, ctx, data=given.get("data"), segment=given.get("segment"), period=chosen)
+    chosen(list(s.frame["key"]))  # a table of values was read whole: check the period there
+    row = s.frame[s.frame["key"] == given.get("period", latest(s)["key"])].iloc[0]
     if row["suppressed"]:
-        return notices.small(ctx.config.min_group_size)
+        return notices.short(row["withheld"].reason, ctx.config.min_group_size)
     return fmt.with_unit(float(row["value"]), d.unit, d.decimals)

@@ -1,20 +1,24 @@
 """KPI data: the definitions file, and one KPI's values over time, read either from a
 long-format table (kpi, period, value, target, segment) or computed as NPS from raw answers.
 
-Groups with fewer responses than the site's minimum are dropped here, before anything
-is rendered; only their period and name survive, flagged as suppressed."""
+Both kinds of file may be protected (raw answers always are; a table with an `n` column is
+too): their values then come through cxsite.privacy, which leaves out groups with too few
+responses and those the site-wide audit withholds. Only their period and name survive,
+flagged as suppressed, with the reason."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
 import hashlib
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 
 from . import nps
-from ...data import data_path, load_table, read_file, require_columns, row_label, to_dates, to_numbers
+from ...data import data_path, open_table, read_file, require_columns, row_label, to_dates, to_numbers
+from ...privacy.query import Key
+from ...privacy.table import ProtectedTable, Withheld
 from ...errors import SiteError, did_you_mean
 from ... import fmt
 from ...i18n import choose, current, parse_locale
@@ -68,7 +72,8 @@ class Definition:
 
 @dataclass
 class KpiData:
-    """One KPI's values: a frame with start, key, label, value, target, n, moe, group, suppressed.
+    """One KPI's values: a frame with start, key, label, value, target, n, moe, group, suppressed
+    and withheld (why a suppressed row is: a privacy.table.Withheld).
 
     Suppressed rows carry only start, key, label and group: their values were never kept."""
 
@@ -234,33 +239,47 @@ def definition(kpi: str, ctx: "BlockContext") -> Definition:
 
 # --- values ------------------------------------------------------------------------------
 def kpi_data(defn: Definition, ctx: "BlockContext", *, data: str | None = None,
-             segment: str | None = None, by: str | None = None) -> KpiData:
-    """The values of one KPI, from the block's data file or from the definition's 'from:' file."""
-    origin = None
+             segment: str | None = None, by: str | None = None,
+             period: Callable[[list[str]], str] | None = None) -> KpiData:
+    """The values of one KPI, from the block's data file or from the definition's 'from:' file.
+    `period` chooses, from the keys of all periods, the one period wanted (a sentence quotes one):
+    only that one is read from a protected file, so the page publishes no more than it shows."""
+    origin = origin_rel = None
     if defn.origin:
-        origin = load_table(defn.origin, ctx)
-        origin_rel = data_path(defn.origin, ctx)
+        origin, origin_rel = open_table(defn.origin, ctx), data_path(defn.origin, ctx)
     if data is not None:
-        df, rel = load_table(data, ctx), data_path(data, ctx)
-        if SCORE_COLUMN in df.columns and "kpi" not in df.columns:
-            return _from_responses(defn, df, rel, ctx, segment, by)
-        rows = _value_rows(df, rel, ctx)
+        table, rel = open_table(data, ctx), data_path(data, ctx)
+        if _answers(table):
+            return _from_responses(defn, table, rel, ctx, segment, by, period)
+        labels = _labels_of(table)
+        rows = _value_rows(labels, rel, ctx)
         has_rows = bool((rows == defn.kpi).any())
-        if has_rows and origin is not None and SCORE_COLUMN in origin.columns and origin_rel != rel:
+        if has_rows and origin is not None and _answers(origin) and origin_rel != rel:
             first = rows.index[(rows == defn.kpi).to_numpy()][0]
             raise SiteError(
                 f"the KPI '{defn.kpi}' is computed from {origin_rel} (see {defn.file}), but {rel} also "
-                "gives values for it", file=rel, line=row_label(df, first, rel),
+                "gives values for it", file=rel, line=row_label(labels, first, rel),
                 hint=f"delete the rows of '{defn.kpi}' from {rel}, or remove 'from:' from its definition.")
         if has_rows or origin is None:
-            return _from_values(defn, df, rel, ctx, segment, by)
+            return _from_values(defn, table, rel, ctx, segment, by)
     if origin is None:
         raise SiteError(f"no file gives the values of KPI '{defn.kpi}'", file=ctx.file, line=ctx.line,
                         hint=f"add 'data: your_file.csv' to the block, or 'from: your_file.csv' to the "
                              f"definition of '{defn.kpi}' in {defn.file}.")
-    if SCORE_COLUMN in origin.columns and "kpi" not in origin.columns:
-        return _from_responses(defn, origin, origin_rel, ctx, segment, by)
+    if _answers(origin):
+        return _from_responses(defn, origin, origin_rel, ctx, segment, by, period)
     return _from_values(defn, origin, origin_rel, ctx, segment, by)
+
+
+def _answers(table: Any) -> bool:
+    """A file of raw 0-10 answers (always protected), rather than a table of KPI values."""
+    return SCORE_COLUMN in table.columns and "kpi" not in table.columns
+
+
+def _labels_of(table: Any) -> "pd.DataFrame":
+    """The columns that name rows (kpi, period, segment): the whole table, or for a protected
+    table of groups its identity columns, which hold names, never respondents' values."""
+    return table.identity() if isinstance(table, ProtectedTable) else table
 
 
 def _value_rows(df: "pd.DataFrame", rel: str, ctx: "BlockContext") -> "pd.Series":
@@ -283,18 +302,24 @@ def _value_rows(df: "pd.DataFrame", rel: str, ctx: "BlockContext") -> "pd.Series
     return kpis
 
 
-def _from_values(defn: Definition, df: "pd.DataFrame", rel: str, ctx: "BlockContext",
+def _from_values(defn: Definition, table: Any, rel: str, ctx: "BlockContext",
                  segment: str | None, by: str | None) -> KpiData:
     import pandas as pd
 
-    kpis = _value_rows(df, rel, ctx)
-    mine = df[(kpis == defn.kpi).to_numpy()]
+    labels = _labels_of(table)
+    kpis = _value_rows(labels, rel, ctx)
+    mine = labels[(kpis == defn.kpi).to_numpy()]
     if mine.empty:
         raise SiteError(f"{rel} has no values for the KPI '{defn.kpi}'", file=ctx.file, line=ctx.line,
                         hint=did_you_mean(defn.kpi, sorted(set(kpis.dropna()))))
     if by is not None:
         require_columns(mine, [by], rel, ctx=ctx, option="by")
     mine = _segment_filter(defn, mine, rel, ctx, segment, split=by == SEGMENT)
+    gone: list[Withheld] = []
+    if isinstance(table, ProtectedTable):  # a table with group sizes: small groups stay out
+        chosen = mine.index
+        found = table.rows(pick=lambda rows: chosen, label=lambda g: " ".join(g))
+        mine, gone = found.frame, found.withheld
     periods = to_dates(mine, "period", rel)
     values = to_numbers(mine, "value", rel)
     target = to_numbers(mine, "target", rel) if "target" in mine.columns else pd.Series(float("nan"), index=mine.index)
@@ -303,21 +328,28 @@ def _from_values(defn: Definition, df: "pd.DataFrame", rel: str, ctx: "BlockCont
     frame = pd.DataFrame({"start": periods, "value": values.astype("float64"), "target": target,
                           "group": group.astype(str)})
     frame = frame[frame["value"].notna()]
-    if frame.empty:
+    if frame.empty and not gone:
         raise SiteError(f"every value of the KPI '{defn.kpi}' in {rel} is empty", file=ctx.file,
                         line=ctx.line, hint="fill in the 'value' column.")
     dup = frame.duplicated(["group", "start"], keep=False)
     if dup.any():
-        rows = [row_label(df, i, rel) for i in frame.index[dup.to_numpy()][:2]]
+        rows = [row_label(labels, i, rel) for i in frame.index[dup.to_numpy()][:2]]
         raise SiteError(f"the KPI '{defn.kpi}' has two values for the same period", file=rel, line=rows[1],
                         hint=f"rows {rows[0]} and {rows[1]} give the same KPI, period and segment; keep one.")
+    frame["n"] = float("nan")
+    frame["moe"] = float("nan")
+    frame["suppressed"] = False
+    frame["withheld"] = None
+    if gone:
+        hidden = pd.DataFrame({"start": pd.to_datetime([w.names["period"] for w in gone]),
+                               "group": [w.names.get(by, "") if by else "" for w in gone],
+                               "target": defn.target if defn.target is not None else float("nan"),
+                               "suppressed": True, "withheld": gone})
+        frame = pd.concat([frame, hidden], ignore_index=True)
     monthly = bool((frame["start"].dt.day == 1).all())
     frame = frame.sort_values(["group", "start"], kind="stable").reset_index(drop=True)
     frame["key"] = frame["start"].dt.strftime("%Y-%m" if monthly else "%Y-%m-%d")
     frame["label"] = [_label(d, monthly) for d in frame["start"]]
-    frame["n"] = float("nan")
-    frame["moe"] = float("nan")
-    frame["suppressed"] = False
     return KpiData(defn, frame, rel, False, segment)
 
 
@@ -352,49 +384,49 @@ def _segment_filter(defn: Definition, rows: "pd.DataFrame", rel: str, ctx: "Bloc
                          "for the total.")
 
 
-_NPS_CACHE: dict[tuple, Any] = {}
-
-
-def _from_responses(defn: Definition, df: "pd.DataFrame", rel: str, ctx: "BlockContext",
-                    segment: str | None, by: str | None) -> KpiData:
+def _from_responses(defn: Definition, table: ProtectedTable, rel: str, ctx: "BlockContext",
+                    segment: str | None, by: str | None,
+                    period: Callable[[list[str]], str] | None = None) -> KpiData:
+    """NPS per period (and per value of `by`), through the privacy layer: groups with too few
+    answers, and those the site-wide audit withholds, come back as names only."""
     import pandas as pd
 
-    min_n = ctx.config.min_group_size
-    key = (rel, id(df), segment, by, defn.period, min_n)
-    cached = _NPS_CACHE.get(key)
-    if cached is None or cached[0] is not df:  # the entry holds df, so its id is never reused
-        rows = df
-        if segment is not None:
-            if SEGMENT not in df.columns:
-                raise SiteError(f"{rel} has no column 'segment', so 'segment: {segment}' cannot be used",
-                                file=ctx.file, line=ctx.line,
-                                hint="add a 'segment' column to the responses, or remove 'segment'.")
-            seg = df[SEGMENT].astype("string").str.strip()
-            rows = df[(seg == segment).fillna(False).to_numpy()]
-            if rows.empty:
-                raise SiteError(f"no responses in {rel} have the segment '{segment}'",
-                                file=ctx.file, line=ctx.line,
-                                hint=did_you_mean(segment, sorted(set(seg.dropna()))))
-        if by is not None and by not in df.columns:
-            require_columns(df, [by], rel, ctx=ctx, option="by")
-        dims = [by] if by else []
-        table = nps.nps_table(rows, rel, by=dims, period=defn.period)
-        published, gone = nps.publishable(table, min_n, dims)
-        cached = (df, published, gone)
-        if len(_NPS_CACHE) >= 32:  # a long serve session: forget the oldest
-            del _NPS_CACHE[next(iter(_NPS_CACHE))]
-        _NPS_CACHE[key] = cached
-    _, published, gone = cached
+    if segment is not None:
+        if SEGMENT not in table.columns:
+            raise SiteError(f"{rel} has no column 'segment', so 'segment: {segment}' cannot be used",
+                            file=ctx.file, line=ctx.line,
+                            hint="add a 'segment' column to the responses, or remove 'segment'.")
+        names = table.names(SEGMENT)
+        if segment not in names:
+            raise SiteError(f"no responses in {rel} have the segment '{segment}'",
+                            file=ctx.file, line=ctx.line, hint=did_you_mean(segment, names))
+    if by is not None:
+        table.require([by], option="by")
+    keys = [Key("date", defn.period)] + ([Key(by)] if by else [])
+
+    def label(group: tuple[str, ...]) -> str:
+        when = period_label(group[0])
+        return f"{group[1]} {when}" if by else when
+
+    found = table.groups(where={SEGMENT: segment} if segment is not None else None, keys=keys,
+                         needs=[SCORE_COLUMN], measure=nps.counts(rel), measure_id="nps",
+                         check=lambda rows: nps.check_answers(rows, rel), label=label,
+                         only=None if period is None else lambda groups: _in_period(groups, period))
+    t = found.table
+    value, moe = nps.from_counts(t["n"].to_numpy(), t["promoters"].to_numpy(),
+                                 t["detractors"].to_numpy())
     frame = pd.DataFrame({
-        "key": published["period"].astype(str),
-        "value": published["nps"].astype("float64"),
-        "n": published["n"].astype("float64"),
-        "moe": published["moe"].astype("float64"),
-        "group": published[by].astype(str) if by else "",
+        "key": t["date"].astype(str),
+        "value": value.astype("float64"),
+        "n": t["n"].astype("float64"),
+        "moe": moe.astype("float64"),
+        "group": t[by].astype(str) if by else "",
         "suppressed": False,
+        "withheld": None,
     })
-    hidden = pd.DataFrame({"key": [g.period for g in gone], "group": [g.group[0] if by else "" for g in gone],
-                           "suppressed": True, "complementary": [g.complementary for g in gone]})
+    hidden = pd.DataFrame({"key": [w.names["date"] for w in found.withheld],
+                           "group": [w.names[by] if by else "" for w in found.withheld],
+                           "suppressed": True, "withheld": found.withheld})
     frame = pd.concat([frame, hidden], ignore_index=True) if len(hidden) else frame
     frame["start"] = [period_start(k) for k in frame["key"]]
     frame["start"] = pd.to_datetime(frame["start"])
@@ -402,6 +434,12 @@ def _from_responses(defn: Definition, df: "pd.DataFrame", rel: str, ctx: "BlockC
     frame["target"] = defn.target if defn.target is not None else float("nan")
     frame = frame.sort_values(["group", "start"], kind="stable").reset_index(drop=True)
     return KpiData(defn, frame, rel, True, segment)
+
+
+def _in_period(groups: list[tuple[str, ...]], period: Callable[[list[str]], str]) -> list:
+    """The groups (period, ...) of the one period chosen from all of them."""
+    keep = period(sorted({g[0] for g in groups}))
+    return [g for g in groups if g[0] == keep]
 
 
 def period_start(key: str) -> date:

@@ -74,7 +74,7 @@ def _word(value: object) -> str:
 
 def load_roadmap(name: str, ctx: "BlockContext") -> Roadmap:
     """Read and check a roadmap file; warnings go to ctx.warnings."""
-    df, rel = load_table(name, ctx), data_path(name, ctx)
+    df, rel = load_table(name, ctx, what="the roadmap block"), data_path(name, ctx)
     require_columns(df, REQUIRED, rel, ctx=ctx)
     roadmap = Roadmap(tuple(_items(df, rel)), rel)
     _check_cycles(roadmap)

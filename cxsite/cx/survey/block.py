@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from dataclasses import replace
 
 from ... import fmt
-from ...data import data_path, load_table
+from ...data import data_path, open_table
 from ...errors import did_you_mean
 from ...i18n import _, ngettext
 from ...privacy import notices
@@ -33,10 +33,10 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     view = opts.choice("view", VIEWS, "bars")
     sort = opts.choice("sort", SORTS, "value")
     reference = opts.text("reference")
-    df, rel = load_table(name, ctx), data_path(name, ctx)
-    found = findings(df, rel, ctx, by=by, statements=statements, total=reference)
+    table, rel = open_table(name, ctx), data_path(name, ctx)
+    found = findings(table, rel, ctx, by=by, statements=statements, total=reference)
     if reference is not None and reference not in found.groups and \
-            reference not in {g for _, g in found.suppressed}:
+            reference not in {g for g, _ in found.withheld}:
         opts.fail(f"the reference group '{reference}' is not in column '{by}' of {rel}",
                   did_you_mean(reference, found.groups), key="reference")
     labels = opts.labels()
@@ -44,7 +44,7 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
         found = _relabelled(found, labels)
         reference = labels.get(reference, reference) if reference else reference
         by = labels.get(by, by)
-    note = _withheld_note(found, ctx, by)
+    note = notices.note(found.withheld, ctx)
     if found.rows.empty:
         return f'<div class="cx-survey">{note}</div>'
     title = opts.text("title") or _title(found, by)
@@ -72,8 +72,7 @@ def _relabelled(found: Findings, labels: dict[str, str]) -> Findings:
             rows[col] = rows[col].map(word)
     return replace(found, rows=rows, statements=[word(s) for s in found.statements],
                    groups=[word(g) for g in found.groups], responses=[word(r) for r in found.responses],
-                   suppressed=[(word(s), word(g)) for s, g in found.suppressed],
-                   complementary=[(word(s), word(g)) for s, g in found.complementary])
+                   withheld=[(word(g), why) for g, why in found.withheld])
 
 
 def _title(found: Findings, by: str) -> str:
@@ -242,12 +241,3 @@ def _describe(found: Findings, by: str, reference: str | None) -> str:
     if reference in found.groups:
         text += " " + _("The reference group is %(group)s.", group=reference)
     return text
-
-
-def _withheld_note(found: Findings, ctx: "BlockContext", by: str) -> str:
-    if not found.suppressed:
-        return ""
-    extra = set(found.complementary)
-    small = list(dict.fromkeys(g for st, g in found.suppressed if (st, g) not in extra))
-    others = list(dict.fromkeys(g for _st, g in found.complementary))
-    return notices.note(small, others, ctx.config.min_group_size)

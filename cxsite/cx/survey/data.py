@@ -1,16 +1,20 @@
 """Survey findings as data: one value per statement and group, from an aggregated table
 (statement, group column, value, optional n) or a Likert distribution (response, count).
 
-Groups with fewer respondents than the site's minimum are removed here, before anything is
-rendered: only their names survive, so no output file can ever contain their values."""
+A table with group sizes (n, or counts of answers) is protected: its groups come through
+cxsite.privacy, which leaves out groups below the site's minimum, the smallest others beside a
+reference group (the total), and whatever the site-wide audit withholds. Only their names
+survive, so no output file can ever contain their values."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ...data import require_columns, row_label, to_numbers
+from ...data import row_label, to_numbers
 from ...errors import SiteError, did_you_mean
-from ...privacy.suppression import withheld
+from ...privacy.query import Key
+from ...privacy.table import OpenTable, ProtectedTable, Withheld
+from ...privacy.units import counts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,11 +31,10 @@ class Findings:
     rows: "pd.DataFrame"  # columns: statement, group, value, n (+ response, count for Likert)
     likert: bool
     statements: list[str]  # in file order
-    groups: list[str]  # in file order, suppressed ones excluded
+    groups: list[str]  # in file order, withheld ones excluded
     responses: list[str] = field(default_factory=list)  # Likert answers in file order
-    suppressed: list[tuple[str, str]] = field(default_factory=list)  # (statement, group)
+    withheld: list[tuple[str, Withheld]] = field(default_factory=list)  # (group, why)
     has_n: bool = False
-    complementary: list[tuple[str, str]] = field(default_factory=list)  # withheld to protect others
 
 
 def _text(df: "pd.DataFrame", col: str, rel: str, what: str) -> "pd.Series":
@@ -45,82 +48,95 @@ def _text(df: "pd.DataFrame", col: str, rel: str, what: str) -> "pd.Series":
     return cells.astype(str)
 
 
-def _counts(df: "pd.DataFrame", col: str, rel: str) -> "pd.Series":
-    values = to_numbers(df, col, rel)
-    bad = values.notna() & ((values < 0) | (values != values.round()))
-    if bad.any():
-        idx = bad[bad].index[0]
-        raise SiteError(f"'{df[col][idx]}' in column '{col}' is not a number of people", file=rel,
-                        line=row_label(df, idx, rel), hint="write a whole number such as 120.")
-    return values
-
-
-def findings(df: "pd.DataFrame", rel: str, ctx: "BlockContext", *, by: str,
+def findings(table: Any, rel: str, ctx: "BlockContext", *, by: str,
              statements: list[str] | None, total: str | None = None) -> Findings:
-    """Read, check and filter a survey table; small groups are withheld before anything else."""
+    """Read, check and filter a survey table (a DataFrame, or a ProtectedTable when it holds
+    group sizes); small groups are withheld before anything else."""
     import pandas as pd
 
-    likert = "response" in df.columns and "count" in df.columns and "value" not in df.columns
-    require_columns(df, [by], rel, ctx=ctx, option="by")
-    need = (["response", "count"] if likert else ["value"]) + ([STATEMENT] if statements else [])
-    require_columns(df, need, rel, ctx=ctx)
+    if not isinstance(table, ProtectedTable):
+        table = OpenTable(table, rel, ctx)
+    cols = table.columns
+    likert = "response" in cols and "count" in cols and "value" not in cols
+    has_n = likert or "n" in cols
+    table.require([by], option="by")
+    table.require((["response", "count"] if likert else ["value"]) + ([STATEMENT] if statements else []))
     if by == STATEMENT:
         raise SiteError("'by' must name the column of groups (country, department...), not 'statement'",
                         file=ctx.file, line=ctx.line, hint="write for example 'by: country'.")
-    statement = _text(df, STATEMENT, rel, "statement") if STATEMENT in df.columns else pd.Series("", index=df.index)
-    group = _text(df, by, rel, by)
-    known = list(dict.fromkeys(statement))
-    if statements:
-        for s in statements:
-            if s not in known:
-                raise SiteError(f"the statement '{s}' is not in {rel}", file=ctx.file, line=ctx.line,
-                                hint=did_you_mean(s, known) + " The statement must match the file exactly.")
-        keep = statement.isin(statements).to_numpy()
-    else:
-        keep = slice(None)
-    frame = pd.DataFrame({"statement": statement, "group": group})
+    has_statement = STATEMENT in cols
+    known = table.names(STATEMENT) if has_statement else [""]
+    for s in statements or []:
+        if s not in known:
+            raise SiteError(f"the statement '{s}' is not in {rel}", file=ctx.file, line=ctx.line,
+                            hint=did_you_mean(s, known) + " The statement must match the file exactly.")
+    keys = ([Key(STATEMENT)] if has_statement else []) + [Key(by)] + ([Key("response")] if likert else [])
+
+    def check(df: "pd.DataFrame") -> None:
+        _check(df, rel, by, likert, has_statement)
+
+    def measure(df: "pd.DataFrame") -> "pd.DataFrame":
+        if likert:
+            return pd.DataFrame({"count": counts(df, "count", rel, required=False)})
+        value = to_numbers(df, "value", rel).astype("float64")
+        if "n" not in df.columns:
+            return pd.DataFrame({"value": value})
+        n = counts(df, "n", rel, required=True)
+        return pd.DataFrame({"value_n": value * n, "rows_n": n})
+
+    place = keys.index(Key(by))
+    found = table.groups(where={STATEMENT: statements} if statements else None, keys=keys,
+                         needs=[] if likert else ["value"], measure=measure,
+                         measure_id=f"survey:{likert}", check=check,
+                         total=(place, total) if total is not None else None,
+                         label=lambda g: " / ".join(g))
+    t = found.table
+    rows = pd.DataFrame({"statement": t[STATEMENT].astype(str) if has_statement else "",
+                         "group": t[by].astype(str)})
     if likert:
-        frame["response"] = _text(df, "response", rel, "answer")
-        frame["count"] = _counts(df, "count", rel)
-        frame = frame[keep]
-        frame = frame[frame["count"].notna()]
-        n = frame.groupby(["statement", "group"], sort=False)["count"].transform("sum")
-        frame["n"] = n
-        frame["value"] = 100 * frame["count"] / n.where(n > 0)
+        rows["response"] = t["response"].astype(str)
+        rows["count"] = t["count"].astype("float64")
+        rows["n"] = t["n"].astype("float64")
+        rows["value"] = 100 * rows["count"] / rows["n"].where(rows["n"] > 0)
+    elif "n" in cols:
+        rows["n"] = t["n"].astype("float64")
+        rows["value"] = t["value_n"] / t["rows_n"].where(t["rows_n"] > 0)
     else:
-        frame["value"] = to_numbers(df, "value", rel).astype("float64")
-        frame["n"] = _counts(df, "n", rel) if "n" in df.columns else float("nan")
-        out = frame["value"].notna() & ((frame["value"] < 0) | (frame["value"] > 100))
-        if out.any():
-            idx = out[out].index[0]
-            raise SiteError(f"the value '{frame['value'][idx]:g}' in column 'value' is not a percentage from 0 to 100",
-                            file=rel, line=row_label(df, idx, rel),
-                            hint="write the share of people who agree, e.g. 56 for 56%.")
-        frame = frame[keep]
-        dup = frame.duplicated(["statement", "group"], keep="first")
-        if dup.any():
-            idx = dup[dup].index[0]
-            raise SiteError(f"the group '{frame['group'][idx]}' appears twice for the same statement",
-                            file=rel, line=row_label(df, idx, rel),
-                            hint=f"keep one row per statement and {by}.")
-        frame = frame[frame["value"].notna()]
-    return _withhold(frame, likert, ctx.config.min_group_size, has_n=likert or "n" in df.columns,
-                     order=statements or known, total=total)
-
-
-def _withhold(frame: "pd.DataFrame", likert: bool, min_n: int, *, has_n: bool, order: list[str],
-              total: str | None) -> Findings:
-    """Withhold small groups; beside a total (the reference group), also enough others that no
-    small group can be worked out by subtraction."""
-    sizes = frame.drop_duplicates(["statement", "group"])  # Likert rows repeat a group's n
-    small, extra = withheld(sizes, min_n, within=["statement"], complement=total is not None,
-                            spare=sizes["group"].eq(total))
-    gone = list(zip(sizes.loc[small | extra, "statement"], sizes.loc[small | extra, "group"]))
-    hidden = set(gone)
-    keep = [(st, g) not in hidden for st, g in zip(frame["statement"], frame["group"])]
-    rows = frame[keep].reset_index(drop=True)
-    statements = [s for s in order if s in set(rows["statement"])]
+        rows["value"] = t["value"].astype("float64")
+        rows["n"] = float("nan")
+    if isinstance(table, ProtectedTable):  # the data carries what the page shows, no more
+        rows["value"] = rows["value"].round(1)
+    order = statements or known
+    shown = [s for s in order if s in set(rows["statement"])]
     responses = list(dict.fromkeys(rows["response"])) if likert else []
-    complementary = list(zip(sizes.loc[extra, "statement"], sizes.loc[extra, "group"]))
-    return Findings(rows, likert, statements, list(dict.fromkeys(rows["group"])), responses, gone,
-                    has_n, complementary)
+    withheld = [(w.names[by], w) for w in found.withheld]
+    return Findings(rows, likert, shown, list(dict.fromkeys(rows["group"])), responses, withheld,
+                    has_n)
+
+
+def _check(df: "pd.DataFrame", rel: str, by: str, likert: bool, has_statement: bool) -> None:
+    """Every row names its statement, group (and answer); values are percentages; a value
+    table gives each group once per statement."""
+    import pandas as pd
+
+    statement = _text(df, STATEMENT, rel, "statement") if has_statement else pd.Series("", index=df.index)
+    group = _text(df, by, rel, by)
+    if likert:
+        _text(df, "response", rel, "answer")
+        counts(df, "count", rel, required=False)
+        return
+    value = to_numbers(df, "value", rel).astype("float64")
+    out = value.notna() & ((value < 0) | (value > 100))
+    if out.any():
+        idx = out[out].index[0]
+        raise SiteError(f"the value '{value[idx]:g}' in column 'value' is not a percentage from 0 to 100",
+                        file=rel, line=row_label(df, idx, rel),
+                        hint="write the share of people who agree, e.g. 56 for 56%.")
+    if "n" in df.columns:
+        counts(df, "n", rel, required=False)
+    dup = pd.DataFrame({"s": statement, "g": group})[value.notna()].duplicated(keep="first")
+    if dup.any():
+        idx = dup[dup].index[0]
+        raise SiteError(f"the group '{group[idx]}' appears twice for the same statement",
+                        file=rel, line=row_label(df, idx, rel),
+                        hint=f"keep one row per statement and {by}.")
