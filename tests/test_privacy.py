@@ -165,6 +165,23 @@ def test_a_total_a_segment_chart_and_a_segment_card_cannot_give_a_small_segment_
     assert any(b"<svg" in data for data in cache.values())  # the charts' pictures are kept
     assert leaks(cache, ["55.0", "55 points", ": 55;", "33.3"]) == []  # never what is withheld
 
+@pytest.mark.slow
+def test_a_translation_of_the_page_is_this_page_in_the_note(site):
+    """The KPI page and its Chinese translation publish the same figures: each page's note says
+    'this page', never names its own translation (in the other language) as another page."""
+    kpis = "```kpi\nshow: nps\n```\n\n```kpi\nshow: nps\nchart: true\nby: segment\n```\n"
+    src = nps_site(site, {"kpis": kpis}, TWO_MONTHS, **{
+        "content/kpis.zh.md": page(kpis, title="指标"),
+        "cxsite.yaml": "languages:\n  zh: {locale: zh-Hans}\n"})
+    files = build(src)
+    english, chinese = html(files, "kpis/"), html(files, "zh/kpis/")
+    assert ("Also not shown, so that a group of fewer than 10 people cannot be worked out from "
+            "figures published on this page: Residential Feb 2026.") in text_of(english)
+    assert "为防止通过本页发布的数字推算出少于 10 人的群组" in text_of(chinese)
+    assert 'href="../zh/kpis/"' not in english.split('class="cx-suppressed"')[1]
+    assert 'href="../../kpis/"' not in chinese.split('class="cx-suppressed"')[1]
+    assert leaks(files, ["55.0", "55 points", "55 分", "33.3", "33 points", "33 分"]) == []
+
 # December 45 answers; January 40, February 3, March 50: Q1 - January - March = February.
 QUARTERS = answers([("2025-12-05", "Residential", scores(20, 15, 10)),
                     ("2026-01-05", "Residential", scores(21, 12, 7)),      # NPS 35.0
