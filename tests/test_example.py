@@ -57,3 +57,34 @@ def test_figures_name_their_source(example, page, source):
 @pytest.mark.parametrize("page", ["roadmap/index.html", "kpis/index.html", "index.html"])
 def test_company_data_is_labelled_illustrative(example, page):
     assert re.search(r"illustrative sample data", example[page], re.I)
+
+
+def test_the_built_in_blocks_charts_are_valid_vega_lite(tmp_path, monkeypatch):
+    """Roadmap, KPI and survey charts skip Altair's schema validation when a site is built (it
+    costs more than drawing them): here every one of the example's is validated."""
+    import sys
+
+    import altair as alt
+
+    from cxsite.charts import figure
+
+    checked = []
+    real = figure.to_spec
+
+    def validating(chart, config, **kw):
+        if not isinstance(chart, dict):
+            frames = [sys._getframe(i).f_globals.get("__name__", "") for i in range(2, 6)]
+            checked.append(next((f for f in frames if f.startswith("cxsite.cx.")), "other"))
+            with alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
+                chart.to_dict(validate=True)  # raises on an invalid chart
+        return real(chart, config, **kw)
+
+    monkeypatch.setattr(figure, "to_spec", validating)
+    src = tmp_path / "example"
+    for name in ("content", "data", "charts", "templates"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name)
+    shutil.copy(ROOT / "cxsite.yaml", src / "cxsite.yaml")
+    result = build_site(load_config(src, cache_dir=tmp_path / "cache"), MemoryWriter(), jobs=1)
+    assert result.problems == []
+    assert {"cxsite.cx.roadmap.block", "cxsite.cx.kpi.block", "cxsite.cx.survey.block"} <= set(checked)
