@@ -184,6 +184,21 @@ def test_months_and_quarters_of_the_same_answers(site):
     assert leaks(files, ["35.0", "-33.3", "−33.3"]) == []
 
 @pytest.mark.slow
+def test_a_note_points_to_pages_in_its_own_language(site):
+    """A page and its translation publish the same figures: neither note names the other."""
+    chart = "```kpi\nshow: nps\nchart: true\n```"
+    pages = {"monthly": chart, "monthly.zh": chart, "quarterly": "```kpi\nshow: nps_q\n```"}
+    files = build(nps_site(site, pages, QUARTERS, **{
+        "cxsite.yaml": "title: T\nlanguages:\n  zh:\n    locale: zh-Hans\n"}))
+    english, chinese = html(files, "monthly/"), html(files, "zh/monthly/")
+    assert ("figures published on Quarterly and on this page: Jan 2026.") in text_of(english)
+    assert '<a href="../quarterly/">Quarterly</a>' in english and "zh/" not in english.split(
+        'class="cx-suppressed"')[1].split("</p>")[0]
+    note = chinese.split('class="cx-suppressed"')[1].split("</p>")[0]
+    assert '<a href="../quarterly/">Quarterly</a>' in note and "本页" in note  # the zh stand-in
+    assert "../../monthly/" not in note and "Not shown" not in note
+
+@pytest.mark.slow
 def test_a_survey_total_named_on_one_page_protects_the_groups_on_another(site):
     """All employees (49) = Sales (40) + IT (7) + 2 people in no department."""
     data = ("statement,department,value,n\nI know what we stand for,Sales,62.5,40\n"

@@ -386,6 +386,8 @@ def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Render
         return model, outputs
     titles = {n.url: n.title for n in model.nav.order}
     verdict = audit(model.config, [o.privacy for o in outputs], titles)
+    if len(model.config.languages) > 1:
+        verdict = _in_every_language(verdict, model, titles)
     if verdict != model.verdict:
         model = dataclasses.replace(model, verdict=verdict)
     stale = [o.url for o in outputs if not o.privacy.agrees(verdict)]
@@ -393,6 +395,27 @@ def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Render
         redone = {o.url: o for o in renderer.render(model, Work(stale), progress)}
         outputs = [redone.get(o.url, o) for o in outputs]
     return model, outputs
+
+
+def _in_every_language(verdict: dict, model: SiteModel, titles: dict[str, str]) -> dict:
+    """The pages a withheld figure's note points to, each in every language of the site: a page
+    and its translations publish the same figures, and a note names the one in its reader's
+    language (notices.note), never the same page in another language."""
+    from ..privacy.ledger import SiteWithheld
+
+    nav, languages = model.nav, model.config.languages
+    out = {}
+    for key, found in verdict.items():
+        see: list[tuple[str, str]] = []
+        for url, title in found.see:
+            node = nav.by_url.get(url)
+            versions = [nav.version(node, lang.prefix) for lang in languages] if node else []
+            for v in [(v.url, titles.get(v.url, v.title)) for v in versions if v is not None] or \
+                    [(url, title)]:
+                if v not in see:
+                    see.append(v)
+        out[key] = SiteWithheld(tuple(see))
+    return out
 
 
 def flush_cache(config: Config, outputs: Iterable[PageOutput]) -> None:

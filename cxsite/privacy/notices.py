@@ -44,12 +44,13 @@ def note(withheld: Sequence[tuple[str, Withheld]], ctx: "BlockContext") -> str:
     from ..content import relative_url
 
     min_n = ctx.config.min_group_size
+    lang = ctx.config.language_of_url(ctx.page_url)  # a note points to pages in its own language
     by_reason: dict[str, list[str]] = {SMALL: [], COMPLEMENT: [], SITE: []}
     see: list[tuple[str, str]] = []
     for label, w in withheld:
         if label not in by_reason[w.reason]:
             by_reason[w.reason].append(label)
-        see.extend(s for s in w.see if s not in see)
+        see.extend(s for s in w.see if s not in see and ctx.config.language_of_url(s[0]) == lang)
     # the catalogue's sentences are trusted markup (as in templates); every value is escaped
     parts: list[Markup] = []
     if by_reason[SMALL]:
