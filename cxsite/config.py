@@ -87,6 +87,11 @@ class Config:
                 return lang
         return self.languages[0]
 
+    def language_of_url(self, url: str) -> Language:
+        """The language a site-relative URL is in: the one whose folder ('zh/') holds it."""
+        return next((lang for lang in self.languages if lang.prefix and url.startswith(lang.prefix)),
+                    self.languages[0])
+
     def effective_today(self) -> date:
         """'Today' for roadmaps: the config, else SOURCE_DATE_EPOCH, else the real date."""
         fixed = self.today or self.build_date

@@ -196,11 +196,14 @@ def title_from_name(rel: str) -> str:
     return re.sub(r"[-_]+", " ", name).strip().capitalize() or name
 
 
-def read_page(source: PageSource, content_dir: Path, problems: Problems) -> Page | None:
-    """Read one page's file and front matter; problems go to `problems`, None if unreadable."""
+def read_page(source: PageSource, content_dir: Path, problems: Problems,
+              raw: bytes | None = None) -> Page | None:
+    """Read one page's file (`raw`: its bytes, when read already) and front matter; problems
+    go to `problems`, None if unreadable."""
     file = source.file
     try:
-        raw = (content_dir / source.rel).read_bytes()
+        if raw is None:
+            raw = (content_dir / source.rel).read_bytes()
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1

@@ -83,11 +83,44 @@ class Theme:
             seen.add(n)
             try:
                 src = self.env.loader.get_source(self.env, n)[0]
-                todo.extend(r for r in jinja2.meta.find_referenced_templates(self.env.parse(src)) if r)
+                found = _REFERENCED.get(src)
+                if found is None:  # parsed once per process for each text of a template
+                    found = _REFERENCED[src] = tuple(
+                        r for r in jinja2.meta.find_referenced_templates(self.env.parse(src)) if r)
+                todo.extend(found)
             except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, SiteError):
                 pass
         self._deps[name] = frozenset(seen)
         return seen
+
+
+_REFERENCED: dict[str, tuple[str, ...]] = {}  # a template's text -> the templates it names
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, for every theme it loads (the tests, serve after a
+    template edit): by name, file, text and the environment's syntax settings."""
+
+    def __init__(self) -> None:
+        self._code: dict[tuple, object] = {}
+
+    @staticmethod
+    def _key(bucket: jinja2.bccache.Bucket) -> tuple:
+        env = bucket.environment
+        return (bucket.key, bucket.checksum, tuple(sorted(env.extensions)), env.trim_blocks,
+                env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
+                env.block_start_string, env.variable_start_string, env.comment_start_string)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(self._key(bucket))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[self._key(bucket)] = bucket.code
+
+
+_COMPILED = _CompiledTemplates()
 
 
 def _template_error(exc: jinja2.TemplateSyntaxError, dirs: list[Path]) -> SiteError:
@@ -139,6 +172,8 @@ def load_theme(config: Config) -> Theme:
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a theme is loaded anew when a template changes: no stat per page
+        bytecode_cache=_COMPILED,
     )
     install_jinja(env)  # {{ _("Search") }} in the page's language
     assets: dict[str, str] = {}

@@ -19,7 +19,7 @@ CHART = """```chart
 data: scores.csv
 mark: bar
 x: team
-y: score
+y: points
 title: {title}
 ```
 """
@@ -36,7 +36,7 @@ def served(tmp_path_factory):
         "content/roadmap.md": "---\ntitle: Roadmap\n---\nThe plan.\n\n" + CHART.format(title="Scores"),
         "content/roadmap.zh-Hant.md": "---\ntitle: 路線圖\n---\n計畫內容。\n\n" + CHART.format(title="分數"),
         "content/kpis.md": "---\ntitle: KPIs\n---\nThe numbers.\n",
-        "data/scores.csv": "team,score\nNorth,1200\nSouth,7\n",
+        "data/scores.csv": "team,points\nNorth,1200\nSouth,7\n",
     })
     config = load_config(src, root / "out")
     build_site(config, DiskWriter(config.output, src))

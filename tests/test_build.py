@@ -97,6 +97,44 @@ def test_one_page_edited_renders_that_page(site, tmp_path):
     assert_clean(src, tmp_path)
 
 
+def test_one_page_edited_is_indexed_alone_from_the_kept_index(site, tmp_path, monkeypatch):
+    """The record keeps the search index: an edit re-indexes that page, and writes only the
+    index files holding its words, its texts' file and the manifest."""
+    from cxsite.search import index as search_index
+
+    pages = {f"content/p{i:02d}.md": f"---\ntitle: Report {i}\nweight: {i}\n---\nShared words "
+             f"here, and unique{i} there.\n" for i in range(40)}
+    src = site(pages)
+    build(src)
+    monkeypatch.setattr(search_index.SearchIndex, "_index_all",
+                        lambda self: pytest.fail("the whole site was indexed again"))
+    edit(src / "content/p07.md", "---\ntitle: Report 7\nweight: 7\n---\nShared words, zebra.\n")
+    result = build(src)
+    search = [p for p in result.report.written if p.startswith("assets/search/")]
+    assert "assets/search/entry.js" in search
+    assert len([p for p in search if p.startswith("assets/search/f/")]) == 1  # of its 6
+    assert len([p for p in files(src / "output") if p.startswith("assets/search/f/")]) == 6
+    monkeypatch.undo()
+    assert_clean(src, tmp_path)
+
+
+def test_a_search_file_deleted_by_hand_is_written_again(site, tmp_path):
+    from cxsite.engine.build import SEARCH_FILES
+    from cxsite.render import ASSET_DIR
+    from cxsite.search.index import FOLDER
+
+    assert SEARCH_FILES == ASSET_DIR + FOLDER
+    src = site(SITE)
+    build(src)
+    index = src / "output/assets/search"
+    shard = next((index / "t").iterdir())
+    shard.unlink()
+    (index / "entry.js").write_text("edited")
+    result = build(src)
+    assert shard.relative_to(src / "output").as_posix() in result.report.written
+    assert_clean(src, tmp_path)
+
+
 def test_a_fresh_checkout_renders_nothing(site):
     """CI restores the cache, but every file of the checkout has a new time."""
     src = site(SITE)
@@ -214,6 +252,58 @@ def test_a_failed_build_keeps_the_record_and_the_site(site, tmp_path):
     assert files(src / "output") == site_before
     edit(src / "content/a.md", "---\ntitle: A\nweight: 1\n---\nFixed.\n")
     assert build(src).rendered == 1
+    assert_clean(src, tmp_path)
+
+
+def test_a_first_build_writes_pages_as_they_are_made_and_takes_them_back_if_it_fails(site, monkeypatch):
+    """Into a new folder the pages are written while the others are being rendered; when a
+    later page turns out to have an error, the folder is left as it was: not there."""
+    from cxsite.engine import output
+
+    pages = {f"content/p{i}.md": f"---\ntitle: P{i}\nweight: {i}\n---\nText {i}.\n" for i in range(6)}
+    src = site({**pages, "content/p5.md": "---\ntitle: P5\nweight: 5\n---\n[broken](missing.md)\n"})
+    seen = []
+    real = output._write_file
+    monkeypatch.setattr(output, "_write_file", lambda path, data: (seen.append(path.name), real(path, data))[1])
+    with pytest.raises(Exception):
+        build(src)
+    assert "index.html" in seen  # pages were written before the last one was rendered
+    assert not (src / "output").exists()
+    (src / "output").mkdir()  # an empty folder stays empty
+    with pytest.raises(Exception):
+        build(src)
+    assert list((src / "output").iterdir()) == []
+    edit(src / "content/p5.md", "---\ntitle: P5\nweight: 5\n---\nFixed.\n")
+    result = build(src)
+    assert result.rendered == 7 and not result.problems
+    assert sorted(files(src / "output")) == sorted(
+        [MANIFEST, "index.html", "404.html", "sitemap.xml", "search/index.html"]
+        + [f"p{i}/index.html" for i in range(6)]
+        + [p for p in files(src / "output") if p.startswith("assets/")])
+
+
+def test_a_first_build_reads_each_page_once_and_a_page_saved_meanwhile_is_seen(site, tmp_path, monkeypatch):
+    from cxsite.engine import build as engine_build
+
+    src = site(SITE)
+    opened = []
+    real_read, real_stock = state.read_file, engine_build.take_stock
+    monkeypatch.setattr(state, "read_file", lambda path: (opened.append(Path(path).name), real_read(path))[1])
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (opened.append(self.name), real_read(self))[1][1])
+
+    def stock_then_save(config, writer):  # a.md is saved after its fingerprint was taken
+        stock = real_stock(config, writer)
+        path = src / "content/a.md"
+        path.write_text("---\ntitle: A\nweight: 1\n---\nSaved during the build.\n", encoding="utf-8")
+        os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+        return stock
+
+    monkeypatch.setattr(engine_build, "take_stock", stock_then_save)
+    build(src)
+    assert opened.count("index.md") == 1 and opened.count("b.md") == 1 and opened.count("a.md") == 2
+    assert b"Saved during the build." in (src / "output/a/index.html").read_bytes()
+    monkeypatch.undo()
+    assert build(src).rendered == 1  # its fingerprint is the old one: the next build looks again
     assert_clean(src, tmp_path)
 
 

@@ -153,3 +153,34 @@ def test_chinese_pages_write_numbers_and_dates_the_chinese_way(example):
     assert re.search(r"净推荐值 -?\d+ 分", kpis)  # the KPI card: name, value, unit in Chinese
     assert "2026年2月" in kpis and "个百分点" in kpis
     assert "状态截至 2026年3月15日" in roadmap and "有风险" in roadmap
+
+
+def test_the_built_in_blocks_charts_are_valid_vega_lite(tmp_path, monkeypatch):
+    """Roadmap, KPI and survey charts skip Altair's schema validation when a site is built (it
+    costs more than drawing them): here every one of the example's is validated."""
+    import sys
+
+    import altair as alt
+
+    from cxsite.charts import figure
+
+    checked = []
+    real = figure.to_spec
+
+    def validating(chart, config, **kw):
+        if not isinstance(chart, dict):
+            frames = [sys._getframe(i).f_globals.get("__name__", "") for i in range(2, 6)]
+            checked.append(next((f for f in frames if f.startswith("cxsite.cx.")), "other"))
+            with alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
+                chart.to_dict(validate=True)  # raises on an invalid chart
+        return real(chart, config, **kw)
+
+    monkeypatch.setattr(figure, "to_spec", validating)
+    src = tmp_path / "example"
+    for name in ("content", "data", "charts", "templates"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name)
+    shutil.copy(ROOT / "cxsite.yaml", src / "cxsite.yaml")
+    result = build_site(load_config(src, cache_dir=tmp_path / "cache"), MemoryWriter(), jobs=1)
+    assert result.problems == []
+    assert {"cxsite.cx.roadmap.block", "cxsite.cx.kpi.block", "cxsite.cx.survey.block"} <= set(checked)

@@ -491,3 +491,22 @@ def test_option_lines_of_blocks_inside_call_outs_lists_quotes_and_tabs(monkeypat
     monkeypatch.setitem(blocks.BLOCK_TYPES, "fake", ("fake_block_module", "render", True))
     monkeypatch.setattr(markup, "_CONVERTERS", {})
     assert [p.line for p in conv(body, body_line=1).problems] == [line]
+
+
+def test_making_a_converter_does_not_list_every_installed_package():
+    """Markdown finds extensions named by a string among all installed packages' entry points
+    (30 ms in each process); cxsite makes them from their modules, for superfences' own too."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from cxsite.config import load_config; "
+            "from cxsite.content import Page, PageSource; from cxsite.markup import SiteMap, convert; "
+            "page = Page(PageSource('a.md', 'a/', '', False), {}, sys.argv[1], 1); "
+            "r = convert(page, load_config(Path('/tmp/nonexistent-site')), SiteMap({}, frozenset())); "
+            "print(r.html.count('<table>'), r.html.count('highlight'), "
+            "'importlib.metadata' in sys.modules)")
+    body = "```python\nx = 1\n```\n\n| a |\n|---|\n| b |\n"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code, body], capture_output=True, text=True,
+                         check=True, cwd=root).stdout
+    assert out.split() == ["1", "1", "False"]

@@ -91,8 +91,30 @@ def test_a_full_disk_leaves_the_previous_site_and_no_leftovers(tmp_path, monkeyp
     assert {k: v for k, v in tree(w.output).items() if k != MANIFEST} == {"a.html": b"old", "b.html": b"old"}
 
 
+def test_a_new_folder_left_half_written_is_finished_by_the_next_build(tmp_path, monkeypatch):
+    w = writer(tmp_path)
+    real = output._write_file
+
+    def full(path, data):
+        if path.name == "b.html":
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(output, "_write_file", full)
+    site = {"a.html": b"a", "b.html": b"b", "c.html": b"c"}
+    with pytest.raises(SiteError) as e:
+        w.write_site(site)
+    assert "No space left on device" in e.value.problem.message
+    assert "next build writes the rest" in e.value.problem.hint
+    monkeypatch.undo()
+    report = writer(tmp_path).write_site(site)  # the next build: the folder is cxsite's
+    assert sorted(report.written) == ["b.html", "c.html"] and report.unchanged == 1
+    assert {k: v for k, v in tree(w.output).items() if k != MANIFEST} == site
+
+
 def test_pages_are_moved_in_after_the_files_they_link_to(tmp_path, monkeypatch):
     w = writer(tmp_path)
+    w.write_site({"index.html": b"v1"})
     moved = []
     real = os.replace
 
@@ -105,6 +127,67 @@ def test_pages_are_moved_in_after_the_files_they_link_to(tmp_path, monkeypatch):
                   "data.csv": b"1"})
     files = [m for m in moved if m not in (MANIFEST, JOURNAL)]
     assert files == ["s.1.css", "data.csv", "index.html"]
+
+
+def test_a_new_folder_is_written_in_place_assets_first(tmp_path, monkeypatch):
+    """Nothing to keep in a new folder: no staging and no moves, and still the claim first and
+    the pages after the files they link to."""
+    w = writer(tmp_path)
+    written = []
+    real = output._write_file
+
+    def spy(path, data):
+        written.append((path.relative_to(w.output).as_posix(), (w.output / MANIFEST).exists()))
+        return real(path, data)
+
+    monkeypatch.setattr(output, "_write_file", spy)
+    real_replace = os.replace
+
+    def no_moves(src, dst):
+        assert os.path.basename(dst) == MANIFEST, f"{dst} was moved"  # only the list is
+        real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", no_moves)
+    site = {"index.html": b"<link href=assets/s.1.css>", "a/b/index.html": b"deep",
+            "assets/s.1.css": b"x", "a/data.csv": b"1"}
+    report = w.write_site(site)
+    assert written == [("a/data.csv", True), ("assets/s.1.css", True), ("a/b/index.html", True),
+                       ("index.html", True)]
+    assert sorted(report.written) == sorted(site) and report.unchanged == 0
+    assert {k: v for k, v in tree(w.output).items() if k != MANIFEST} == site
+    assert json.loads((w.output / MANIFEST).read_text())["files"] == sorted(site)
+    assert w.changed_on_disk(site) == set()  # stamped: the next build trusts them
+    monkeypatch.undo()
+    assert w.write_site(site).written == []  # and the next write leaves them alone
+
+
+def test_an_emptied_folder_is_written_in_place_a_used_one_staged(tmp_path):
+    w = writer(tmp_path)
+    w.output.mkdir(parents=True)
+    (w.output / MANIFEST).write_text('{"files": []}')
+    w.write_site({"index.html": b"v1"})
+    assert tree(w.output)["index.html"] == b"v1"
+    (w.output / "notes.txt").write_text("the user's")
+    w2 = writer(tmp_path)  # a folder holding anything else is never written in place
+    w2.stamps = {}
+    w2.write_site({"index.html": b"v2", "new.html": b"n"})
+    assert tree(w.output)["notes.txt"] == b"the user's" and tree(w.output)["new.html"] == b"n"
+
+
+def test_refuses_to_write_through_a_folder_linking_outside(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    w = writer(tmp_path)
+    w.write_site({"index.html": b"v1", "inside/index.html": b"v1"})
+    os.symlink(outside, w.output / "docs")
+    os.symlink(w.output / "inside", w.output / "alias")  # a link that stays inside is fine
+    w2 = writer(tmp_path)
+    w2.write_site({"index.html": b"v1", "inside/index.html": b"v1", "alias/x.html": b"x"})
+    assert (w.output / "inside/x.html").read_bytes() == b"x"
+    with pytest.raises(SiteError, match="outside the output folder") as e:
+        writer(tmp_path).write_site({"index.html": b"v1", "docs/a/index.html": b"secret"})
+    assert "a link" in e.value.problem.hint
+    assert list(outside.iterdir()) == []
 
 
 def killed_after_journal(tmp_path) -> DiskWriter:

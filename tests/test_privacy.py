@@ -165,23 +165,6 @@ def test_a_total_a_segment_chart_and_a_segment_card_cannot_give_a_small_segment_
     assert any(b"<svg" in data for data in cache.values())  # the charts' pictures are kept
     assert leaks(cache, ["55.0", "55 points", ": 55;", "33.3"]) == []  # never what is withheld
 
-@pytest.mark.slow
-def test_a_translation_of_the_page_is_this_page_in_the_note(site):
-    """The KPI page and its Chinese translation publish the same figures: each page's note says
-    'this page', never names its own translation (in the other language) as another page."""
-    kpis = "```kpi\nshow: nps\n```\n\n```kpi\nshow: nps\nchart: true\nby: segment\n```\n"
-    src = nps_site(site, {"kpis": kpis}, TWO_MONTHS, **{
-        "content/kpis.zh.md": page(kpis, title="指标"),
-        "cxsite.yaml": "languages:\n  zh: {locale: zh-Hans}\n"})
-    files = build(src)
-    english, chinese = html(files, "kpis/"), html(files, "zh/kpis/")
-    assert ("Also not shown, so that a group of fewer than 10 people cannot be worked out from "
-            "figures published on this page: Residential Feb 2026.") in text_of(english)
-    assert "为防止通过本页发布的数字推算出少于 10 人的群组" in text_of(chinese)
-    assert 'href="../zh/kpis/"' not in english.split('class="cx-suppressed"')[1]
-    assert 'href="../../kpis/"' not in chinese.split('class="cx-suppressed"')[1]
-    assert leaks(files, ["55.0", "55 points", "55 分", "33.3", "33 points", "33 分"]) == []
-
 # December 45 answers; January 40, February 3, March 50: Q1 - January - March = February.
 QUARTERS = answers([("2025-12-05", "Residential", scores(20, 15, 10)),
                     ("2026-01-05", "Residential", scores(21, 12, 7)),      # NPS 35.0
@@ -199,6 +182,21 @@ def test_months_and_quarters_of_the_same_answers(site):
     assert '<a href="../quarterly/">Quarterly</a>' in html(files, "monthly/")
     assert "Q1 2026 · 93 responses" in text_of(html(files, "quarterly/"))
     assert leaks(files, ["35.0", "-33.3", "−33.3"]) == []
+
+@pytest.mark.slow
+def test_a_note_points_to_pages_in_its_own_language(site):
+    """A page and its translation publish the same figures: neither note names the other."""
+    chart = "```kpi\nshow: nps\nchart: true\n```"
+    pages = {"monthly": chart, "monthly.zh": chart, "quarterly": "```kpi\nshow: nps_q\n```"}
+    files = build(nps_site(site, pages, QUARTERS, **{
+        "cxsite.yaml": "title: T\nlanguages:\n  zh:\n    locale: zh-Hans\n"}))
+    english, chinese = html(files, "monthly/"), html(files, "zh/monthly/")
+    assert ("figures published on Quarterly and on this page: Jan 2026.") in text_of(english)
+    assert '<a href="../quarterly/">Quarterly</a>' in english and "zh/" not in english.split(
+        'class="cx-suppressed"')[1].split("</p>")[0]
+    note = chinese.split('class="cx-suppressed"')[1].split("</p>")[0]
+    assert '<a href="../quarterly/">Quarterly</a>' in note and "本页" in note  # the zh stand-in
+    assert "../../monthly/" not in note and "Not shown" not in note
 
 @pytest.mark.slow
 def test_a_survey_total_named_on_one_page_protects_the_groups_on_another(site):

@@ -60,3 +60,21 @@ def test_a_template_or_static_file_linked_from_outside_the_site_is_an_error(site
     with pytest.raises(SiteError) as e:
         theme.get("page", "content/index.md")
     assert "templates/page.html leads outside the site folder" in e.value.problem.message
+
+
+def test_themes_loaded_in_one_process_each_render_their_own_templates(tmp_path):
+    """Templates are compiled once per process (tests, serve after an edit): a template of the
+    same name in another site, or edited, still renders as its text says."""
+    from cxsite.config import load_config
+    from cxsite.render import load_theme
+
+    def render(site: str, text: str) -> str:
+        src = tmp_path / site
+        (src / "templates").mkdir(parents=True, exist_ok=True)
+        (src / "templates" / "page.html").write_text(text)
+        return load_theme(load_config(src, None)).get("page", "x").render(title="T")
+
+    assert render("a", "A {{ title }}") == "A T"
+    assert render("b", "B {{ title }}") == "B T"
+    assert render("a", "A edited {{ title }}") == "A edited T"
+    assert render("b", "B {{ title }}") == "B T"

@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import re
+import unicodedata
 from unittest import mock
 
 import pytest
@@ -50,6 +51,47 @@ def test_labels_side_by_side_stay_separate_words():
 def test_words_are_folded_to_lower_case_without_accents():
     assert fold("Café ÉLAN Ｆｕｌｌ ﬁne") == "cafe elan full fine"
     assert tokens("Café's NPS-driven 3.5%") == ["cafe", "s", "nps", "driven", "3", "5"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=120)
+       | st.text(alphabet=st.sampled_from("aZ9_-. \t\n'éÉßЖＡ&;"), max_size=60))
+def test_text_without_chinese_gives_the_words_of_the_rule(text):
+    """Plain ASCII text takes a faster path than other text: both must give the rule's words
+    (letters and digits, folded, cut to 40) and fold as Unicode says."""
+    rule = unicodedata.normalize("NFKC", re.sub("[\u0300-\u036f]+", "", unicodedata.normalize(
+        "NFKD", text.lower())))
+    assert fold(text) == rule
+    assert tokens(text) == [w[:40] for w in re.findall(r"[^\W_]+", rule)]
+
+
+def test_long_words_are_cut_on_both_paths():
+    assert tokens("x" * 50 + " ok") == ["x" * 40, "ok"]
+    assert tokens("é" + "x" * 50) == ["e" + "x" * 39]
+
+
+def test_white_space_of_any_kind_is_one_space_in_a_page_text():
+    spaces = "".join(chr(c) for c in range(0x3100) if chr(c).isspace())
+    parts, _ = sections(f"<p>{spaces}a{spaces}b&nbsp;&amp;{spaces}c</p>")
+    assert parts[0].text == "a b & c"  # &nbsp; is white space once decoded, as \s says
+
+
+def test_positions_are_counted_in_gaps_however_far_apart():
+    rec = record("a/", "T", "", "en", "<p>alpha " + "x " * 3000 + "alpha beta alpha</p>")
+    assert rec.terms["alpha"][1] == "3,2,3001,2"  # count, first, gaps (title "t" is position 0)
+    assert rec.terms["beta"][1] == "1,3004"
+
+
+def test_a_record_carried_between_processes_or_builds_is_the_same_record():
+    import pickle
+
+    rec = record("a/", "Brand promise", "Sec", "en", "<p>alpha beta alpha 净推荐值</p><h2 id='x'>Head</h2>")
+    again = pickle.loads(pickle.dumps(rec))
+    twice = pickle.loads(pickle.dumps(again))  # passed on without being looked at
+    for copy in (again, twice):
+        assert copy == rec and list(copy.terms.items()) == list(rec.terms.items())
+    empty = record("b/", "", "", "en", "")
+    assert pickle.loads(pickle.dumps(empty)) == empty and empty.terms == {}
 
 
 def test_chinese_runs_are_indexed_by_overlapping_pairs_and_the_last_character():
@@ -134,11 +176,15 @@ def test_manifest_describes_every_page_and_shard():
         assert terms[0] == first and len(terms) == len(postings) == len(positions)
         if i + 1 < len(firsts):
             assert sort_key(terms[-1]) < sort_key(firsts[i + 1])
-    # and every page has its own excerpt file
-    width = len(manifest["f"]) // 30
+    # and every page's text is in the excerpt file of its bundle of pages, in page order
+    per = manifest["fp"]
+    bundles = -(-30 // per)
+    width = len(manifest["f"]) // bundles
+    assert len([k for k in files if k.startswith(FOLDER + "f/")]) == bundles < 30
     for doc in range(30):
-        data = _call(files[f"{FOLDER}f/{doc:x}-{manifest['f'][doc * width:(doc + 1) * width]}.js"])[1]
-        assert data["u"] == f"p{doc:03d}/"
+        b = doc // per
+        data = _call(files[f"{FOLDER}f/{b:x}-{manifest['f'][b * width:(b + 1) * width]}.js"])[1]
+        assert data[doc % per]["u"] == f"p{doc:03d}/"
 
 
 def test_the_words_of_the_site_are_listed_by_first_letter_for_misspellings():
@@ -207,7 +253,10 @@ def test_an_update_equals_a_fresh_build_and_rewrites_only_what_changed():
     assert all(k in first for k in untouched)  # the same bytes, not written again
     assert any(k not in first for k in shards)
     pages = lambda files: {k for k in files if k.startswith(FOLDER + "f/")}  # noqa: E731
-    assert pages(second) - pages(first) == {k for k in pages(second) if k.startswith(FOLDER + "f/11-")}
+    bundle = f"{17 // search_index.PAGES_PER_FILE:x}"  # the excerpt file holding page 17's text
+    assert pages(second) - pages(first) == {k for k in pages(second)
+                                            if k.startswith(f"{FOLDER}f/{bundle}-")}
+    assert len(pages(second) - pages(first)) == 1
 
 
 @pytest.mark.slow

@@ -117,9 +117,9 @@ def test_search_per_language(files):
     assert '<html lang="zh-Hans">' in zh_page and '<label for="search-input">搜索本站</label>' in zh_page
     assert 'data-text-none="没有找到与“{q}”相关的结果。"' in zh_page
     assert 'action="../zh/search/"' not in html(files, "zh/") and 'action="search/"' in html(files, "zh/")
-    records = [json.loads(v.decode("utf-8").split(",'", 1)[1].rsplit("');", 1)[0])
-               for k, v in files.items() if k.startswith("assets/search/f/")]
-    pages = {r["u"]: r for r in records}
+    shared = [json.loads(v.decode("utf-8").split(",'", 1)[1].rsplit("');", 1)[0])
+              for k, v in files.items() if k.startswith("assets/search/f/")]  # pages' texts, 8 a file
+    pages = {r["u"]: r for records in shared for r in records}
     assert (pages["zh/roadmap/"]["l"], pages["zh/roadmap/"]["s"]) == ("zh-Hans", "")
     assert pages["roadmap/"]["l"] == "en"
     assert "zh/kpis/" not in pages and "zh/findings/europe/" not in pages  # stand-ins: their

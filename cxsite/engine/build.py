@@ -24,6 +24,7 @@ from .state import (Fingerprint, Index, Saved, StateStore, content_files, enviro
 if TYPE_CHECKING:  # imported when there is something to render: Markdown, Jinja and the rest
     from .incremental import IncrementalBuild, Update
 
+SEARCH_FILES = "assets/search/"  # the search index's files (ASSET_DIR + search FOLDER)
 TRACKED = ("data", "charts", "locales")  # besides content/ and the templates: folders blocks
 # read from, and the site's own translation catalogues
 OUTPUT_RACY_NS = 100_000_000  # output files written this close to the record are compared by
@@ -63,6 +64,8 @@ class Stock:
     templates: dict[str, str]
     changed: set[str]  # sources changed since the record
     broken: set[str]  # output files deleted or edited since the record
+    read: dict[str, tuple[tuple, bytes]] = dataclasses.field(default_factory=dict)
+    # content files read for their fingerprints: rel -> (their stat key, their bytes)
 
     @property
     def nothing_to_do(self) -> bool:
@@ -80,7 +83,8 @@ def take_stock(config: Config, writer: DiskWriter) -> Stock:
         index = None
     writer.stamps = dict(index.stamps) if index is not None else {}
     writer.prepare()  # finishes or clears an interrupted write
-    inputs, templates = fingerprints(config, index)
+    read: dict[str, tuple[tuple, bytes]] = {}
+    inputs, templates = fingerprints(config, index, read=read)
     changed: set[str] = set()
     broken: set[str] = set()
     if index is not None:
@@ -89,7 +93,7 @@ def take_stock(config: Config, writer: DiskWriter) -> Stock:
         broken = writer.changed_on_disk(index.stamps, index.saved_ns - OUTPUT_RACY_NS)
         if index.today is not None and index.today != config.effective_today():
             changed.add(TODAY_INPUT)  # a page shows the date, and it is another day
-    return Stock(key, index, inputs, templates, changed, broken)
+    return Stock(key, index, inputs, templates, changed, broken, read)
 
 
 def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBuild") -> set[str] | None:
@@ -101,9 +105,13 @@ def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
         writer.stamps = {}  # nothing known: the writer compares with what is on disk
         return None
     inc.restore(saved.fields, StateStore(config).bodies())
-    inc.confirm(rel[len("content/"):] for rel in stock.inputs
-                if rel.startswith("content/") and rel not in stock.changed)
+    inc.confirm((rel[len("content/"):] for rel in stock.inputs
+                 if rel.startswith("content/") and rel not in stock.changed),
+                {rel[len("content/"):]: (fp.size, fp.mtime_ns) for rel, fp in stock.inputs.items()
+                 if rel.startswith("content/")})
     inc.redo({stock.index.owners[p] for p in stock.broken if p in stock.index.owners})
+    if any(p.startswith(SEARCH_FILES) for p in stock.broken):
+        inc.reindex()  # the kept index trusts its files on disk
     return set(stock.changed)
 
 
@@ -145,10 +153,18 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
 
     inc = IncrementalBuild(config, jobs=jobs)
     inc.progress = progress
+    inc.preread = stock.read
+    early = writer.start_new()  # a new or empty output folder: pages are written as made
+    if early:
+        inc.expect = writer.expect
+        inc.rendered = lambda outputs: writer.put(_page_files(outputs))
     try:
         update = inc.update(resume(config, writer, stock, inc))
+        if not update.ok:
+            writer.abandon()
     except BaseException:
         inc.close(now=True)
+        writer.abandon()
         raise
     inc.close()
     _raise_if_failed(update)
@@ -159,17 +175,30 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
     return _result(inc, files, update, report)
 
 
-def fingerprints(config: Config, index: Index | None, newer_than: int | None = None
+def _page_files(outputs: list[PageOutput]) -> dict[str, bytes]:
+    """The files of rendered pages, for writing before the rest of the site is made."""
+    files: dict[str, bytes] = {}
+    for o in outputs:
+        files.update({p: d for p, d in o.files.items() if d is not None})
+        if o.html is not None:
+            files[o.path] = o.html
+    return files
+
+
+def fingerprints(config: Config, index: Index | None, newer_than: int | None = None,
+                 read: dict[str, tuple[tuple, bytes]] | None = None
                  ) -> tuple[dict[str, Fingerprint], dict[str, str]]:
     """The fingerprint of every file a build may read, taken before it reads any (a file saved
     during the build is then seen as changed by the next one): content/, the templates (the
     site's and the built-in theme's), data/, charts/. Files modified at `newer_than` (ns since
-    the epoch) or later are left out, so the next build takes them as changed."""
+    the epoch) or later are left out, so the next build takes them as changed. `read` receives
+    the bytes of the pages read meanwhile (those without a fingerprint to compare with)."""
     old = index.inputs if index is not None else {}
     old_templates = index.templates if index is not None else {}
     content = content_files(config.content_dir) if config.content_dir.is_dir() else frozenset()
     templates = template_files(config)
-    paths: dict[str, Path] = {"content/" + rel: config.content_dir / rel for rel in content}
+    content_dir = config.content_dir
+    paths: dict[str, Path] = {"content/" + rel: content_dir / rel for rel in content}
     for name, root in templates.items():
         paths["templates/" + name] = Path(root) / name
     for folder in TRACKED:
@@ -180,7 +209,11 @@ def fingerprints(config: Config, index: Index | None, newer_than: int | None = N
     for rel, path in paths.items():
         same_place = not rel.startswith("templates/") or \
             old_templates.get(rel[len("templates/"):]) == templates.get(rel[len("templates/"):])
-        fp = fingerprint(path, old.get(rel) if same_place else None, now, newer_than)
+        keep = None
+        if read is not None and rel.endswith(".md") and rel.startswith("content/"):
+            keep = lambda st, data, rel=rel[len("content/"):]: read.__setitem__(  # noqa: E731
+                rel, ((st.st_mtime_ns, st.st_size, st.st_ino), data))
+        fp = fingerprint(path, old.get(rel) if same_place else None, now, newer_than, keep)
         if fp is not None:
             found[rel] = fp
     return found, templates

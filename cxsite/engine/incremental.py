@@ -21,6 +21,7 @@ a linked page) may have appeared without being one of their recorded inputs.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 from dataclasses import dataclass, field
@@ -110,6 +111,9 @@ class IncrementalBuild:
         self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
         self.progress: Callable[[int, int], None] | None = None
         self.verdict: dict = {}  # the privacy audit's last verdict: pages are rendered with it
+        self.rendered: Callable[[list[PageOutput]], None] | None = None  # given pages as made
+        self.expect: Callable[[list[str]], None] | None = None  # ... and their paths before
+        self.preread: dict[str, tuple[tuple, bytes]] = {}  # pages' bytes read already, by stat
 
     # --- the two phases ---------------------------------------------------------------------
     def update(self, changed: Iterable[str] | None = None) -> Update:
@@ -143,6 +147,10 @@ class IncrementalBuild:
         """Render these pages again at the next update (their files on disk were damaged)."""
         self._redo.update(urls)
 
+    def reindex(self) -> None:
+        """Make every search index file anew at the next finish (some were damaged on disk)."""
+        self._search, self._index = SearchIndex(), None
+
     def reset(self) -> None:
         """Forget what was rendered: the next update renders every page again."""
         self.model = None
@@ -170,7 +178,9 @@ class IncrementalBuild:
         files.update(self._made_files(ordered, site))
         for path, data in files.items():  # the same bytes again: keep the object, so `is` tells
             old = self.files.get(path)
-            if old is not None and old is not data and old == data:
+            if data is None:  # a search file unchanged since the build's record: as it was
+                files[path] = old
+            elif old is not None and old is not data and old == data:
                 files[path] = old
         self.files = files
         self._dirty.clear()
@@ -212,14 +222,14 @@ class IncrementalBuild:
         self._stored, self.body_log = stored, log
         for u in stored:  # from now on read back from the log when needed
             self.outputs[u].body = None
-        outputs = {u: dataclasses.replace(o, html=None, files=dict.fromkeys(o.files), body=None)
-                   for u, o in self.outputs.items()}
+        outputs = {u: _on_disk(o) for u, o in self.outputs.items()}
         return {"pages": self.model.pages, "sitemap": self.model.sitemap,
                 "content_assets": self.model.content_assets, "outputs": outputs,
                 "signature": self._signature, "assets": self._assets,
                 "discovered": self._discovered, "read": self._pages,
                 "today": self.today, "files": list(self.files),
-                "bodies": (log.ident, stored), "verdict": self.verdict}
+                "bodies": (log.ident, stored), "verdict": self.verdict,
+                "search": self._search}
 
     def restore(self, saved: dict, log: BodyLog) -> None:
         """Go on from a snapshot() of the last build (made with an equal config)."""
@@ -232,6 +242,7 @@ class IncrementalBuild:
         self._index, self.today = None, saved["today"]
         self.verdict = saved["verdict"]
         self.model.verdict = self.verdict
+        self._search = saved["search"]  # what the index files on disk were made from
         self.files = dict.fromkeys(saved["files"])
         ident, self._stored = saved["bodies"]
         self.body_log = log if log.ident == ident else None
@@ -260,15 +271,19 @@ class IncrementalBuild:
         """Whether any page read is a draft (the published site then differs from `serve`'s)."""
         return any(page is not None and page.draft for _, page, _ in self._pages.values())
 
-    def confirm(self, rels: Iterable[str]) -> None:
-        """These content files changed only their time, not their content (a fresh checkout):
-        remember their new stat so they are not read again."""
+    def confirm(self, rels: Iterable[str], times: dict[str, tuple[int, int]] | None = None) -> None:
+        """These content files did not change their content, though maybe their time (a fresh
+        checkout): remember their new stat so they are not read again. `times` (rel -> size and
+        time now) spares looking at files whose size and time are the ones remembered."""
+        content_dir = str(self.config.content_dir)
         for rel in rels:
             cached = self._pages.get(rel)
             if cached is None:
                 continue
+            if times is not None and times.get(rel) == (cached[0][1], cached[0][0]):
+                continue
             try:
-                st = os.stat(self.config.content_dir / rel)
+                st = os.stat(os.path.join(content_dir, rel))
             except OSError:
                 continue
             self._pages[rel] = ((st.st_mtime_ns, st.st_size, st.st_ino), cached[1], cached[2])
@@ -397,7 +412,9 @@ class IncrementalBuild:
         urls = [n.url for n in model.nav.order if n.url in stale]
         kept = {u: self._body(u) for u in pages}
         work = Work(urls, {u: b for u, b in kept.items() if b is not None})  # else made again
-        outputs = self.renderer.render(model, work, self.progress)
+        if self.expect is not None:
+            self.expect([u + "index.html" for u in urls])  # each page's path (render_page)
+        outputs = self.renderer.render(model, work, self.progress, self.rendered)
         for o in outputs:
             before = self.outputs.get(o.url)
             if before is None or before.search != o.search:
@@ -477,8 +494,16 @@ class IncrementalBuild:
             page, found = cached[1], cached[2]
         else:
             sub = Problems()
-            page = read_page(source, content_dir, sub)
+            pre = self.preread.pop(source.rel, None)
+            page = read_page(source, content_dir, sub, pre[1] if pre and pre[0] == key else None)
             found = sub.items
             self._pages[source.rel] = (key, page, found)
         problems.extend(found)
         return page
+
+
+def _on_disk(o: PageOutput) -> PageOutput:
+    """A page as a build's record keeps it: its files are on disk, its body in the log."""
+    kept = copy.copy(o)  # dataclasses.replace() costs ten times as much on 5,000 pages
+    kept.html, kept.files, kept.body = None, dict.fromkeys(o.files), None
+    return kept

@@ -13,10 +13,14 @@ How a write goes (output/ is the output folder):
    then files of the old site that are gone are deleted, and the staging folder removed.
    Ctrl+C waits for this step, which takes milliseconds.
 
+A new or empty output folder has no old site to keep, so its files are written in place
+(after the claim, which lists them all; assets before pages): no staging, no moves.
+
 What a crash can leave: killed before step 3, output/ holds the old site and a staging folder
 that the next build or serve removes; killed during step 3 (or a power cut), output/ holds
 some new and some old pages until the next build or serve, which first finishes the moves
-from the journal. A failed build (errors in the site) writes nothing at all.
+from the journal; killed while a new folder is written, it holds part of the site until the
+next build or serve writes the rest. A failed build (errors in the site) writes nothing at all.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import threading
 import time
 from contextlib import contextmanager
@@ -163,6 +168,9 @@ class DiskWriter:
         self._claimed = False
         self._safe: set[Path] = set()  # folders known to lie inside the output folder
         self._listed: list[str] | None = None  # the manifest's list as last written
+        self._new: dict[str, bytes] | None = None  # a new folder's files put so far (start_new)
+        self._made: set[str] = set()  # ... and its folders made so far ("" is the folder)
+        self._created = False  # ... and whether the folder itself was made by this writer
 
     # --- the folder ---------------------------------------------------------------------------
     def _manifest(self) -> list[str] | None:
@@ -254,7 +262,7 @@ class DiskWriter:
         if stamp is None:
             return False
         try:
-            st = os.stat(self.output / rel)
+            st = os.stat(os.path.join(self.output, rel))
         except OSError:
             return False
         return st.st_size == stamp.size and st.st_mtime_ns == stamp.mtime_ns
@@ -289,7 +297,11 @@ class DiskWriter:
     def write_site(self, files: Mapping[str, bytes | None]) -> WriteReport:
         """Make the folder hold exactly `files` (None: the file is there, unchanged) and the
         files of others; see the module's docstring for how."""
+        if self._new is not None:
+            return self._finish_new(files)
         previous = set(self.prepare())
+        if not previous and self._empty() and self.start_new():  # no old site to keep
+            return self._finish_new(files)
         changes: dict[str, bytes] = {}
         unchanged = 0
         for rel in sorted(files):
@@ -357,6 +369,124 @@ class DiskWriter:
                                  "the next build finishes the job.") from None
         return WriteReport(order, unchanged, stale)
 
+    def _empty(self) -> bool:
+        """Whether the output folder is missing or holds nothing but what cxsite left there
+        (its list of files, an older version's leftovers)."""
+        try:
+            with os.scandir(self.output) as entries:
+                return all(e.name == MANIFEST or e.name in LEGACY or e.name.endswith(_LEGACY_TMP)
+                           for e in entries)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+
+    # --- a new folder: written in place, while the pages are being made -----------------------
+    def start_new(self) -> bool:
+        """Begin a site in a new or empty output folder (False: the folder holds a site): its
+        files may then be handed over with put() as they are made, before write_site() gives
+        the whole site; abandon() takes them away again if the build fails."""
+        if self._new is not None:
+            return True
+        if self.prepare() or not self._empty():
+            return False
+        self._created = not self.output.exists()
+        try:
+            self._claim([])
+        except OSError as exc:
+            raise self._failed(exc) from None
+        self._new, self._made = {}, {""}
+        return True
+
+    def expect(self, paths: Iterable[str]) -> None:
+        """List files of a new site as cxsite's before they are put() (one list for all the
+        pages, rather than one more for each group of pages put)."""
+        assert self._new is not None, "expect() without start_new()"
+        listed = set(self._listed or ())
+        if not listed.issuperset(paths):
+            try:
+                self._save_manifest(listed.union(paths))
+            except OSError as exc:
+                raise self._failed(exc) from None
+
+    def put(self, files: Mapping[str, bytes]) -> None:
+        """Write these files of a new site now (after start_new); listed as cxsite's first."""
+        assert self._new is not None, "put() without start_new()"
+        names = [rel for rel in files if self._new.get(rel) is not files[rel]]
+        for rel in names:
+            self._checked(rel)
+        try:
+            listed = set(self._listed or ())
+            if not listed.issuperset(names):
+                self._save_manifest(listed.union(names))
+            for rel in names:
+                self._put(rel, files[rel])
+        except OSError as exc:
+            raise SiteError(f"could not write the site into {self.output}: {exc.strerror or exc} "
+                            f"({exc.filename or ''})",
+                            hint="check that the disk has space and the folder is writable; the "
+                                 "folder was empty before, and the next build writes the rest.") from None
+
+    def _put(self, rel: str, data: bytes) -> None:
+        old = self._new.get(rel)  # type: ignore[union-attr]
+        if old is not None and (old is data or old == data):
+            return
+        folder = rel.rpartition("/")[0]
+        path = os.path.join(self.output, *rel.split("/"))
+        if folder not in self._made:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            while folder and folder not in self._made:  # and its parents, made by makedirs
+                self._made.add(folder)
+                folder = folder.rpartition("/")[0]
+        if old is not None:  # a file put before with other bytes (a later page's file won)
+            os.unlink(path)
+        self.stamps[rel] = _write_file(Path(path), data)
+        self._new[rel] = data  # type: ignore[index]
+
+    def _finish_new(self, files: Mapping[str, bytes | None]) -> WriteReport:
+        """Write the rest of a new site (what put() did not write, assets before pages) and
+        remove what put() wrote that is not part of it."""
+        names = sorted(files)
+        for rel in names:
+            if files[rel] is None and rel not in self._new:  # type: ignore[operator]
+                raise RuntimeError(f"the writer was told {rel} is unchanged, but never wrote it")
+        order = sorted(names, key=lambda rel: (rel.endswith(".html"), rel))  # pages last
+        self.put({rel: self._new[rel] if files[rel] is None else files[rel]  # type: ignore[index]
+                  for rel in order})
+        new, self._new = self._new or {}, None
+        stale = sorted(new.keys() - files.keys())
+        for rel in stale:
+            self._target(rel).unlink(missing_ok=True)
+            self.stamps.pop(rel, None)
+        if self._listed != names:
+            self._save_manifest(names)
+        self.stamps = {rel: stamp for rel, stamp in self.stamps.items() if rel in files}
+        return WriteReport(sorted(new.keys() & files.keys()), 0, [])
+
+    def abandon(self) -> None:
+        """Take back what put() wrote (the build failed): the folder is left as it was found."""
+        new, self._new = self._new, None
+        if new is None:
+            return
+        for rel in new:
+            try:
+                os.unlink(os.path.join(self.output, *rel.split("/")))
+            except OSError:
+                pass
+            self.stamps.pop(rel, None)
+        for folder in sorted(self._made - {""}, key=lambda f: -f.count("/")):
+            try:
+                os.rmdir(os.path.join(self.output, *folder.split("/")))
+            except OSError:
+                pass
+        try:
+            (self.output / MANIFEST).unlink()
+            if self._created:
+                self.output.rmdir()
+        except OSError:
+            pass
+        self._claimed, self._listed = False, None
+
     def _same(self, rel: str, data: bytes) -> bool:
         """Whether the file at rel already holds `data` (recorded, or else read and compared)."""
         stamp = self.stamps.get(rel)
@@ -377,24 +507,41 @@ class DiskWriter:
                          hint="check that the disk has space and the folder is writable; "
                               "the previous site is untouched.")
 
-    def _target(self, rel: str) -> Path:
-        """The path of a site file in the output folder; never anything outside it."""
+    def _checked(self, rel: str) -> list[str]:
+        """The parts of a site path, refused when it would lead out of the output folder."""
         parts = rel.split("/")
         if not rel or rel.startswith("/") or "\\" in rel or ":" in parts[0] or \
                 any(p in ("", ".", "..") for p in parts) or parts[0] in (MANIFEST, STAGING):
             raise SiteError(f"refusing to write '{rel}' outside the output folder",
                             hint="this is a bug in a block or template that names output files.")
-        target = self.output.joinpath(*parts)
-        folder = target.parent
-        if folder not in self._safe:  # a link inside the folder could lead out of it
+        return parts
+
+    def _target(self, rel: str) -> Path:
+        """The path of a site file in the output folder; never anything outside it."""
+        target = self.output.joinpath(*self._checked(rel))
+        self._check_folder(target.parent, rel)
+        return target
+
+    def _check_folder(self, folder: Path, rel: str) -> None:
+        """Refuse a folder that is a link leading outside the output folder, or lies in one.
+        Each folder is looked at once (lstat; a link is resolved): a folder that is not there
+        yet will be made by the writer, a real folder."""
+        if folder in self._safe or folder == self.output:
+            return
+        self._check_folder(folder.parent, rel)
+        try:
+            st = os.lstat(folder)
+        except OSError:
+            st = None
+        if st is not None and (stat.S_ISLNK(st.st_mode) or getattr(st, "st_file_attributes", 0)
+                               & stat.FILE_ATTRIBUTE_REPARSE_POINT):  # a link (or a Windows junction)
             root = self.output.resolve()
             real = folder.resolve()
             if real != root and root not in real.parents:
                 raise SiteError(f"refusing to write '{rel}' outside the output folder",
                                 hint=f"{folder} leads outside the output folder (a link); "
                                      "remove it.")
-            self._safe.add(folder)
-        return target
+        self._safe.add(folder)
 
     def _prune(self, folder: Path) -> None:
         root = self.output

@@ -104,18 +104,20 @@ class RenderPool:
         busy: dict[int, list[int]] = {i: [] for i in range(len(self._procs))}
         done = 0
 
-        def hand_out(worker: int) -> None:
-            # two chunks in flight: a worker never waits for the main process to send it more
-            while todo and len(busy[worker]) < 2:
+        def hand_out(worker: int, most: int) -> None:
+            while todo and len(busy[worker]) < most:
                 index = todo.pop()  # from the end: the main process works from the front
                 busy[worker].append(index)
                 self._inboxes[worker].put(("render", index, chunks[index]))
 
-        for worker in busy:  # one each until a worker shows it has booted
-            if todo:
-                index = todo.pop()
-                busy[worker].append(index)
-                self._inboxes[worker].put(("render", index, chunks[index]))
+        def in_flight() -> int:
+            # chunks a worker holds: while much is left, three, so that it never waits for the
+            # main process (busy with a chunk of its own, or writing pages) to send it more;
+            # towards the end two, so that no process is left with much when the others finish
+            return 3 if len(todo) > 4 * len(busy) else 2
+
+        for worker in busy:  # a forked worker is up at once; a spawned one gets one chunk
+            hand_out(worker, in_flight() if self.method == "fork" else 1)  # until it has booted
         while done < len(chunks):
             try:
                 ident, index, ok, result = self._outbox.get(block=not todo, timeout=_POLL)
@@ -132,7 +134,7 @@ class RenderPool:
                 failed.add_note(f"in the worker process:\n{result}")
                 raise failed
             busy[ident].remove(index)
-            hand_out(ident)
+            hand_out(ident, in_flight())
             done += 1
             yield index, result
 

@@ -64,8 +64,9 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
                                   "'Languages'), or choose a language cxsite translates: en, "
                                   "zh-Hans, zh-Hant.")
     pages: list[Page] = []
+    content_dir = config.content_dir
     for s in sources:
-        page = read(s, config.content_dir, problems)
+        page = read(s, content_dir, problems)
         if page is None:
             continue
         if not page.meta.get("title"):  # the leading '# Heading' as the page shows it, made
@@ -310,7 +311,10 @@ class Renderer:
                                    work="cxsite.engine.site.render_work", method=self.method)
 
     def render(self, model: SiteModel, work: Work,
-               progress: Callable[[int, int], None] | None = None) -> list[PageOutput]:
+               progress: Callable[[int, int], None] | None = None,
+               done: Callable[[list[PageOutput]], None] | None = None) -> list[PageOutput]:
+        """Render the pages of `work`, in order; `done` is given each group of pages as it is
+        finished (a build writes them meanwhile)."""
         total = len(work.urls)
         cost = sum(1 if u in work.bodies else page_cost(model.nav.by_url[u]) for u in work.urls)
         if self.jobs > 1 and cost >= (WARM_POOL_COST if self.pool else POOL_COST):
@@ -321,24 +325,28 @@ class Renderer:
                 out.extend(render_work(model, Work([url], work.bodies)))
                 if progress and i % 25 == 0:
                     progress(i + 1, total)
+                if done and (i % 25 == 24 or i == total - 1):
+                    done(out[i - i % 25:])  # the pages since the last call
             return out
         if self._installed is not model:
             self.pool.install(shipped(model))
             self._installed = model
         chunks = chunked(model, work, self.jobs)
-        done: dict[int, list[PageOutput]] = {}
+        finished_chunks: dict[int, list[PageOutput]] = {}
         finished = 0
         try:
             for index, outputs in self.pool.run(chunks, lambda c: render_work(model, c),
                                                 describe=lambda c: _describe(model, c)):
-                done[index] = outputs
+                finished_chunks[index] = outputs
                 finished += len(outputs)
                 if progress:
                     progress(finished, total)
+                if done:
+                    done(outputs)
         except WorkerFailed:
             self.close(now=True)  # the next render starts new workers
             raise
-        return [o for i in range(len(chunks)) for o in done[i]]
+        return [o for i in range(len(chunks)) for o in finished_chunks[i]]
 
     def close(self, now: bool = False) -> None:
         if self.pool is not None:
@@ -378,6 +386,8 @@ def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Render
         return model, outputs
     titles = {n.url: n.title for n in model.nav.order}
     verdict = audit(model.config, [o.privacy for o in outputs], titles)
+    if len(model.config.languages) > 1:
+        verdict = _in_every_language(verdict, model, titles)
     if verdict != model.verdict:
         model = dataclasses.replace(model, verdict=verdict)
     stale = [o.url for o in outputs if not o.privacy.agrees(verdict)]
@@ -385,6 +395,27 @@ def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Render
         redone = {o.url: o for o in renderer.render(model, Work(stale), progress)}
         outputs = [redone.get(o.url, o) for o in outputs]
     return model, outputs
+
+
+def _in_every_language(verdict: dict, model: SiteModel, titles: dict[str, str]) -> dict:
+    """The pages a withheld figure's note points to, each in every language of the site: a page
+    and its translations publish the same figures, and a note names the one in its reader's
+    language (notices.note), never the same page in another language."""
+    from ..privacy.ledger import SiteWithheld
+
+    nav, languages = model.nav, model.config.languages
+    out = {}
+    for key, found in verdict.items():
+        see: list[tuple[str, str]] = []
+        for url, title in found.see:
+            node = nav.by_url.get(url)
+            versions = [nav.version(node, lang.prefix) for lang in languages] if node else []
+            for v in [(v.url, titles.get(v.url, v.title)) for v in versions if v is not None] or \
+                    [(url, title)]:
+                if v not in see:
+                    see.append(v)
+        out[key] = SiteWithheld(tuple(see))
+    return out
 
 
 def flush_cache(config: Config, outputs: Iterable[PageOutput]) -> None:
@@ -466,11 +497,12 @@ def search_files(model: SiteModel, outputs: list[PageOutput],
 
 
 def search_index(outputs: list[PageOutput], index: SearchIndex | None = None, *,
-                 model: SiteModel | None = None) -> dict[str, bytes]:
+                 model: SiteModel | None = None) -> dict[str, bytes | None]:
     """The index files by path: one index for every language, each record carrying the
     language its text is written in (search shows the reader's language first). A page not yet
     translated is left out: its original is in the index. `index` is one kept between updates
-    (serve), which then re-indexes only the pages that changed."""
+    (serve, or the build's record), which then re-indexes only the pages that changed (None: a
+    file unchanged)."""
     by_url = model.nav.by_url if model is not None else {}
     found = (index or SearchIndex()).files(
         o.search for o in outputs if o.search and not (o.url in by_url and by_url[o.url].fallback))

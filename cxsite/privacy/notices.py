@@ -44,12 +44,13 @@ def note(withheld: Sequence[tuple[str, Withheld]], ctx: "BlockContext") -> str:
     from ..content import relative_url
 
     min_n = ctx.config.min_group_size
+    lang = ctx.config.language_of_url(ctx.page_url)  # a note points to pages in its own language
     by_reason: dict[str, list[str]] = {SMALL: [], COMPLEMENT: [], SITE: []}
     see: list[tuple[str, str]] = []
     for label, w in withheld:
         if label not in by_reason[w.reason]:
             by_reason[w.reason].append(label)
-        see.extend(s for s in w.see if s not in see)
+        see.extend(s for s in w.see if s not in see and ctx.config.language_of_url(s[0]) == lang)
     # the catalogue's sentences are trusted markup (as in templates); every value is escaped
     parts: list[Markup] = []
     if by_reason[SMALL]:
@@ -59,7 +60,8 @@ def note(withheld: Sequence[tuple[str, Withheld]], ctx: "BlockContext") -> str:
         parts.append(Markup(_("Also not shown, so that those cannot be worked out from the totals: "
                               "%(groups)s.", groups=_listed(by_reason[COMPLEMENT]))))
     if by_reason[SITE]:
-        here, elsewhere = _here_and_elsewhere(see, ctx)
+        here = [s for s in see if s[0] == ctx.page_url]
+        elsewhere = [s for s in see if s[0] != ctx.page_url]
         where: list[str] = []
         if elsewhere:
             links = fmt.join([Markup('<a href="{}">{}</a>').format(relative_url(ctx.page_url, url),
@@ -84,28 +86,6 @@ def note(withheld: Sequence[tuple[str, Withheld]], ctx: "BlockContext") -> str:
     if not parts:
         return ""
     return f'<p class="cx-suppressed">{" ".join(parts)}</p>'
-
-
-def _here_and_elsewhere(see: list[tuple[str, str]], ctx: "BlockContext"
-                        ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The pages (URL, title) holding the other figures, split into this page (in any of its
-    languages: kpis/ and zh/kpis/ show the same figures) and the others, each named once, in
-    the reader's language when the audit named that version."""
-    def prefix_of(url: str) -> str:
-        return next((lang.prefix for lang in ctx.config.languages
-                     if lang.prefix and url.startswith(lang.prefix)), "")
-
-    def page_of(url: str) -> str:
-        return url[len(prefix_of(url)):]
-
-    me = page_of(ctx.page_url)
-    here = [s for s in see if page_of(s[0]) == me]
-    others: dict[str, tuple[str, str]] = {}
-    for url, title in see:
-        key = page_of(url)
-        if key != me and (key not in others or prefix_of(url) == prefix_of(ctx.page_url)):
-            others[key] = (url, title)
-    return here, list(others.values())
 
 
 def _listed(labels: Iterable[str]) -> str:

@@ -7,7 +7,9 @@ fetch) so that search works from file:// and a file share too.
   search/t/<h>.js        a shard of terms, a range of the sorted vocabulary, with each term's
                          pages and weights; a query loads the shards of its words only
   search/p/<h>.js        the positions of the same terms, loaded for phrases only
-  search/f/<id>-<h>.js   one page's text by section, loaded for the results shown
+  search/f/<n>-<h>.js    the text by section of PAGES_PER_FILE pages in a row (bundle n),
+                         loaded for the results shown (a file each page would cost a build
+                         a file write for every page)
   search/w/<h>.js        the words starting with one letter, loaded to correct a misspelling
 
 Every file calls cxsearch(key, 'JSON'). Names carry a hash of the content; identical input gives
@@ -31,6 +33,7 @@ MIN_SHARD = 8_000  # characters: a shard is cut only after this much ...
 MAX_SHARD = 40_000  # ... and always before it would grow past this (unless one term is larger)
 BLOCK = 512  # pages: an edit re-encodes this block of a term's pages, not all of them
 TYPO_MIN = 5  # letters: a word this long may be misspelt (search-engine.js knows it too)
+PAGES_PER_FILE = 8  # pages' texts per excerpt file: an eighth of the files, each a few KB gzipped
 LENGTH_STEP = 1.25  # page lengths are kept to the nearest power of this (enough for ranking)
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
@@ -109,17 +112,26 @@ class SearchIndex:
         self._sorted: list[str] = []  # every term, in the order of sort_key
         self._blocks: dict[str, dict[int, tuple[str, str]]] = {}  # term -> block -> encoded part
         self._encoded: dict[str, tuple[str, str]] = {}  # term -> (postings, positions) as JS
-        self._shards: dict[tuple[str, ...], tuple[str, str, bytes, bytes]] = {}
-        self._pages: dict[int, tuple[str, str, bytes]] = {}  # id -> (page JSON, name, file)
+        self._shards: dict[tuple[str, ...], tuple[str, str, bytes | None, bytes | None]] = {}
+        self._pages: dict[int, tuple[list[str], str, bytes | None]] = {}  # n -> (pages' JSON, name, file)
 
-    def files(self, records: Iterable[SearchRecord]) -> dict[str, bytes]:
-        """Every file of the index, by path under the assets folder."""
+    def __getstate__(self) -> dict:
+        """What a build keeps for the next (see engine/state.py): all but the files' bytes,
+        which are on disk. A restored index gives None for a file it did not change."""
+        state = dict(self.__dict__)
+        state["_shards"] = {k: (t, p, None, None) for k, (t, p, _, _) in self._shards.items()}
+        state["_pages"] = {n: (pages, name, None) for n, (pages, name, _) in self._pages.items()}
+        return state
+
+    def files(self, records: Iterable[SearchRecord]) -> dict[str, bytes | None]:
+        """Every file of the index, by path under the assets folder (None: a file this index
+        made before, unchanged, when it was restored without the files' bytes)."""
         recs = sorted(records, key=lambda r: r.url)
         dirty = self._update(recs)
         for term, blocks in dirty.items():
             if blocks is not None:
                 self._encode(term, blocks)
-        files: dict[str, bytes] = {}
+        files: dict[str, bytes | None] = {}
         shard_table = self._shard_files(dirty, files)
         names = self._page_files(files)
         langs = sorted({r.lang for r in recs})
@@ -130,6 +142,7 @@ class SearchIndex:
             "len": "".join(length_code(r.length) for r in recs),
             "step": LENGTH_STEP,
             "f": "".join(names),
+            "fp": PAGES_PER_FILE,
             "s": shard_table,
             "w": self._lexicon_files(files),
         }
@@ -173,7 +186,7 @@ class SearchIndex:
                 if after < len(docs):  # the next page's gap is counted from the one before
                     blocks.add(docs[after] // BLOCK)
             if old.page != new.page:
-                self._pages.pop(doc, None)
+                self._pages.pop(doc // PAGES_PER_FILE, None)
         self._records = recs
         return dirty
 
@@ -219,7 +232,8 @@ class SearchIndex:
         self._encoded[term] = ("[" + ",".join(p for p, _ in ordered) + "]",
                                "[" + ",".join(w for _, w in ordered) + "]")
 
-    def _shard_files(self, dirty: dict[str, set[int] | None], files: dict[str, bytes]) -> list[list[str]]:
+    def _shard_files(self, dirty: dict[str, set[int] | None],
+                     files: dict[str, bytes | None]) -> list[list[str]]:
         encoded = self._encoded
         sizes = {t: len(encoded[t][0]) + len(t) + 4 for t in self._sorted}
         table, cache = [], {}
@@ -239,7 +253,7 @@ class SearchIndex:
         self._shards = cache
         return table
 
-    def _lexicon_files(self, files: dict[str, bytes]) -> dict[str, str]:
+    def _lexicon_files(self, files: dict[str, bytes | None]) -> dict[str, str]:
         """The words of the site by first letter, where a misspelt word finds its near misses
         (they are rarely in the shard of the misspelling)."""
         by_letter: dict[str, list[str]] = {}
@@ -254,16 +268,19 @@ class SearchIndex:
             table[letter] = key[2:]
         return table
 
-    def _page_files(self, files: dict[str, bytes]) -> list[str]:
-        """One file per page with the text its results show; returns each page's name part."""
+    def _page_files(self, files: dict[str, bytes | None]) -> list[str]:
+        """The pages' texts, PAGES_PER_FILE pages a file, as a list in page order (what a
+        result shows); returns each file's name part."""
         names = []
-        for doc, r in enumerate(self._records):
-            cached = self._pages.get(doc)
-            if cached is None or cached[0] is not r.page and cached[0] != r.page:
-                digest = _digest(r.page.encode("utf-8"), 6)
-                key = f"f/{doc:x}-{digest}"
-                cached = (r.page, digest, _js(key, r.page))
-                self._pages[doc] = cached
-            files[FOLDER + f"f/{doc:x}-{cached[1]}.js"] = cached[2]
+        records = self._records
+        for bundle, first in enumerate(range(0, len(records), PAGES_PER_FILE)):
+            pages = [r.page for r in records[first:first + PAGES_PER_FILE]]
+            cached = self._pages.get(bundle)
+            if cached is None or cached[0] != pages:
+                body = "[" + ",".join(pages) + "]"
+                digest = _digest(body.encode("utf-8"), 6)
+                cached = (pages, digest, _js(f"f/{bundle:x}-{digest}", body))
+                self._pages[bundle] = cached
+            files[FOLDER + f"f/{bundle:x}-{cached[1]}.js"] = cached[2]
             names.append(cached[1])
         return names

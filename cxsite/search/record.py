@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+from array import array
 from dataclasses import dataclass
+from operator import sub
 
 from .text import Section, Weighted, sections
 from .tokens import is_cjk, tokens
@@ -12,7 +14,11 @@ HEADING_WEIGHT = 3  # a word in a heading counts as this many words of text
 
 @dataclass(frozen=True)
 class SearchRecord:
-    """A page as search sees it, as plain values."""
+    """A page as search sees it, as plain values.
+
+    Pickled (between processes, in the build's record) with its terms packed into three
+    values, and unpacked only when they are looked at: most records of a site are carried
+    from one build to the next without being looked at."""
 
     url: str
     title: str
@@ -21,6 +27,33 @@ class SearchRecord:
     length: int  # the page's length in positions, for ranking
     # term -> (weight * 2 + 1 if the term is in the title, positions: "count,first,gap,gap...")
     terms: dict[str, tuple[int, str]]
+
+    def __reduce__(self):
+        packed = self.__dict__.get("_packed")
+        if packed is None:
+            terms = self.terms
+            packed = ("\n".join(terms), array("q", [w for w, _ in terms.values()]).tobytes(),
+                      "\n".join([where for _, where in terms.values()]))
+        return _packed_record, (self.url, self.title, self.lang, self.page, self.length, packed)
+
+    def __getattr__(self, name: str):
+        if name != "terms" or "_packed" not in self.__dict__:
+            raise AttributeError(name)
+        keys, weights, positions = self.__dict__["_packed"]
+        terms = dict(zip(keys.split("\n"), zip(array("q", weights), positions.split("\n")))) \
+            if keys else {}
+        object.__setattr__(self, "terms", terms)
+        return terms
+
+
+def _packed_record(url: str, title: str, lang: str, page: str, length: int,
+                   packed: tuple[str, bytes, str]) -> SearchRecord:
+    """A record from its pickled form; its terms are unpacked when first asked for."""
+    rec = object.__new__(SearchRecord)
+    for name, value in (("url", url), ("title", title), ("lang", lang), ("page", page),
+                        ("length", length), ("_packed", packed)):
+        object.__setattr__(rec, name, value)
+    return rec
 
 
 def record(url: str, title: str, section: str, lang: str, body_html: str,
@@ -82,7 +115,16 @@ def _with_pairs(terms: list[str], start: int) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+_NUMBERS = tuple(map(str, range(2048)))  # gaps as text without str() for each
+
+
 def _positions(positions: list[int]) -> str:
     """'count,first,gap,gap...': small numbers that compress well."""
-    gaps = [b - a for a, b in zip(positions, positions[1:])]
-    return ",".join(map(str, [len(positions), positions[0], *gaps]))
+    if len(positions) == 1:  # most terms of a page
+        return "1," + str(positions[0])
+    gaps = map(sub, positions[1:], positions)
+    try:
+        text = ",".join([_NUMBERS[g] for g in gaps])
+    except IndexError:  # a gap of thousands of words
+        text = ",".join(map(str, map(sub, positions[1:], positions)))
+    return f"{len(positions)},{positions[0]},{text}"

@@ -215,8 +215,8 @@
     }
     var langs = new Uint8Array(n);
     if (m.lang) for (var i = 0; i < n; i++) langs[i] = ALPHABET.indexOf(m.lang.charAt(i));
-    var width = n ? m.f.length / n : 0;
-    return { m: m, n: n, lens: lens, avg: total / Math.max(1, n) || 1, langs: langs, width: width, shards: new Map(), terms: new Map() };
+    var per = m.fp, width = n ? m.f.length / Math.ceil(n / per) : 0;  // `per` pages' texts a file
+    return { m: m, n: n, lens: lens, avg: total / Math.max(1, n) || 1, langs: langs, per: per, width: width, shards: new Map(), terms: new Map() };
   }
 
   function shardOf(ix, term) {
@@ -239,7 +239,10 @@
 
   function tkey(ix, i) { return "t/" + ix.m.s[i][1]; }
   function pkey(ix, i) { return "p/" + ix.m.s[i][2]; }
-  function fkey(ix, d) { return "f/" + d.toString(16) + "-" + ix.m.f.substr(d * ix.width, ix.width); }
+  function fkey(ix, d) {
+    var b = Math.floor(d / ix.per);
+    return "f/" + b.toString(16) + "-" + ix.m.f.substr(b * ix.width, ix.width);
+  }
 
   // A loaded shard: {terms, postings, at: Map term -> its number in the shard}.
   function termsOf(ix, shard) {
@@ -596,7 +599,7 @@
     var pages = await this.loader.load(show.map(function (d) { return fkey(ix, d); }));
     if (id !== this.latest) return null;
     var byDoc = new Map();
-    show.forEach(function (d, i) { byDoc.set(d, pages[i]); });
+    show.forEach(function (d, i) { byDoc.set(d, pages[i][d % ix.per]); });
     var matchers = matchersOf(ranked.words);
     for (var i = 0; i < groups.length; i++) {
       groups[i].items = groups[i].docs.map(function (d) { return item(byDoc.get(d), matchers); });
