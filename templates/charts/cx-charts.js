@@ -3,10 +3,20 @@
 (function () {
   "use strict";
   var ACTIONS = { export: true, source: false, compiled: false, editor: false };
+  var _ = window.cxsite ? window.cxsite.gettext : function (s) { return s; };
+  // vega-embed's menu, in the page's language
+  var I18N = {
+    CLICK_TO_VIEW_ACTIONS: _("Click to view actions"),
+    PNG_ACTION: _("Save as PNG"),
+    SVG_ACTION: _("Save as SVG"),
+    COMPILED_ACTION: _("View compiled Vega"),
+    EDITOR_ACTION: _("Open in Vega Editor"),
+    SOURCE_ACTION: _("View source")
+  };
 
   // A single or layered chart is laid out at the width of its column (a phone's 358 px or a
   // desktop's 46rem), so its text keeps its size instead of being shrunk with the picture.
-  // Charts drawn at fixed pixel positions (data-fixed-width) and composite charts keep theirs.
+  // Composite charts (facets, concatenations) keep the width they were drawn at.
   var COMPOSITE = ["facet", "repeat", "concat", "hconcat", "vconcat"];
   function plotHeight(figure) {
     // the static chart's plot area: <path class="background" d="M0.5,0.5h460v128h-460Z">
@@ -51,16 +61,27 @@
     } catch (e) {
       return; // the static chart stays
     }
-    if (!figure.hasAttribute("data-fixed-width")) {
-      live.hidden = false;
-      figure.cxWidth = live.clientWidth;
-      fitWidth(spec, live, figure);
-    } else figure.cxWidth = Infinity;
-    window.vegaEmbed(live, spec, { renderer: "svg", actions: ACTIONS, downloadFileName: figure.id })
+    live.hidden = false;
+    figure.cxWidth = live.clientWidth;
+    fitWidth(spec, live, figure);
+    window.vegaEmbed(live, spec, { renderer: "svg", actions: ACTIONS, i18n: I18N, downloadFileName: figure.id })
       .then(function () {
+        // one image to screen readers, named by the figure's caption, as the static chart is
+        // (vega-embed's wrapper and marks would add English role names)
+        var wrapper = live.firstElementChild, svg = live.querySelector("svg.marks");
+        if (wrapper) ["role", "aria-roledescription", "aria-label"].forEach(function (a) { wrapper.removeAttribute(a); });
+        var named = live.querySelectorAll("[aria-roledescription], svg.marks [role]");
+        for (var i = 0; i < named.length; i++) {
+          named[i].removeAttribute("aria-roledescription");
+          named[i].removeAttribute("role");  // nameless marks inside the one image
+        }
+        if (svg) {
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-labelledby", figure.id + "-caption");
+        }
         // the actions menu's button is an icon: give it a name screen readers say
         var menu = live.querySelector("details > summary");
-        if (menu) menu.setAttribute("aria-label", live.getAttribute("data-actions-label") || "Chart actions: save as image");
+        if (menu) menu.setAttribute("aria-label", I18N.CLICK_TO_VIEW_ACTIONS);
         live.hidden = false;
         figure.classList.add("cx-chart--live");
       })
@@ -77,7 +98,7 @@
       var figures = document.querySelectorAll("figure.cx-chart--live");
       for (var i = 0; i < figures.length; i++) {
         var f = figures[i], live = f.querySelector(".cx-chart-live");
-        if (f.cxWidth !== Infinity && Math.abs(live.clientWidth - (f.cxWidth || 0)) > 24) {
+        if (Math.abs(live.clientWidth - (f.cxWidth || 0)) > 24) {
           f.classList.remove("cx-chart--live");
           embed(f);
         }

@@ -1,6 +1,6 @@
 """The roadmap block: a Gantt chart (lanes per workstream, phases as bands, milestones,
-status colours, progress, dependencies, a 'today' line), what needs attention beside it,
-and the full list as a table."""
+status colours, progress, dependencies, a 'today' line) across the column, the same items as a
+list by stage (what a phone shows), what needs attention, and the full list as a table."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ... import fmt
 from ...errors import did_you_mean
+from ...i18n import _, ngettext, pgettext
 from .data import STATUSES, Item, Roadmap, load_roadmap
 from ...blocks.options import Options
 
@@ -18,14 +19,38 @@ if TYPE_CHECKING:
 
     from ...blocks import BlockContext
 
-OPTIONS = ("data", "workstreams", "from", "to", "title", "source")
+OPTIONS = ("data", "workstreams", "from", "to", "title", "source", "labels")
 # Okabe-Ito colours (safe for colour blindness); the status is also written in words.
 STATUS_COLORS = {"planned": "#7F7F7F", "on-track": "#009E73", "at-risk": "#E69F00",
                  "late": "#D55E00", "done": "#0072B2"}
-STATUS_WORDS = {"planned": "planned", "on-track": "on track", "at-risk": "at risk", "late": "late",
-                "done": "done"}
 WIDTH, ROW = 420, 32  # plot width of the static chart (the live one fits its column), row height
 LABEL_CHARS, LABEL_PX = 34, 240  # item names: two lines of about 34 characters
+
+
+def status_word(status: str) -> str:
+    """A status as readers see it, in the page's language."""
+    return {"planned": pgettext("roadmap status", "planned"),
+            "on-track": pgettext("roadmap status", "on track"),
+            "at-risk": pgettext("roadmap status", "at risk"),
+            "late": pgettext("roadmap status", "late"),
+            "done": pgettext("roadmap status", "done")}[status]
+
+
+def type_word(kind: str) -> str:
+    return {"phase": pgettext("roadmap item", "phase"),
+            "initiative": pgettext("roadmap item", "initiative"),
+            "milestone": pgettext("roadmap item", "milestone")}[kind]
+
+
+def _relabelled(roadmap: Roadmap, labels: dict[str, str]) -> Roadmap:
+    """The roadmap with the page's words for workstreams, items (by name or id) and owners."""
+    if not labels:
+        return roadmap
+    return replace(roadmap, items=tuple(
+        replace(i, item=labels.get(i.id) or labels.get(i.item, i.item),
+                workstream=labels.get(i.workstream, i.workstream),
+                owner=labels.get(i.owner, i.owner) if i.owner else i.owner)
+        for i in roadmap.items))
 
 
 def render_block(options: dict, ctx: "BlockContext") -> str:
@@ -49,8 +74,8 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
         opts.fail("no roadmap items fall in the chosen workstreams and dates",
                   "widen 'from' and 'to', or check 'workstreams'.")
     today = ctx.config.effective_today()
-    shown = replace(roadmap, items=tuple(items))
-    title = opts.text("title") or "Programme roadmap"
+    shown = _relabelled(replace(roadmap, items=tuple(items)), opts.labels())
+    title = opts.text("title") or _("Programme roadmap")
     figure = _figure(shown, ctx, title, today, window_start, window_end, opts.text("source"))
     aside = _aside(shown, today)
     return f'<div class="cx-roadmap">{figure}{stage_list(shown)}{aside}</div>'
@@ -67,28 +92,44 @@ def _aside(roadmap: Roadmap, today: date) -> str:
                        and i.status != "done"), key=lambda i: (i.start, i.id))[:5]
     attention = sorted((i for i in roadmap.items if i.status in ("at-risk", "late")),
                        key=lambda i: (i.status != "late", i.finish, i.id))
-    parts = [f'<aside class="cx-roadmap-aside" aria-label="Roadmap summary as of {fmt.day(today)}">']
-    parts.append("<div><h3>Upcoming milestones</h3>")
+    label = _("Roadmap summary as of %(date)s", date=fmt.day(today))
+    parts = [f'<aside class="cx-roadmap-aside" aria-label="{fmt.html(label)}">']
+    heading = _("Upcoming milestones")
+    parts.append(f"<div><h3>{fmt.html(heading)}</h3>")
     if upcoming:
         parts.append("<ul>" + "".join(
             f"<li><strong>{fmt.day(i.start)}</strong> {fmt.html(i.item)}{_who(i)}</li>" for i in upcoming) + "</ul>")
     else:
-        parts.append("<p>No milestones ahead.</p>")
-    parts.append("</div><div><h3>At risk or late</h3>")
+        none = _("No milestones ahead.")
+        parts.append(f"<p>{fmt.html(none)}</p>")
+    heading = _("At risk or late")
+    parts.append(f"</div><div><h3>{fmt.html(heading)}</h3>")
     if attention:
-        parts.append("<ul>" + "".join(
-            f'<li>{status_badge(i.status)} '
-            f"{fmt.html(i.item)} <span class=\"cx-muted\">(ends {fmt.day(i.finish)}{_who(i, ', ')})</span></li>"
-            for i in attention) + "</ul>")
+        items = []
+        for i in attention:
+            ends = (_("(ends %(date)s, %(owner)s)", date=fmt.day(i.finish), owner=i.owner) if i.owner
+                    else _("(ends %(date)s)", date=fmt.day(i.finish)))
+            items.append(f'<li>{status_badge(i.status)} {fmt.html(i.item)} '
+                         f'<span class="cx-muted">{fmt.html(ends)}</span></li>')
+        parts.append("<ul>" + "".join(items) + "</ul>")
     else:
-        parts.append("<p>Nothing is at risk or late.</p>")
-    parts.append(f'</div><p class="cx-muted">Status as of {fmt.day(today)}.</p></aside>')
+        none = _("Nothing is at risk or late.")
+        parts.append(f"<p>{fmt.html(none)}</p>")
+    status = _("Status as of %(date)s.", date=fmt.day(today))
+    parts.append(f'</div><p class="cx-muted">{fmt.html(status)}</p></aside>')
     return "".join(parts)
 
 
 def status_badge(status: str) -> str:
     """The status in words, coloured (the colour only repeats the word)."""
-    return f'<span class="cx-status cx-status-{status}">{STATUS_WORDS[status]}</span>'
+    return f'<span class="cx-status cx-status-{status}">{fmt.html(status_word(status))}</span>'
+
+
+def _dates(item: Item) -> str:
+    """'3 Feb 2025 to 14 Mar 2025', or the day of a milestone."""
+    if not item.end:
+        return fmt.day(item.start)
+    return _("%(start)s to %(end)s", start=fmt.day(item.start), end=fmt.day(item.finish))
 
 
 def _stages(roadmap: Roadmap) -> list[tuple[str, str, list[Item]]]:
@@ -98,27 +139,27 @@ def _stages(roadmap: Roadmap) -> list[tuple[str, str, list[Item]]]:
     items = sorted((i for i in roadmap.items if i.type != "phase"), key=lambda i: (i.start, i.id))
     if not phases:
         return [(w, "", [i for i in items if i.workstream == w]) for w in roadmap.workstreams]
-    groups: list[tuple[str, str, list[Item]]] = [
-        (p.item, f"{fmt.day(p.start)} to {fmt.day(p.finish)}", []) for p in phases]
+    groups: list[tuple[str, str, list[Item]]] = [(p.item, _dates(p), []) for p in phases]
     rest: list[Item] = []
     for item in items:
         home = [n for n, p in enumerate(phases) if p.start <= item.start <= p.finish]
         (groups[home[-1]][2] if home else rest).append(item)
     if rest:
-        groups.append(("Other items", "", rest))
+        groups.append((_("Other items"), "", rest))
     return [g for g in groups if g[2]]
 
 
 def stage_list(roadmap: Roadmap) -> str:
     """The roadmap as a list of items by stage: what a phone shows instead of the Gantt chart."""
-    parts = ['<div class="cx-roadmap-list" role="group" aria-label="Roadmap items by stage">']
+    label = _("Roadmap items by stage")
+    parts = [f'<div class="cx-roadmap-list" role="group" aria-label="{fmt.html(label)}">']
     for name, dates, items in _stages(roadmap):
-        when = f' <span class="cx-muted">{dates}</span>' if dates else ""
+        when = f' <span class="cx-muted">{fmt.html(dates)}</span>' if dates else ""
         parts.append(f'<h3 class="cx-roadmap-stage">{fmt.html(name)}{when}</h3><ul>')
         for i in items:
-            span = fmt.day(i.start) + (f" to {fmt.day(i.finish)}" if i.end else "")
             parts.append(f"<li>{status_badge(i.status)} <strong>{fmt.html(i.item)}</strong> "
-                         f'<span class="cx-muted">{span} · {fmt.html(i.workstream)}{_who(i)}</span></li>')
+                         f'<span class="cx-muted">{fmt.html(_dates(i))} · {fmt.html(i.workstream)}'
+                         f"{_who(i)}</span></li>")
         parts.append("</ul>")
     parts.append("</div>")
     return "".join(parts)
@@ -133,12 +174,13 @@ def _table(roadmap: Roadmap) -> "pd.DataFrame":
     """The publishable list: every item, in the chart's order, for the data table and the CSV."""
     import pandas as pd
 
-    rows = [{"Workstream": i.workstream, "ID": i.id, "Item": i.item, "Type": i.type,
-             "Start": i.start.isoformat(), "End": i.end.isoformat() if i.end else "",
-             "Status": STATUS_WORDS[i.status], "Owner": i.owner,
-             "Progress (%)": "" if i.progress is None else f"{i.progress:g}",
-             "Depends on": ", ".join(i.depends_on)} for i in _ordered(roadmap)]
-    return pd.DataFrame(rows)
+    columns = [_("Workstream"), _("ID"), _("Item"), _("Type"), _("Start"), _("End"), _("Status"),
+               _("Owner"), _("Progress (%)"), _("Depends on")]
+    rows = [[i.workstream, i.id, i.item, type_word(i.type), i.start.isoformat(),
+             i.end.isoformat() if i.end else "", status_word(i.status), i.owner,
+             "" if i.progress is None else f"{i.progress:g}", ", ".join(i.depends_on)]
+            for i in _ordered(roadmap)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _ordered(roadmap: Roadmap) -> list[Item]:
@@ -167,18 +209,6 @@ def _rows(roadmap: Roadmap) -> tuple[list[dict], dict[str, str], list[str]]:
     return rows, labels, order
 
 
-def _wrap(text: str, chars: int, lines: int = 2) -> list[str]:
-    """A label in at most `lines` lines of about `chars` characters; the last ends in '…' when
-    the text is longer (its full text is in the tooltip, the table and what screen readers say)."""
-    import textwrap
-
-    out = textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][:max(chars - 1, 1)].rstrip() + "…"
-    return out
-
-
 def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, start: date, end: date,
             source: str | None) -> str:
     import altair as alt
@@ -189,10 +219,10 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     rows, labels, order = _rows(roadmap)
     lines = {k: (v if k.startswith("ws") and k[2:].isdigit() else _wrap(v, LABEL_CHARS))
              for k, v in labels.items()}
-    # the window in milliseconds (as the browser reads the ISO dates: UTC midnight); Vega-Lite
-    # warns of a conflict on every layer when a layered time scale's domain is given as dates
-    domain = [_ms(start), _ms(end + timedelta(days=1))]
-    scales = iter([alt.Scale(domainMin=domain[0], domainMax=domain[1], clamp=True)])  # declared once
+    # the window in milliseconds (as the browser reads the ISO dates: UTC midnight), declared
+    # once as bounds: Vega-Lite warns of a conflict on every layer when a layered time scale
+    # is given a domain of dates
+    scales = iter([alt.Scale(domainMin=_ms(start), domainMax=_ms(end + timedelta(days=1)), clamp=True)])
 
     def x(field: str, **kw) -> "alt.X":
         return alt.X(field, scale=next(scales, alt.Undefined), **kw)
@@ -207,36 +237,35 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
                             labelFontWeight=alt.condition("indexof(datum.value, 'ws') === 0",
                                                           alt.value("bold"), alt.value("normal"))))
     height = ROW * len(order)
-    month_axis = alt.Axis(format="%b %Y", labelAngle=0, tickCount={"interval": "month", "step": 1},
-                          labelExpr="month(datum.value) % 3 === 0 ? timeFormat(datum.value, '%b %Y') : ''",
+    month = fmt.chart_date_format("yMMM")
+    month_axis = alt.Axis(format=month, labelAngle=0, tickCount={"interval": "month", "step": 1},
+                          labelExpr=f"month(datum.value) % 3 === 0 ? timeFormat(datum.value, {json.dumps(month)}) : ''",
                           gridOpacity=0.4, orient="top", title=None, labelFontSize=12)
     bars = [i for i in roadmap.items if i.type == "initiative"]
     stones = [i for i in roadmap.items if i.type == "milestone"]
     phases = [i for i in roadmap.items if i.type == "phase"]
-    status_scale = alt.Scale(domain=list(STATUSES), range=[STATUS_COLORS[s] for s in STATUSES])
-    color = alt.Color("status:N", scale=status_scale, title="Status",
-                      legend=alt.Legend(orient="bottom", labelExpr=_words_expr()))
-    tip = [alt.Tooltip("item:N", title="Item"), alt.Tooltip("workstream:N", title="Workstream"),
-           alt.Tooltip("dates:N", title="Dates"), alt.Tooltip("state:N", title="Status"),
-           alt.Tooltip("owner:N", title="Owner")]
-    says = alt.Description("says:N")  # what a screen reader says for each bar and milestone
+    # the data holds the statuses as readers read them, so the legend needs no translation
+    status_scale = alt.Scale(domain=[status_word(s) for s in STATUSES],
+                             range=[STATUS_COLORS[s] for s in STATUSES])
+    color = alt.Color("status:N", scale=status_scale, title=_("Status"), legend=alt.Legend(orient="bottom"))
+    tip = [alt.Tooltip("item:N", title=_("Item")), alt.Tooltip("workstream:N", title=_("Workstream")),
+           alt.Tooltip("dates:N", title=_("Dates")), alt.Tooltip("state:N", title=_("Status")),
+           alt.Tooltip("owner:N", title=_("Owner"))]
 
     def frame(items: list[Item]) -> "pd.DataFrame":
         return pd.DataFrame([{
             "row": i.id, "item": i.item, "workstream": i.workstream, "owner": i.owner or "—",
-            "status": i.status, "state": STATUS_WORDS[i.status] + (
-                f", {i.progress:g}% done" if i.progress is not None and i.type != "milestone" else ""),
+            "status": status_word(i.status), "state": _state(i),
             "start": i.start.isoformat(), "end": (i.finish + timedelta(days=1)).isoformat(),
             "done_to": (i.start + timedelta(days=round((i.finish - i.start).days * (i.progress or 0) / 100))).isoformat(),
             "dates": _dates(i),
-            "flag": STATUS_WORDS[i.status] if i.status in ("at-risk", "late") else "",
-            "says": _says(i),
+            "flag": status_word(i.status) if i.status in ("at-risk", "late") else "",
         } for i in items], columns=["row", "item", "workstream", "owner", "status", "state", "start",
-                                    "end", "done_to", "dates", "flag", "says"])
+                                    "end", "done_to", "dates", "flag"])
 
     layers = []
     lanes = pd.DataFrame(rows)
-    layers.append(alt.Chart(lanes).mark_rect(aria=False).encode(
+    layers.append(alt.Chart(lanes).mark_rect().encode(
         y=y, x=alt.value(0), x2=alt.value("width"),
         color=alt.condition("datum.lane === 0", alt.value("#F3F6F9"), alt.value("#FFFFFF"))))
     if phases:
@@ -245,64 +274,67 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
                                "name": p.item, "shade": n % 2,
                                "label": _wrap(p.item, int(_px(p, start, end) // 7))}
                               for n, p in enumerate(phases)])
-        layers.append(alt.Chart(bands).mark_rect(opacity=0.35, aria=False).encode(
+        layers.append(alt.Chart(bands).mark_rect(opacity=0.35).encode(
             x=x("start:T", axis=month_axis), x2="end:T",
             color=alt.condition("datum.shade === 0", alt.value("#D5DDE5"), alt.value("#EEF2F6")),
-            tooltip=[alt.Tooltip("name:N", title="Stage")]))
+            tooltip=[alt.Tooltip("name:N", title=_("Phase"))]))
         layers.append(alt.Chart(bands).mark_text(align="left", baseline="bottom", dx=3, y=-34, fontWeight="bold",
-                                                 fontSize=12, lineHeight=14, color="#1B2530", aria=False).encode(
+                                                 fontSize=12, lineHeight=14, color="#1B2530").encode(
             x=x("start:T"), text="label:N"))
     deps = _links(roadmap)
     if len(deps):
         # quiet by design: the table lists every dependency in words
         layers.append(alt.Chart(deps).mark_rule(color="#4A5866", strokeDash=[2, 3], opacity=0.3,
-                                                strokeWidth=1, aria=False).encode(
+                                                strokeWidth=1).encode(
             x=x("from:T"), x2="to:T", y=y, y2="target:N"))
     if bars:
         data = frame(bars)
         layers.append(alt.Chart(data).mark_bar(cornerRadius=2).encode(
-            x=x("start:T", axis=month_axis), x2="end:T", y=y, color=color, tooltip=tip, description=says))
-        layers.append(alt.Chart(data).mark_bar(height=4, color="#1B2530", opacity=0.55, aria=False).encode(
+            x=x("start:T", axis=month_axis), x2="end:T", y=y, color=color, tooltip=tip))
+        layers.append(alt.Chart(data).mark_bar(height=4, color="#1B2530", opacity=0.55).encode(
             x=x("start:T"), x2="done_to:T", y=y, tooltip=tip))
         layers.append(alt.Chart(data[data["flag"] != ""]).mark_text(align="left", dx=4, fontSize=12,
-                                                                   fontWeight="bold", color="#1B2530",
-                                                                   aria=False).encode(
+                                                                   fontWeight="bold", color="#1B2530").encode(
             x=x("end:T"), y=y, text="flag:N"))
     if stones:
         layers.append(alt.Chart(frame(stones)).mark_point(shape="diamond", filled=True, size=170, opacity=1,
                                                           stroke="#1B2530", strokeWidth=1).encode(
-            x=x("start:T", axis=month_axis), y=y, color=color, tooltip=tip, description=says))
+            x=x("start:T", axis=month_axis), y=y, color=color, tooltip=tip))
     if start <= today <= end:
-        now = pd.DataFrame([{"date": today.isoformat(), "label": f"Today, {fmt.day(today)}"}])
-        layers.append(alt.Chart(now).mark_rule(color="#B3261E", strokeWidth=2).encode(
-            x=x("date:T"), description=alt.Description("label:N")))
+        now = pd.DataFrame([{"date": today.isoformat(), "label": _("Today, %(date)s", date=fmt.day(today))}])
+        layers.append(alt.Chart(now).mark_rule(color="#B3261E", strokeWidth=2).encode(x=x("date:T")))
         layers.append(alt.Chart(now).mark_text(align="left", dx=4, y=height + 14, color="#B3261E",
-                                               fontWeight="bold", fontSize=12, aria=False).encode(
-            x=x("date:T"), text="label:N"))
+                                               fontWeight="bold", fontSize=12).encode(x=x("date:T"), text="label:N"))
     chart = alt.layer(*layers).properties(width=WIDTH, height=height)
     description = _describe(roadmap, today)
     return render_figure(chart, _table(roadmap), ctx, title=title, description=description,
                          csv_name="roadmap.csv", source=source)
 
 
+def _state(i: Item) -> str:
+    """'at risk, 55% done': the status and, for a bar, how far it has got."""
+    if i.progress is None or i.type == "milestone":
+        return status_word(i.status)
+    return _("%(status)s, %(progress)s done", status=status_word(i.status),
+             progress=fmt.percent(i.progress, 0 if float(i.progress).is_integer() else 1))
+
+
+def _wrap(text: str, chars: int, lines: int = 2) -> list[str]:
+    """A label in at most `lines` lines of about `chars` characters; the last ends in '…' when
+    the text is longer (its full text is in the tooltip, the list by stage and the table)."""
+    import textwrap
+
+    if any(c >= "\u2e80" for c in text):  # Chinese characters are about twice as wide
+        chars = max(chars // 2, 4)
+    out = textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][:max(chars - 1, 1)].rstrip() + "…"
+    return out
+
+
 def _ms(d: date) -> int:
     return (d - date(1970, 1, 1)).days * 86_400_000
-
-
-def _dates(item: Item) -> str:
-    return fmt.day(item.start) + (f" to {fmt.day(item.finish)}" if item.end else "")
-
-
-def _says(item: Item) -> str:
-    """One item in words, as a screen reader reads its bar or milestone."""
-    kind = "milestone" if item.type == "milestone" else "initiative"
-    done = f", {item.progress:g}% done" if item.progress is not None and item.type != "milestone" else ""
-    owner = f", owner {item.owner}" if item.owner else ""
-    return f"{item.item}: {kind} in {item.workstream}, {_dates(item)}, {STATUS_WORDS[item.status]}{done}{owner}"
-
-
-def _words_expr() -> str:
-    return f"{json.dumps(STATUS_WORDS)}[datum.value]"
 
 
 def _px(phase: Item, start: date, end: date) -> float:
@@ -325,7 +357,12 @@ def _links(roadmap: Roadmap) -> "pd.DataFrame":
 
 def _describe(roadmap: Roadmap, today: date) -> str:
     counts = {s: sum(1 for i in roadmap.items if i.status == s and i.type != "phase") for s in STATUSES}
-    parts = ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in counts.items() if n)
-    return (f"Gantt chart of {len(roadmap.workstreams)} workstreams from {fmt.day(roadmap.start)} to "
-            f"{fmt.day(roadmap.finish)}, status as of {fmt.day(today)}: {parts}. "
-            "The table lists every item with its dates, status, owner and dependencies.")
+    parts = fmt.join([_("%(count)s %(status)s", count=n, status=status_word(s))
+                      for s, n in counts.items() if n])
+    n = len(roadmap.workstreams)
+    return ngettext("Gantt chart of %(num)s workstream from %(start)s to %(end)s, status as of "
+                    "%(today)s: %(counts)s.",
+                    "Gantt chart of %(num)s workstreams from %(start)s to %(end)s, status as of "
+                    "%(today)s: %(counts)s.", n, start=fmt.day(roadmap.start),
+                    end=fmt.day(roadmap.finish), today=fmt.day(today), counts=parts) + " " + \
+        _("The table lists every item with its dates, status, owner and dependencies.")
