@@ -452,3 +452,33 @@ def test_chart_defaults_read_as_a_designer_would_set_them(browser, served, examp
     widths = p.eval_on_selector_all(".cx-spark", "ss => ss.map(s => s.getBoundingClientRect().width)")
     assert widths and min(widths) >= 200  # trend lines big enough to read
     p.context.close()
+
+
+# --- 8. dark mode -----------------------------------------------------------------------------
+def _luminance(css: str) -> float:
+    import re
+
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", css)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_dark_mode_follows_the_system_and_keeps_charts_legible(browser, served, javascript):
+    """With the system in dark mode the page turns dark (axe checks contrast on every page in
+    both schemes above); each chart, static or live, keeps its colours on a light card."""
+    for rel, scheme in [("kpis/", "dark"), ("kpis/", "light")]:
+        p = open_page(browser, served + rel, viewport={"width": 1280, "height": 900}, color_scheme=scheme,
+                      java_script_enabled=javascript)
+        if javascript:
+            charts_ready(p)
+        body = _luminance(p.evaluate("getComputedStyle(document.body).backgroundColor"))
+        text = _luminance(p.evaluate("getComputedStyle(document.body).color"))
+        contrast = (max(body, text) + 0.05) / (min(body, text) + 0.05)
+        assert contrast >= 7
+        assert (body < 0.05) == (scheme == "dark")
+        cards = p.eval_on_selector_all("figure.cx-chart .cx-chart-view",
+                                       "vs => vs.map(v => getComputedStyle(v).backgroundColor)")
+        if scheme == "dark":
+            assert cards and all(_luminance(c) > 0.9 for c in cards)
+        p.context.close()
