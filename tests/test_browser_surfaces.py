@@ -482,3 +482,32 @@ def test_dark_mode_follows_the_system_and_keeps_charts_legible(browser, served, 
         if scheme == "dark":
             assert cards and all(_luminance(c) > 0.9 for c in cards)
         p.context.close()
+
+
+# --- 9. the home page at a glance -------------------------------------------------------------
+def test_the_home_page_answers_where_do_we_stand(browser, served, example_out):
+    import csv
+
+    items = [r for r in csv.DictReader((example_out / "roadmap" / "roadmap.csv").open(encoding="utf-8"))
+             if r["Type"] != "phase"]
+    p = open_page(browser, served, viewport={"width": 1280, "height": 900})
+    charts_ready(p)
+    # headline KPI cards, above the fold's second screen
+    cards = p.locator("main .cx-kpi")
+    assert cards.count() == 4 and "Net Promoter Score" in cards.first.inner_text()
+    assert cards.first.bounding_box()["y"] < 1200
+    # the roadmap's status: counts that add up to every item, the next milestones, what is at risk
+    counts = p.eval_on_selector_all(".cx-roadmap-status .cx-count", "cs => cs.map(c => c.innerText)")
+    assert sum(int(c.split()[0]) for c in counts) == len(items)
+    for status in ("done", "on track", "at risk"):
+        n = sum(1 for r in items if r["Status"] == status)
+        assert f"{n} {status}" in [" ".join(c.split()) for c in counts]
+    summary = p.locator(".cx-roadmap-status .cx-roadmap-aside").inner_text()
+    assert "Upcoming milestones" in summary and "Stage 2 review with the executive committee" in summary
+    # latest findings as big numbers
+    assert "56%" in p.locator(".cx-highlights").inner_text()
+    # no section listed twice: the automatic list is the only list of the site's sections
+    lists = p.eval_on_selector_all("main article ul, main article dl",
+                                   "ls => ls.filter(l => l.querySelector('a[href*=\"why-cx-pays\"]') && l.querySelector('a[href*=\"kpis\"]')).length")
+    assert lists == 1
+    p.context.close()

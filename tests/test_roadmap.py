@@ -169,6 +169,8 @@ def test_filter_workstreams_and_period(site):
      "content/index.md:4: error: no roadmap items fall in the chosen workstreams and dates"),
     ("```roadmap\ndata: roadmap.csv\nlanes: [People]\n```",
      "content/index.md:6: error: the roadmap block has no option 'lanes'"),
+    ("```roadmap\ndata: roadmap.csv\nview: timeline\n```",
+     "content/index.md:6: error: 'view: timeline' is not possible; choose one of: gantt, status"),
     ("```roadmap\nworkstreams: [People]\n```",
      "content/index.md:4: error: the roadmap block needs 'data'"),
 ])
@@ -218,3 +220,20 @@ def test_labels_must_be_a_mapping(site):
     body = "```roadmap\ndata: roadmap.csv\nlabels: [A, B]\n```"
     assert problems(roadmap_site(site, body=body))[0].startswith(
         "content/index.md:4: error: 'labels' must map values of the data to the words to show")
+
+
+def test_status_view_counts_items_and_lists_what_comes_next(site):
+    out = html(build(roadmap_site(site, body="```roadmap\ndata: roadmap.csv\nview: status\n```")))
+    assert "cx-chart-spec" not in out  # no chart to load
+    box = re.search(r'<div class="cx-roadmap-status".*?</aside></div>', out, re.S).group(0)
+    assert text_of(re.search(r'<ul class="cx-counts">.*?</ul>', box, re.S).group(0)) == \
+        "1 planned 1 on track 1 at risk 1 late 2 done"
+    assert "Playbook launch" in text_of(box) and "Dashboard" in text_of(box)
+
+
+def test_on_a_phone_the_roadmap_lists_items_by_stage(site):
+    out = html(build(roadmap_site(site)))
+    listing = text_of(re.search(r'<div class="cx-roadmap-list".*?</div>', out, re.S).group(0))
+    assert listing.startswith("Stage 1: foundations 1 Feb 2025 to 31 Aug 2025 done NPS surveys")
+    assert "Stage 2: results 1 Sept 2025 to 31 Oct 2026 at risk Inner loop" in listing
+    assert listing.endswith("planned Playbook launch 1 Jun 2026 · People · HR")

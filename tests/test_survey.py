@@ -121,7 +121,9 @@ def test_likert_distribution(site):
     ("```survey\ndata: findings.csv\nby: country\nreference: Europe\n```",
      "content/index.md:7: error: the reference group 'Europe' is not in column 'country' of data/findings.csv"),
     ("```survey\ndata: findings.csv\nby: country\nview: pie\n```",
-     "content/index.md:7: error: 'view: pie' is not possible; choose one of: bars, heat"),
+     "content/index.md:7: error: 'view: pie' is not possible; choose one of: bars, heat, highlight"),
+    ("```survey\ndata: likert.csv\nby: department\nview: highlight\n```",
+     "content/index.md:7: error: 'view: highlight' shows shares agreeing; this file holds answers (Likert)"),
     ("```survey\ndata: findings.csv\nstatement: x\n```",
      "content/index.md:4: error: the survey block needs 'by'"),
 ])
@@ -188,3 +190,13 @@ def test_the_minimum_group_size_is_configurable(site):
     src = survey_site(site, **{"cxsite.yaml": "survey:\n  min_group_size: 3\n"})
     out = html(build(src))
     assert '"label":"73% (n=4)"' in spec_of(out) and "fewer than" not in out
+
+
+def test_highlight_shows_each_statement_as_big_numbers_without_a_chart(site):
+    body = DESIGN_BLOCK.replace("by: country", "by: country\nview: highlight\nsource: Gallup")
+    files = build(survey_site(site, body))
+    out = html(files)
+    assert "cx-chart-spec" not in out and not any(p.endswith(".csv") for p in files)
+    box = text_of(re.search(r'<div class="cx-highlights">.*?</div>', out, re.S).group(0))
+    assert box == "I know what my company stands for 56% UK 52% Germany Source: Gallup"
+    assert "73%" not in out  # the small group stays out, as in every view

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from ...blocks import BlockContext
 
-OPTIONS = ("data", "workstreams", "from", "to", "title", "source", "labels")
+OPTIONS = ("data", "workstreams", "from", "to", "title", "source", "labels", "view")
+VIEWS = ("gantt", "status")  # the full chart, or the programme's status at a glance
 # Okabe-Ito colours (safe for colour blindness); the status is also written in words.
 STATUS_COLORS = {"planned": "#7F7F7F", "on-track": "#009E73", "at-risk": "#E69F00",
                  "late": "#D55E00", "done": "#0072B2"}
@@ -74,7 +75,10 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
         opts.fail("no roadmap items fall in the chosen workstreams and dates",
                   "widen 'from' and 'to', or check 'workstreams'.")
     today = ctx.config.effective_today()
+    view = opts.choice("view", VIEWS, "gantt")
     shown = _relabelled(replace(roadmap, items=tuple(items)), opts.labels())
+    if view == "status":
+        return status_view(shown, today)
     title = opts.text("title") or _("Programme roadmap")
     figure = _figure(shown, ctx, title, today, window_start, window_end, opts.text("source"))
     aside = _aside(shown, today)
@@ -118,6 +122,21 @@ def _aside(roadmap: Roadmap, today: date) -> str:
     status = _("Status as of %(date)s.", date=fmt.day(today))
     parts.append(f'</div><p class="cx-muted">{fmt.html(status)}</p></aside>')
     return "".join(parts)
+
+
+def status_view(roadmap: Roadmap, today: date) -> str:
+    """The roadmap at a glance (`view: status`): how many items are done, on track, at risk,
+    late and planned, as numbers and one bar, then the next milestones and what needs attention."""
+    items = [i for i in roadmap.items if i.type != "phase"]
+    counts = [(s, sum(1 for i in items if i.status == s)) for s in STATUSES]
+    counts = [(s, n) for s, n in counts if n]
+    tiles = "".join(f'<li class="cx-count cx-count-{s}"><span class="cx-count-n">{fmt.html(fmt.integer(n))}</span> '
+                    f"{status_badge(s)}</li>" for s, n in counts)
+    bar = "".join(f'<span class="cx-status-{s}" style="flex-grow: {n}"></span>' for s, n in counts)
+    label = _("Roadmap summary as of %(date)s", date=fmt.day(today))
+    return (f'<div class="cx-roadmap-status" role="group" aria-label="{fmt.html(label)}">'
+            f'<ul class="cx-counts">{tiles}</ul><div class="cx-status-bar" aria-hidden="true">{bar}</div>'
+            f"{_aside(roadmap, today)}</div>")
 
 
 def status_badge(status: str) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ...blocks import BlockContext
 
 OPTIONS = ("data", "statement", "by", "reference", "view", "sort", "source", "title", "labels")
-VIEWS = ("bars", "heat")
+VIEWS = ("bars", "heat", "highlight")
 SORTS = ("value", "name", "file")
 REFERENCE_COLOR = "#4A5866"
 
@@ -50,6 +50,11 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
         return f'<div class="cx-survey">{note}</div>'
     title = opts.text("title") or _title(found, by)
     source = opts.text("source")
+    if view == "highlight":
+        if found.likert:
+            opts.fail("'view: highlight' shows shares agreeing; this file holds answers (Likert)",
+                      "use 'view: bars' or 'view: heat' for answers.", key="view")
+        return f'<div class="cx-survey">{_highlight(found, opts.text("title"), source)}{note}</div>'
     if view == "heat":
         chart = _heat(found, ctx, by, reference)
     elif found.likert:
@@ -61,6 +66,26 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     html = render_figure(chart, _table(found, by), ctx, title=title,
                          description=_describe(found, by, reference), csv_name=None, source=source)
     return f'<div class="cx-survey">{html}{note}</div>'
+
+
+def _highlight(found: Findings, title: str | None, source: str | None) -> str:
+    """Findings at a glance (`view: highlight`): each statement with its share per group as big
+    numbers, in the file's order; no chart to load."""
+    rows_all = found.rows
+    parts = ['<div class="cx-highlights">']
+    if title:
+        parts.append(f'<p class="cx-highlights-title">{fmt.html(title)}</p>')
+    for statement in found.statements:
+        rows = rows_all[rows_all["statement"] == statement]
+        values = "".join(f'<li><span class="cx-hl-n">{fmt.html(fmt.percent(v, 0))}</span> '
+                         f"{fmt.html(g)}</li>" for g, v in zip(rows["group"], rows["value"]))
+        parts.append(f'<figure class="cx-highlight"><figcaption>{fmt.html(statement)}</figcaption>'
+                     f"<ul>{values}</ul></figure>")
+    if source:
+        said = _("Source: %(source)s", source=source)
+        parts.append(f'<p class="cx-chart-meta">{fmt.html(said)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def _relabelled(found: Findings, labels: dict[str, str]) -> Findings:
