@@ -39,6 +39,18 @@ def test_saving_a_file_reloads_the_open_page(browser, served):
         overlay.wait_for(timeout=5000)
         assert "link to a missing page 'missing.md'" in overlay.inner_text()
         assert page.get_by_text("Second version.").is_visible()  # the last good page beneath
+        # opaque, focused, and its button styled with a visible focus ring
+        assert page.evaluate("getComputedStyle(document.getElementById('cxsite-errors')).backgroundColor") \
+            in ("rgb(238, 241, 244)",)
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'cxsite-errors'",
+                               timeout=5000)
+        page.keyboard.press("Tab")
+        button = page.locator("#cxsite-errors button")
+        assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+        style = button.evaluate("b => { const s = getComputedStyle(b); return [s.backgroundColor, s.color, "
+                                "s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+        assert style[0] == "rgb(11, 79, 138)" and style[1] == "rgb(255, 255, 255)"
+        assert style[2] == "solid" and style[3] >= 3
 
         (root / "content/a.md").write_text("---\ntitle: Page A\n---\nThird version.\n")
         page.get_by_text("Third version.").wait_for(timeout=5000)

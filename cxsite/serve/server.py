@@ -106,29 +106,51 @@ def inject(page: bytes, snippet: bytes) -> bytes:
     return page + snippet if at < 0 else page[:at] + snippet + page[at:]
 
 
+# The panel's look: opaque, above everything, a clear button with a visible focus ring. Its own
+# rules under its own id, so no site's stylesheet changes it and it changes no site.
+OVERLAY_STYLE = (
+    "#cxsite-errors{position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:2rem 1rem;"
+    "background:#eef1f4;color:#1a1a1a;font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;text-align:left}"
+    "#cxsite-errors:focus{outline:none}"
+    "#cxsite-errors .cxsite-errors-box{max-width:48rem;margin:0 auto;padding:1.5rem 2rem;background:#fff;"
+    "border:1px solid #d5dde5;border-top:6px solid #b00020;border-radius:8px;box-shadow:0 8px 32px rgba(0,0,0,.18)}"
+    "#cxsite-errors h2{color:#b00020;margin:0 0 .5rem;font-size:1.5rem;line-height:1.25;border:0;padding:0}"
+    "#cxsite-errors ol{padding-left:1.5rem;margin:1rem 0}"
+    "#cxsite-errors li{margin:0 0 1rem}"
+    "#cxsite-errors code{font:bold .95em ui-monospace,Menlo,Consolas,monospace;background:#f3f6f9;padding:.1em .3em;border-radius:3px}"
+    "#cxsite-errors .cxsite-hint{margin:.25rem 0 0;color:#3d4852}"
+    "#cxsite-errors button{font:inherit;font-weight:700;color:#fff;background:#0b4f8a;border:2px solid #0b4f8a;"
+    "border-radius:6px;padding:.5rem 1.25rem;cursor:pointer}"
+    "#cxsite-errors button:hover{background:#083b68;border-color:#083b68}"
+    "#cxsite-errors button:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}"
+)
+
+
 def overlay_html(problems: list[Problem]) -> str:
-    """The error panel shown over the last good page; every piece of text is escaped."""
+    """The error panel shown over the last good page: opaque, named by its heading, and focused
+    when the page loads (reload.js), so a keyboard or screen reader lands on it; every piece of
+    text is escaped."""
     errors = sorted([p for p in problems if p.severity == "error"] or problems, key=Problem.sort_key)
     items = []
     for p in errors[:SHOWN_IN_BROWSER]:
         where = (p.file or "") + (f", line {p.line}" if p.file and p.line else "")
-        hint = f'<p style="margin:.25rem 0 0;color:#444">{html.escape(p.hint)}</p>' if p.hint else ""
+        hint = f'<p class="cxsite-hint">{html.escape(p.hint)}</p>' if p.hint else ""
         items.append(
-            '<li style="margin:0 0 1rem">'
-            + (f'<code style="font-weight:bold">{html.escape(where)}</code><br>' if where else "")
+            "<li>"
+            + (f"<code>{html.escape(where)}</code><br>" if where else "")
             + f"{html.escape(p.message)}{hint}</li>")
     if len(errors) > SHOWN_IN_BROWSER:
         items.append(f"<li>... and {len(errors) - SHOWN_IN_BROWSER} more: see the terminal.</li>")
     count = f"{len(errors)} {'problem' if len(errors) == 1 else 'problems'}"
     return (
-        '<div id="cxsite-errors" role="alert" style="position:fixed;inset:0;z-index:2147483647;'
-        "overflow:auto;background:rgba(255,255,255,.96);color:#1a1a1a;"
-        'font:16px/1.5 system-ui,sans-serif;padding:2rem">'
-        '<div style="max-width:48rem;margin:0 auto">'
-        f'<h2 style="color:#b00020;margin:0 0 .5rem">The site has {count}</h2>'
-        "<p>This is the last version that built. Fix the file and save it: this page "
-        "updates by itself.</p>"
-        f'<ol style="padding-left:1.5rem">{"".join(items)}</ol>'
+        f"<style>{OVERLAY_STYLE}</style>"
+        '<div id="cxsite-errors" role="alertdialog" aria-modal="true" aria-labelledby="cxsite-errors-title" '
+        'aria-describedby="cxsite-errors-what" tabindex="-1">'
+        '<div class="cxsite-errors-box">'
+        f'<h2 id="cxsite-errors-title">The site has {count}</h2>'
+        '<p id="cxsite-errors-what">This is the last version that built. Fix the file and save it: '
+        "this page updates by itself.</p>"
+        f'<ol>{"".join(items)}</ol>'
         '<button type="button" onclick="this.closest(\'#cxsite-errors\').remove()">'
         "Hide this message</button></div></div>")
 
