@@ -165,8 +165,7 @@ def test_table_from_spec_takes_the_inline_values():
 
 def test_vega_assets_are_hashed_and_hold_the_libraries():
     assets = dict(charts.vega_assets())
-    names = sorted(assets)
-    assert [re.sub(r"\.[0-9a-f]{10}\.", ".HASH.", n) for n in names] == [
+    assert sorted(re.sub(r"\.[0-9a-f]{10}\.", ".HASH.", n) for n in assets) == [
         "assets/cx-charts.HASH.css", "assets/cx-charts.HASH.js", "assets/vega-bundle.HASH.js"]
     bundle = next(v for k, v in assets.items() if "vega-bundle" in k)
     assert b"vegaEmbed" in bundle and len(bundle) > 300_000
