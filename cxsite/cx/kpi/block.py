@@ -123,7 +123,7 @@ def _card(s: KpiData, ctx: "BlockContext", compare: str) -> str:
     meta = [fmt.html(last["label"])]
     if s.responses and not last["suppressed"]:
         meta.append(f"{int(last['n']):,} responses, margin of error ±"
-                    f"{fmt.html(fmt.number(float(last['moe']), d.decimals))} points")
+                    f"{fmt.html(fmt.with_unit(float(last['moe']), moe_unit(d), d.decimals))}")
     if d.source:
         meta.append("Source: " + fmt.html(d.source))
     parts.append(f'<p class="cx-kpi-meta">{" · ".join(meta)}</p>')
@@ -206,10 +206,12 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     unit = f" ({d.unit})" if d.unit else ""
     name = title or (d.name + (f" by {by}" if by else "") + (f", {s.segment}" if s.segment else ""))
     data = pd.DataFrame({"period": shown["start"].dt.strftime("%Y-%m-%d"), "label": shown["label"],
-                         "value": shown["value"].round(d.decimals)})
+                         "value": shown["value"]})  # rounded once, in kpi_data
     if by:
         data[by] = shown["group"]
     if s.responses:
+        data["moe"] = shown["moe"]
+        # the 95% range from the published value and margin (.round() only clears float noise)
         data["low"] = (shown["value"] - shown["moe"]).round(d.decimals)
         data["high"] = (shown["value"] + shown["moe"]).round(d.decimals)
         data["n"] = shown["n"].astype(int)
@@ -256,13 +258,20 @@ def _table(s: KpiData, data: "pd.DataFrame", by: str | None) -> "pd.DataFrame":
     cols[d.name + (f" ({d.unit})" if d.unit else "")] = data["value"]
     if s.responses:
         cols["Responses"] = data["n"]
-        cols["Margin of error (points)"] = (data["high"] - data["value"]).round(d.decimals)
+        cols["Margin of error" + (f" ({moe_unit(d)})" if moe_unit(d) else "")] = data["moe"]
     return pd.DataFrame(cols).reset_index(drop=True)
+
+
+def moe_unit(d: Definition) -> str:
+    """The unit of a margin of error: the KPI's own (a margin of a percentage is in points)."""
+    return fmt.change_unit(d.unit)
 
 
 def _describe(s: KpiData, shown: "pd.DataFrame", by: str | None, bands: bool) -> str:
     d = s.definition
-    first, last = shown.iloc[0], shown.iloc[-1]
+    # the earliest and the latest period of all lines (rows are in line order, then time)
+    in_time = shown.sort_values("start", kind="stable")
+    first, last = in_time.iloc[0], in_time.iloc[-1]
     text = (f"{d.name} from {first['label']} to {last['label']}"
             + (f", one line per {by}." if by else
                f": {fmt.with_unit(float(first['value']), d.unit, d.decimals)} to "
