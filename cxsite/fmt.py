@@ -75,3 +75,15 @@ def format_too_large(spec: str) -> str | None:
     if m.group(2) and int(m.group(2)) > MAX_FORMAT_PRECISION:
         return f"its precision {int(m.group(2)):,} is more than {MAX_FORMAT_PRECISION} digits"
     return None
+
+
+_DATE_CODE = re.compile(r"%(.)")
+DATE_CODES = "aAbBcdefgGHIjLmMpqQsSuUVwWxXyYZ%-"
+
+
+def is_date_format(spec: str) -> bool:
+    """A strftime/d3 date format: at least one % code, and only codes both understand. '.1f' or
+    'hello' is not one (strftime would print it as it is, on every page, without a word)."""
+    codes = _DATE_CODE.findall(spec)
+    return bool(codes) and spec.count("%") == len(codes) + spec.count("%%") and \
+        all(c in DATE_CODES for c in codes)

@@ -32,7 +32,7 @@ from ..charts.figure import (Figure, engine_key, figure_html, make_figure, rende
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     open_table, require_columns)
 from ..errors import SiteError, did_you_mean
-from ..fmt import format_too_large
+from ..fmt import format_too_large, is_date_format
 from ..privacy import notices
 from ..privacy.table import ProtectedTable
 from ..yamltext import parse_yaml
@@ -151,7 +151,7 @@ def _format(value: Any, key: str, ctx: "BlockContext", line_key: str | None = No
         return None
     text = str(value)
     if key == "date_format":
-        if "%" not in text or re.search(r"%[^aAbBcdefgGHIjLmMpqQsSuUVwWxXyYZ%-]", text):
+        if not is_date_format(text):
             raise _fail(f"'{text}' is not a date format", ctx,
                         "use codes such as '%b %Y' (Jan 2026), '%Y-%m-%d' (2026-01-31) or "
                         "'%d %B %Y' (31 January 2026).", key=line_key or key)

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import shlex
 from typing import TYPE_CHECKING, Any
 
 from ..data import (apply_where, at_block, column_kind, data_path, open_table, require_columns,
                     to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
-from ..fmt import format_too_large
+from ..fmt import format_too_large, is_date_format
+from ..rounding import published
 from ..privacy import notices
 from ..privacy.table import ProtectedTable
 
@@ -209,10 +211,25 @@ def _date_column(rows: "pd.DataFrame") -> str | None:
     return None
 
 
+_PRECISION = re.compile(r"\.(\d+)([f%])$")
+
+
+def _published(value: float, spec: str) -> float:
+    """The value rounded as the site rounds (12.25 -> 12.3 with .1f), before format() rounds it
+    half to even on its binary value (12.2)."""
+    m = _PRECISION.search(spec)
+    if not m:
+        return value
+    digits = int(m.group(1)) + (2 if m.group(2) == "%" else 0)
+    return published(value, digits)
+
+
 def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") -> str:
     """A number as people write it (1,234.5; 12), a date as 2026-03-31, or a format's result."""
     if kind == "date":
         try:
+            if fmt and not is_date_format(fmt):
+                raise ValueError(fmt)
             return value.strftime(fmt) if fmt else value.date().isoformat()
         except (ValueError, AttributeError):
             raise _fail(f"'{fmt}' is not a date format", ctx,
@@ -223,7 +240,7 @@ def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") ->
     if kind == "number":
         if fmt:
             try:
-                return format(value, fmt)
+                return format(_published(value, fmt), fmt)
             except ValueError:
                 raise _fail(f"'{fmt}' is not a number format", ctx,
                             "use for example format=.1f (12.3), format=,.0f (1,235) or "
@@ -231,6 +248,7 @@ def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") ->
         if float(value).is_integer():
             n = int(value)
             return f"{n:,}" if abs(n) >= 10000 else str(n)
+        value = published(value, 2)
         text = f"{value:,.2f}" if abs(value) >= 10000 else f"{value:.2f}"
         return text.rstrip("0").rstrip(".")
     if fmt:
