@@ -175,3 +175,19 @@ def test_a_where_value_matching_no_row_is_an_error_with_a_suggestion(site):
     out = problems(src)
     assert out[0].startswith("content/index.md:6: error: no row has 'Finanse' in the column 'dept'")
     assert "did you mean 'Finance'?" in out[0]
+
+
+# --- item 5: any column name ------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["Sales 2025.1", "Score [0-10]", "Customers' view", 'Say "hi"',
+                                  "back\\slash"])
+def test_a_column_named_with_dots_brackets_or_quotes_is_drawn(site, name):
+    quoted = '"' + name.replace('"', '""') + '"'
+    src = site({"content/index.md": page("```chart\ndata: d.csv\nmark: bar\nx: region\ny: '"
+                                         + name.replace("'", "''") + "'\n```"),
+                "data/d.csv": f"region,{quoted}\nNorth,12\nSouth,30\n"})
+    out = html(build(src))
+    svg = re.search(r'<div class="cx-chart-static">(.*?)</div>', out, re.S).group(1)
+    # both bars are drawn, with different heights: the values reached the chart
+    bars = re.findall(r'aria-label="region: (North|South); [^"]*?: (\d+)"', svg)
+    assert sorted(bars) == [("North", "12"), ("South", "30")]

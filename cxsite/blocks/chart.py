@@ -32,6 +32,7 @@ from ..charts.figure import (Figure, engine_key, figure_html, make_figure, rende
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     open_table, require_columns)
 from ..errors import SiteError, did_you_mean
+from ..charts.fields import field_ref
 from ..fmt import format_too_large, is_date_format
 from ..privacy import notices
 from ..privacy.table import ProtectedTable
@@ -442,7 +443,7 @@ def compose(opts: ChartOptions, p: Plan, data: "pd.DataFrame") -> Any:
     if opts.stack in (False, "grouped") and "color" in fields and category is not None \
             and opts.mark == "bar":
         color = fields["color"]  # grouped bars: one bar per colour inside each category
-        offset = {"field": color.name, "type": types[color.name], "sort": None}
+        offset = {"field": field_ref(color.name), "type": types[color.name], "sort": None}
         if category.channel == "x":
             enc["xOffset"] = alt.XOffset(**offset)
         else:
@@ -469,7 +470,8 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
     import altair as alt
 
     ch = f.channel
-    kw: dict[str, Any] = {"field": f.name, "type": kind}
+    # the title as the column is named (Vega-Lite would show the escaped reference)
+    kw: dict[str, Any] = {"field": field_ref(f.name), "type": kind, "title": f.name}
     if f.title is not None:
         kw["title"] = f.title or None  # None: no title at all
     agg = f.aggregate or (opts.aggregate if f is measure else None)
@@ -481,7 +483,7 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
     date_format = opts.date_format if kind == "temporal" else None
     if ch in ("column", "row"):
         wrap = 60 if ch == "row" else 24
-        header = {"labelExpr": _WRAP.format(n=wrap), "title": f.title}
+        header = {"labelExpr": _WRAP.format(n=wrap), "title": f.name if f.title is None else f.title}
         if ch == "row":
             header.update(labelAngle=0, labelOrient="top", labelAnchor="start", labelAlign="left",
                           labelPadding=6)
@@ -551,7 +553,7 @@ def _tip(name: str, kind: str, fields: dict[str, Field], opts: ChartOptions,
     import altair as alt
 
     f = next((x for x in fields.values() if x.name == name and x.channel not in ("column", "row")), None)
-    kw: dict[str, Any] = {"field": name, "type": kind}
+    kw: dict[str, Any] = {"field": field_ref(name), "type": kind, "title": name}
     if f is not None and f.title:
         kw["title"] = f.title
     if f is not None and (f.aggregate or (opts.aggregate and f.channel in ("x", "y", "theta")

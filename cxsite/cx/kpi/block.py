@@ -191,6 +191,7 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     import altair as alt
     import pandas as pd
 
+    from ...charts.fields import field_ref
     from ...charts.figure import render_figure
 
     d = s.definition
@@ -217,14 +218,16 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
         data["n"] = shown["n"].astype(int)
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     y = alt.Y("value:Q", title=d.name + unit, scale=alt.Scale(zero=False))
-    color = alt.Color(f"{by}:N", title=by) if by else alt.value(ctx.config.colors[0])
+    color = alt.Color(field=field_ref(by), type="nominal", title=by) if by else \
+        alt.value(ctx.config.colors[0])
     # The band uses 'fill', a scale of its own with the same colours, so the legend shows lines.
-    band_fill = alt.Fill(f"{by}:N", legend=None) if by else alt.value(ctx.config.colors[0])
+    band_fill = alt.Fill(field=field_ref(by), type="nominal", legend=None) if by else \
+        alt.value(ctx.config.colors[0])
     # Margin-of-error bands help for one or two lines; with more they hide each other.
     bands = s.responses and (not by or data[by].nunique() <= 2)
     tooltip = [alt.Tooltip("label:N", title="Period"), alt.Tooltip("value:Q", title=d.name)]
     if by:
-        tooltip.insert(0, alt.Tooltip(f"{by}:N"))
+        tooltip.insert(0, alt.Tooltip(field=field_ref(by), type="nominal", title=by))
     if s.responses:
         tooltip += [alt.Tooltip("n:Q", title="Responses", format=","),
                     alt.Tooltip("low:Q", title="95% range from"), alt.Tooltip("high:Q", title="to")]
