@@ -333,6 +333,14 @@ def flush_cache(config: Config, outputs: Iterable[PageOutput]) -> None:
 
 
 # --- whole-site files ---------------------------------------------------------------------
+def sitemap_files(config: Config, urls: list[str]) -> dict[str, bytes]:
+    """sitemap.xml when base_url is an absolute address (https://intranet.example/cx/): the
+    sitemap protocol needs full addresses, so with a bare path (/cx/) there is none."""
+    if "://" not in config.base_url:
+        return {}
+    return {"sitemap.xml": sitemap_xml(config, urls)}
+
+
 def sitemap_xml(config: Config, urls: list[str]) -> bytes:
     # html.escape without quotes is XML's escape (xml.sax would import urllib.request: 60 ms)
     rows = "".join(f"<url><loc>{html.escape(config.base_url + u, quote=False)}</loc></url>\n"
@@ -391,7 +399,7 @@ def made_parts(model: SiteModel, outputs: list[PageOutput], index: dict[str, byt
     return {"bundles": lambda: bundle_files(needs, model.config),
             "404": lambda: {"404.html": render_404(model)},
             "search": lambda: search_files(model, outputs, index),
-            "sitemap": lambda: {"sitemap.xml": sitemap_xml(model.config, [o.url for o in outputs])}}
+            "sitemap": lambda: sitemap_files(model.config, [o.url for o in outputs])}
 
 
 def made_files(model: SiteModel, outputs: list[PageOutput],
