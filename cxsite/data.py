@@ -54,13 +54,40 @@ def resolve(name: Any, data_dir: Path, *, file: str | None = None, line: int | N
         existing = [p.relative_to(data_dir).as_posix() for p in data_dir.rglob("*")
                     if p.is_file() and p.suffix.lower() in FORMATS] if data_dir.is_dir() else []
         raise SiteError(f"there is no data file '{name}' in data/", file=file, line=line,
-                        hint=did_you_mean(norm, existing) if existing else
+                        hint=suggest_file(norm, existing) if existing else
                         f"put the file {norm} in the folder 'data'." if data_dir.is_dir() else
                         "create the folder 'data' beside 'content' and put the file there.")
     if path.suffix.lower() not in FORMATS:
         raise SiteError(f"the data file '{name}' has a type cxsite cannot read", file=file, line=line,
                         hint="use a .csv, .xlsx, .json or .yaml file.")
     return path
+
+
+def suggest_file(name: str, existing: list[str]) -> str:
+    """The data files whose names are close to NAME, compared without their extension and word
+    by word (responses.csv -> nps_responses.csv), else the list of files: sharing '.csv' and a few
+    letters (teams.csv, ama_survey.csv) is no reason to suggest a file."""
+    import difflib
+
+    def words(text: str) -> list[str]:
+        return [w for w in re.split(r"[_\-\s./]+", text.lower()) if w]
+
+    stem = posixpath.splitext(name)[0].lower()
+    whole, parts = [], []
+    for path in sorted(existing):
+        other = posixpath.splitext(path)[0].lower()
+        if difflib.SequenceMatcher(None, stem, other).ratio() >= 0.8:
+            whole.append(path)  # a typo in the whole name: that file, and no other
+        elif any(difflib.SequenceMatcher(None, w, o).ratio() >= 0.8
+                 for w in words(stem) if len(w) >= 3 for o in words(other)):
+            parts.append(path)
+    close = whole or parts
+    if close and len(close) <= 3:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    listed = sorted(existing)
+    if len(listed) <= 12:
+        return "the data files are: " + ", ".join(listed) + "."
+    return f"there are {len(listed)} data files in data/; check the spelling."
 
 
 def data_path(name: Any, ctx: "BlockContext") -> str:

@@ -71,7 +71,7 @@ def test_inside_code_it_stays_literal(site):
 @pytest.mark.parametrize("args, message", [
     ("data=nope.csv column=value",
      "content/index.md:4: error: there is no data file 'nope.csv' in data/\n"
-     "  hint: did you mean 'kpi.csv'?"),
+     "  hint: the data files are: kpi.csv."),
     ("data=../../etc/passwd column=value",
      "content/index.md:4: error: the data file '../../etc/passwd' is outside the data folder\n"
      "  hint: put the file in data/ and write just its name, e.g. 'data: sales.csv'."),

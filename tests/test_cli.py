@@ -270,3 +270,36 @@ def test_ctrl_c_in_a_real_build_exits_130_with_one_line(tmp_path):
     assert err.strip().splitlines() == [
         "Stopped (Ctrl+C); the site in the output folder is the last complete one."]
     assert not (src / "output").exists() or not list((src / "output").rglob("*.html"))
+
+
+def test_a_failed_check_says_check_failed_and_that_nothing_was_written(site, capsys):
+    src = site({"content/index.md": "[a](missing.md)"})
+    code, _, err = run(capsys, "check", "--source", str(src))
+    assert code == 1
+    assert err.splitlines()[-1] == "Check failed: 1 error(s), 0 warning(s); nothing was written."
+    assert "Build failed" not in err
+
+
+def test_the_serve_hint_keeps_source_and_output(site, capsys, tmp_path):
+    src = site({"content/index.md": "# Hello"})
+    out_dir = tmp_path / "my site"
+    code, out, err = run(capsys, "--source", str(src), "--output", str(out_dir))
+    assert code == 0, err
+    assert out.splitlines()[-1].endswith(f'serve --source {src} --output "{out_dir.resolve()}"')
+
+
+def test_help_lists_jobs(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--jobs N" in capsys.readouterr().out
+
+
+def test_a_misspelt_data_file_suggests_only_files_with_a_close_name(site, capsys):
+    files = {"content/index.md": "```chart\ndata: teams.csv\nmark: bar\nx: a\ny: b\n```",
+             "data/ama_survey.csv": "a,b\nx,1\n", "data/kpi_monthly.csv": "a,b\nx,1\n"}
+    code, _, err = run(capsys, "check", "--source", str(site(files)))
+    assert code == 1
+    assert "hint: the data files are: ama_survey.csv, kpi_monthly.csv." in err
+    files["content/index.md"] = files["content/index.md"].replace("teams.csv", "kpi_montly.csv")
+    code, _, err = run(capsys, "check", "--source", str(site(files)))
+    assert "hint: did you mean 'kpi_monthly.csv'?" in err

@@ -188,3 +188,9 @@ def test_the_minimum_group_size_is_configurable(site):
     src = survey_site(site, **{"cxsite.yaml": "survey:\n  min_group_size: 3\n"})
     out = html(build(src))
     assert '"label":"73% (n=4)"' in spec_of(out) and "fewer than" not in out
+
+
+def test_a_withheld_group_whose_name_has_a_comma_reads_as_one_group(site):
+    findings = FINDINGS.replace("Tiny", '"Comma, Ltd"')
+    out = text_of(html(build(survey_site(site, **{"data/findings.csv": findings}))))
+    assert "Not shown, fewer than 10 responses (to protect privacy): “Comma, Ltd”." in out

@@ -196,8 +196,9 @@ def prepare_protected(p: Plan, opts: "ChartOptions", table: "ProtectedTable",
 
 
 def _label(group: tuple[str, ...]) -> str:
-    """A group as a note names it: its labels, e.g. 'Business, Call centre'."""
-    return ", ".join(g for g in group if g)
+    """A group as a note names it: its labels, e.g. 'Business / Call centre' (a note lists
+    groups with commas, so one group's labels are not joined with one)."""
+    return " / ".join(g for g in group if g)
 
 
 def _typed_labels(labels: "pd.Series", kind: str) -> "pd.Series":

@@ -70,7 +70,12 @@ def note(withheld: Sequence[tuple[str, Withheld]], ctx: "BlockContext") -> str:
 
 
 def _listed(labels: Iterable[str]) -> str:
-    return fmt.html(", ".join(labels))
+    return fmt.html(", ".join(_named(label) for label in labels))
+
+
+def _named(label: str) -> str:
+    """A group's name in a list: in quotes when it holds a comma, so "Comma, Ltd" reads as one."""
+    return f"“{label}”" if any(c in label for c in ",;、，") else label
 
 
 def refused(found: "Protection", what: str, ctx: "BlockContext") -> SiteError:
