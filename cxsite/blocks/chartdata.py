@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..data import to_dates, to_numbers
 from ..privacy import notices
+from ..rounding import published_series
 from ..privacy.query import Key
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def prepare_protected(p: Plan, opts: "ChartOptions", table: "ProtectedTable",
         data, published = prepare(p, opts, rows.frame, found.rel)
         for name in p.columns:
             if p.types[name] == "quantitative" and name != found.size:
-                data[name] = data[name].round(_decimals(p, opts, name))
+                data[name] = published_series(data[name], _decimals(p, opts, name))
                 published[name] = data[name]
         return data, published, [(_label(tuple(w.names.values())), w) for w in rows.withheld]
     for _, how in p.results.values():
@@ -185,7 +186,7 @@ def prepare_protected(p: Plan, opts: "ChartOptions", table: "ProtectedTable",
             value = t[f"x{i}"] / t[f"w{i}"].where(t[f"w{i}"] > 0)
         else:
             value = t[f"x{i}"]
-        data[out] = value.round(_decimals(p, opts, out))
+        data[out] = published_series(value, _decimals(p, opts, out))
     data[RESPONSES] = t["n"].astype("int64")
     columns = p.columns + [RESPONSES]
     p.columns[:] = columns

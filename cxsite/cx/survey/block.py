@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ...data import data_path, open_table
 from ...errors import did_you_mean
 from ...privacy import notices
+from ...rounding import published
 from .data import Findings, findings
 from ...blocks.options import Options
 
@@ -78,10 +79,15 @@ def _ordered_groups(found: Findings, reference: str | None, sort: str, statement
     return groups
 
 
+def _percent(share: float) -> str:
+    """A published share (55.5) as a label: 56%, rounded as the reader rounds what the table shows."""
+    return f"{published(share, 0):.0f}%"
+
+
 def _label(found: Findings) -> "pd.Series":
     """'56%' or '56% (n=1,024)'."""
     rows = found.rows
-    text = rows["value"].map(lambda v: f"{v:.0f}%")
+    text = rows["value"].map(_percent)
     if found.has_n:
         text = text + rows["n"].map(lambda n: f" (n={int(n):,})" if n == n else "")
     return text
@@ -126,7 +132,7 @@ def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, 
 def _likert_bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, sort: str):
     import altair as alt
 
-    data = found.rows.assign(share=found.rows["value"].round(1), order=[found.responses.index(r) for r in found.rows["response"]])
+    data = found.rows.assign(share=found.rows["value"], order=[found.responses.index(r) for r in found.rows["response"]])
     groups = _ordered_groups(found, reference, sort)
     palette = _diverging(len(found.responses))
     chart = alt.Chart(data).mark_bar().encode(
@@ -163,7 +169,7 @@ def _heat(found: Findings, ctx: "BlockContext", by: str, reference: str | None):
         ystat = found.responses
     else:
         ystat = found.statements
-    data = rows.assign(label=rows["value"].map(lambda v: f"{v:.0f}%"))
+    data = rows.assign(label=rows["value"].map(_percent))
     groups = _ordered_groups(found, reference, "file")
     base = alt.Chart(data).encode(
         x=alt.X("group:N", sort=groups, title=None, axis=alt.Axis(orient="top", labelAngle=0,
@@ -197,7 +203,7 @@ def _table(found: Findings, by: str) -> "pd.DataFrame":
     if found.likert:
         cols["Answer"] = rows["response"]
         cols["Respondents giving this answer"] = rows["count"].astype(int)
-    cols["Share (%)"] = rows["value"].round(1)
+    cols["Share (%)"] = rows["value"]  # rounded once, in survey.data
     if found.has_n:
         cols["Respondents (n)"] = rows["n"].map(lambda n: "" if n != n else f"{int(n)}")
     return pd.DataFrame(cols)
@@ -210,8 +216,8 @@ def _describe(found: Findings, by: str, reference: str | None) -> str:
     else:
         top = rows.loc[rows["value"].idxmax()]
         low = rows.loc[rows["value"].idxmin()]
-        text = (f"Highest: {top['group']} ({top['value']:.0f}%); lowest: {low['group']} "
-                f"({low['value']:.0f}%).")
+        text = (f"Highest: {top['group']} ({_percent(top['value'])}); lowest: {low['group']} "
+                f"({_percent(low['value'])}).")
     if reference in found.groups:
         text += f" The reference group is {reference}."
     return text
