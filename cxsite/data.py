@@ -224,34 +224,16 @@ def _read_csv(text: str, rel: str) -> "pd.DataFrame":
         raise SiteError(f"the column '{twice}' appears twice in the header", file=rel, line=1,
                         hint="give each column its own name in the first row.")
     try:
-        # Cells are read as text, then a column whose cells are all plain numbers becomes
-        # numbers: NA, null or n/a are labels (a region, a group), not missing values; only an
-        # empty cell is missing.
-        frame = pd.read_csv(io.StringIO(text), skipinitialspace=True, dtype=str,
-                            keep_default_na=False, na_values=[""])
+        # NA, null or n/a are labels (a region, a group), not missing values: only an empty
+        # cell is missing. A column of plain numbers becomes numbers; any other stays text as
+        # written (blocks convert it with to_numbers or to_dates).
+        return pd.read_csv(io.StringIO(text), skipinitialspace=True, keep_default_na=False,
+                           na_values=[""])
     except pd.errors.ParserError as exc:
         raise _csv_error(str(exc), rel) from None
     except pd.errors.EmptyDataError:
         raise SiteError("the data file is empty", file=rel,
                         hint="add a header row with the column names.") from None
-    return _numeric_columns(frame)
-
-
-# 12, -3.5, .5, 1e6; not 007 (a code whose zeros matter)
-_PLAIN_NUMBER = re.compile(r"\s*[-+]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
-
-
-def _numeric_columns(frame: "pd.DataFrame") -> "pd.DataFrame":
-    """Columns whose every filled cell is a plain number (12, -3.5, 1e6) as numbers; the rest
-    stay text, exactly as written (blocks convert them with to_numbers or to_dates)."""
-    import pandas as pd
-
-    for name in frame.columns:
-        col = frame[name]
-        filled = col.dropna()
-        if len(filled) and all(_PLAIN_NUMBER.fullmatch(c) for c in filled.unique()):
-            frame[name] = pd.to_numeric(col)
-    return frame
 
 
 _CSV_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
