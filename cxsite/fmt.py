@@ -6,13 +6,17 @@ from datetime import date
 
 from markupsafe import escape
 
+from .rounding import published
+
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "dash"
 _PREFIX_UNITS = ("$", "€", "£", "¥")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def number(value: float, decimals: int = 1, *, sign: bool = False) -> str:
-    """12.5, 1,234.0, −3.2 (with sign=True: +3.2); -0.0 never shows a sign."""
+    """12.5, 1,234.0, −3.2 (with sign=True: +3.2); -0.0 never shows a sign. Rounded as every
+    published figure is (cxsite.rounding: 12.25 -> 12.3)."""
+    value = published(value, decimals)
     text = f"{abs(value):,.{decimals}f}"
     if float(text.replace(",", "")) == 0:
         return text

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ... import fmt
 from ...data import data_path, open_table
 from ...errors import did_you_mean
 from ...privacy import notices
-from ...rounding import published
 from .data import Findings, findings
 from ...blocks.options import Options
 
@@ -81,7 +81,7 @@ def _ordered_groups(found: Findings, reference: str | None, sort: str, statement
 
 def _percent(share: float) -> str:
     """A published share (55.5) as a label: 56%, rounded as the reader rounds what the table shows."""
-    return f"{published(share, 0):.0f}%"
+    return fmt.with_unit(share, "%", 0)
 
 
 def _label(found: Findings) -> "pd.Series":
