@@ -104,10 +104,10 @@ def test_inside_code_it_stays_literal(site):
      "  hint: use for example format=.1f (12.3), format=,.0f (1,235) or format=+.1f (+2.5)."),
     ("data=kpi.csv column=period kpi=churn format=.1f",
      "content/index.md:4: error: '.1f' is not a date format\n"
-     '  hint: use for example format=%Y-%m-%d or format="%B %Y".'),
+     '  hint: use for example format=month, format=day, format=%Y-%m-%d or format="%B %Y".'),
     ("data=kpi.csv column=period kpi=churn format=hello",
      "content/index.md:4: error: 'hello' is not a date format\n"
-     '  hint: use for example format=%Y-%m-%d or format="%B %Y".'),
+     '  hint: use for example format=month, format=day, format=%Y-%m-%d or format="%B %Y".'),
     ('data=kpi.csv column=value segment="All customers',
      "content/index.md:4: error: a quote is not closed in {{value ...}}\n"
      '  hint: put a closing " after the value, e.g. segment="All customers".'),
