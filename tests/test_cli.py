@@ -351,3 +351,11 @@ def test_build_py_run_outside_the_project_venv_runs_again_inside_it(tmp_path):
     proc = subprocess.run([str(python), "build.py", "check"], cwd=proj, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("Checked 1 pages")
+
+
+def test_a_failed_build_into_a_new_output_folder_does_not_create_it(site, capsys, tmp_path):
+    src = site({"content/index.md": "# Home\n\n```chart\ndata: nope.csv\nmark: bar\nx: a\ny: b\n```"})
+    target = tmp_path / "new-output"
+    code, _, err = run(capsys, "--source", str(src), "--output", str(target))
+    assert code == 1 and "Build failed" in err
+    assert not target.exists()

@@ -191,3 +191,13 @@ def test_a_column_named_with_dots_brackets_or_quotes_is_drawn(site, name):
     marks = re.search(r"mark-rect role-mark[^>]*>(.*?)</g>", svg, re.S).group(1)
     heights = [float(h) for h in re.findall(r'<path[^>]*d="M[\d.]+,[\d.]+h[\d.]+v([\d.]+)h', marks)]
     assert len(heights) == 2 and heights[0] / heights[1] == pytest.approx(12 / 30)
+
+
+@pytest.mark.slow
+def test_a_survey_group_named_na_is_a_group(site):
+    findings = "statement,region,value,n\nS,NA,61,120\nS,EMEA,55,300\n"
+    src = site({"content/index.md": page("```survey\ndata: f.csv\nstatement: S\nby: region\n```"),
+                "data/f.csv": findings})
+    files = build(src)
+    rows = table_rows(next(v for k, v in files.items() if k.endswith(".csv")).decode())
+    assert [r["region"] for r in rows] == ["NA", "EMEA"]
