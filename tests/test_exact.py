@@ -179,7 +179,8 @@ def test_a_where_value_matching_no_row_is_an_error_with_a_suggestion(site):
 
 # --- item 5: any column name ------------------------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["Sales 2025.1", "Score [0-10]", "Customers' view", 'Say "hi"'])
+@pytest.mark.parametrize("name", ["Sales 2025.1", "Score [0-10]", "Customers' view", 'Say "hi"',
+                                  "back\\slash"])
 def test_a_column_named_with_dots_brackets_or_quotes_is_drawn(site, name):
     quoted = '"' + name.replace('"', '""') + '"'
     src = site({"content/index.md": page("```chart\ndata: d.csv\nmark: bar\nx: region\ny: '"

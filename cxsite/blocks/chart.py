@@ -32,7 +32,7 @@ from ..charts.figure import (Figure, engine_key, figure_html, make_figure, rende
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     open_table, require_columns)
 from ..errors import SiteError, did_you_mean
-from ..charts.fields import field_ref
+from ..charts.fields import drawable, field_ref
 from ..fmt import format_too_large, is_date_format
 from ..i18n import _, current
 from ..privacy import notices
@@ -459,7 +459,7 @@ def compose(opts: ChartOptions, p: Plan, data: "pd.DataFrame") -> Any:
             enc["yOffset"] = alt.YOffset(**offset)
     if opts.tooltip is not False:
         enc["tooltip"] = [_tip(name, types[name], fields, opts, data) for name in p.columns]
-    chart = _mark(alt.Chart(data), opts).encode(**enc)
+    chart = _mark(alt.Chart(drawable(data)), opts).encode(**enc)
     chart = chart.properties(**_dimensions(opts, fields, types, data, measure, category))
     if opts.target is not None:
         chart = _with_target(chart, opts, measure)

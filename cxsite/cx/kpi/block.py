@@ -220,7 +220,7 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     import altair as alt
     import pandas as pd
 
-    from ...charts.fields import field_ref
+    from ...charts.fields import drawable, field_ref
     from ...charts.figure import render_figure
 
     d = s.definition
@@ -269,7 +269,7 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
         tooltip += [alt.Tooltip("n:Q", title=_("Responses"), format=","),
                     alt.Tooltip("low:Q", title=_("95% range from")),
                     alt.Tooltip("high:Q", title=pgettext("upper end of a range", "to"))]
-    base = alt.Chart(data)
+    base = alt.Chart(drawable(data))
     layers = []
     if bands:
         layers.append(base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("low:Q"), y2="high:Q", fill=band_fill))
