@@ -207,5 +207,5 @@ def test_the_example_workstreams_are_counted_as_the_text_counts_them(example):
 
 def test_the_chinese_home_page_gives_the_nps_in_chinese_units(example):
     text = example["zh/index.html"]
-    assert "我们目前的 NPS 为 29 分" in text
+    assert "我们目前的净推荐值为 29 分" in text
     assert "points" not in text
