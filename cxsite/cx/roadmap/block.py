@@ -242,7 +242,9 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     from ...charts.figure import render_figure
 
     rows, labels, order = _rows(roadmap)
-    lines = {k: (v if k.startswith("w") else _wrap(v, LABEL_CHARS)) for k, v in labels.items()}
+    # an item's name in two lines where it needs them (a list: Vega draws one line per entry)
+    lines = {k: v if k.startswith("w") or len(_wrap(v, LABEL_CHARS)) == 1 else _wrap(v, LABEL_CHARS)
+             for k, v in labels.items()}
     # the window in milliseconds (as the browser reads the ISO dates: UTC midnight), declared
     # once as bounds: Vega-Lite warns of a conflict on every layer when a layered time scale
     # is given a domain of dates
