@@ -304,10 +304,10 @@ def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Render
     came in."""
     import dataclasses
 
+    if not any(o.privacy for o in outputs) and not model.verdict:
+        return model, outputs  # without loading the audit: a site without protected files
     from ..privacy.audit import audit
 
-    if not any(o.privacy for o in outputs) and not model.verdict:
-        return model, outputs
     titles = {n.url: n.title for n in model.nav.order}
     verdict = audit(model.config, [o.privacy for o in outputs], titles)
     if verdict != model.verdict:
