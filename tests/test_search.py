@@ -42,6 +42,15 @@ def test_headings_with_an_anchor_start_sections():
         ("Intro.", False), ("Why it pays", True), ("Because.", False), ("How", True), ("One Two", False)]
 
 
+def test_text_reads_as_a_browser_shows_it_around_odd_tags():
+    """A '<' that starts no tag is text, a comment is nothing, white space may end a tag, and a
+    self-closing chart or a hidden paragraph leaves nothing behind."""
+    parts, runs = sections('<h2 id="a">Score &lt; 3</h2><p>b<3 and <br / >c<svg / >d</p>'
+                           '<p hidden >gone</p><p>e<!-- note -->f <svg ><text>chart</text></svg >g</p>')
+    assert [(p.anchor, p.heading, p.text) for p in parts] == [("a", "Score < 3", "b<3 and cd ef g")]
+    assert [r.heading for r in runs] == [True, False]
+
+
 def test_labels_side_by_side_stay_separate_words():
     parts, _ = sections('<figcaption><span>Scores</span><span>One bar per team</span></figcaption>')
     assert parts[0].text == "Scores One bar per team"
