@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problems, SiteError, UsageError, did_you_mean
+from .i18n.languages import ENGLISH, Language, make_language
 from .yamltext import parse_mapping
 
 CONFIG_NAME = "cxsite.yaml"
@@ -40,6 +41,7 @@ class Config:
     roadmap_months: tuple[int, int] = (18, 24)
     kpi_definitions: str = "kpi_definitions.yaml"
     footer: str = ""
+    languages: tuple[Language, ...] = (ENGLISH,)  # the default language first
     serve_mode: bool = False
     write_cache: bool = True  # False in `check`: a check writes nothing, not even caches
     unsafe_html: bool = False  # markdown.unsafe_html: keep all raw HTML (trusted authors only)
@@ -74,6 +76,22 @@ class Config:
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
         return None
 
+    @property
+    def default_language(self) -> Language:
+        return self.languages[0]
+
+    def language_by_code(self, code: str) -> Language:
+        """A language of the site by its code ('' is the default language)."""
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        return self.languages[0]
+
+    def language_of_url(self, url: str) -> Language:
+        """The language a site-relative URL is in: the one whose folder ('zh/') holds it."""
+        return next((lang for lang in self.languages if lang.prefix and url.startswith(lang.prefix)),
+                    self.languages[0])
+
     def effective_today(self) -> date:
         """'Today' for roadmaps: the config, else SOURCE_DATE_EPOCH, else the real date."""
         fixed = self.today or self.build_date
@@ -95,9 +113,13 @@ _TEXT_EXAMPLES = {"title": "Customer First", "description": "Our CX programme", 
                   "footer": "Customer First", "base_url": "/cx/"}
 _HEX = re.compile(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 _KEYS = {
-    "title", "description", "language", "base_url", "today", "colors", "footer",
+    "title", "description", "language", "languages", "base_url", "today", "colors", "footer",
     "survey", "roadmap", "kpi", "markdown", "privacy",
 }
+LANGUAGE_KEYS = ("locale", "name", "title", "description", "footer")
+_URL_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_LANGUAGE_HINT = ("write a language code such as 'en', 'en-GB', 'zh-Hans' (Simplified Chinese) or "
+                  "'zh-Hant' (Traditional Chinese).")
 
 
 def normalise_base_url(url: str) -> str:
@@ -203,6 +225,8 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
     for key, value in raw.items():
         if key not in _KEYS:
             error(f"unknown setting '{key}'", key, did_you_mean(key, _KEYS))
+        elif key == "languages":
+            continue  # read with 'language' below
         elif key in ("title", "description", "language", "footer", "base_url") and \
                 isinstance(value, (dict, list)):
             error(f"'{key}' must be a single line of text", key,
@@ -284,5 +308,66 @@ def load_config(source: Path, output: Path | None = None, *, base_url: str | Non
                     changes["kpi_definitions"] = name.strip()
     if base_url is not None:
         changes["base_url"] = normalise_base_url(base_url)
+    changes["languages"] = _languages(raw, changes, lines, problems)
     problems.raise_if_failed()
     return replace(cfg, **changes)
+
+
+def _languages(raw: dict, changes: dict, lines: dict[str, int], problems: Problems) -> tuple[Language, ...]:
+    """'language' (the default, at the site's root) and 'languages' (the others, each under
+    /<code>/, with their own title, description and footer)."""
+    def error(message: str, key: str, hint: str) -> None:
+        problems.error(message, file=CONFIG_NAME, line=lines.get(key), hint=hint)
+
+    default_code = str(changes.get("language") or "en").strip()
+    section = raw.get("languages")
+    if isinstance(section, list) and all(isinstance(c, (str, int)) for c in section):
+        section = {str(c): None for c in section}
+    if section is None:
+        section = {}
+    if not isinstance(section, dict):
+        error("'languages' must list the site's other languages by their code", "languages",
+              "write for example:\n  languages:\n    zh-Hant:\n      title: 客戶至上")
+        section = {}
+    base = {"title": changes.get("title", Config.title), "footer": changes.get("footer", ""),
+            "description": changes.get("description", "")}
+    found: list[Language] = []
+    for code in [default_code] + [str(c) for c in section if str(c) != default_code]:
+        key = "language" if code == default_code and code not in section else f"languages.{code}"
+        settings = section.get(code) if code in section else None
+        if settings is None:
+            settings = {}
+        if not isinstance(settings, dict):
+            error(f"'languages.{code}' must hold settings on the lines below it, not {settings!r}",
+                  key, f"write '{code}:' on its own line and below it, indented, for example "
+                       "'  title: 客户至上'.")
+            continue
+        for sub in settings:
+            if sub not in LANGUAGE_KEYS:
+                error(f"unknown setting '{key}.{sub}'", f"{key}.{sub}",
+                      did_you_mean(str(sub), LANGUAGE_KEYS))
+        texts = {k: "" if v is None else str(v) for k, v in settings.items()
+                 if k in LANGUAGE_KEYS and not isinstance(v, (dict, list))}
+        if code != default_code and not _URL_CODE.fullmatch(code):
+            error(f"the language code '{code}' cannot be part of an address", key,
+                  "use letters, digits and '-' only, such as 'zh' or 'zh-Hant'.")
+            continue
+        inherited = base if code == default_code else {}
+        try:
+            lang = make_language(code, locale=texts.get("locale") or None,
+                                 prefix="" if code == default_code else code + "/",
+                                 name=texts.get("name", ""),
+                                 **{k: texts.get(k) or inherited.get(k, "")
+                                    for k in ("title", "description", "footer")})
+        except ValueError:
+            what = texts.get("locale") or code
+            error(f"'{what}' is not a language code cxsite knows", f"{key}.locale"
+                  if texts.get("locale") else key, _LANGUAGE_HINT)
+            continue
+        clash = next((o for o in found if o.tag == lang.tag), None)
+        if clash is not None:
+            error(f"the languages '{clash.code}' and '{code}' are the same language ({lang.tag})",
+                  key, "list each language once.")
+            continue
+        found.append(lang)
+    return tuple(found) or (ENGLISH,)

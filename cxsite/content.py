@@ -5,10 +5,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import Problems, SiteError, did_you_mean
+from .i18n import _
 from .yamltext import parse_mapping
+
+if TYPE_CHECKING:
+    from .i18n import Language
 
 FRONT_MATTER_KEYS = {"title": str, "description": str, "weight": int, "draft": bool,
                      "lang": str, "template": str, "search": bool}
@@ -24,6 +28,8 @@ class PageSource:
     url: str  # site-relative URL, "" for the home page, else ending in "/"
     section: str  # url of the section the page belongs to ("" for top level)
     is_index: bool  # a section's own page (_index.md / index.md)
+    lang: str = ""  # the code of the language the file is in ('' for the site's default)
+    key: str = ""  # the same page in every language: rel without the language, 'roadmap.md'
 
     @property
     def file(self) -> str:
@@ -48,6 +54,7 @@ class Page:
     draft: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
+    fallback: bool = False  # a default-language page standing in for a missing translation
 
     @property
     def url(self) -> str:
@@ -72,13 +79,28 @@ def url_for_rel(rel: str) -> tuple[str, str, bool]:
     return base + slugify(name[:-3]) + "/", base, False
 
 
-def discover(content_dir: Path) -> tuple[list[PageSource], list[str]]:
-    """Every Markdown page under content_dir and every other file (assets), sorted."""
+def split_language(rel: str, codes: dict[str, str]) -> tuple[str, str]:
+    """('roadmap.md', 'zh') for 'roadmap.zh.md' when zh is one of the site's languages
+    (`codes` maps lower-case codes to the site's spelling, '' for the default language)."""
+    head, dot, name = rel.rpartition("/")
+    stem, _, suffix = name[:-3].rpartition(".")
+    if stem and suffix.lower() in codes:
+        return head + dot + stem + ".md", codes[suffix.lower()]
+    return rel, ""
+
+
+def discover(content_dir: Path, languages: Sequence["Language"] = ()) -> tuple[list[PageSource], list[str]]:
+    """Every Markdown page under content_dir and every other file (assets), sorted.
+
+    A page named with a language of the site before '.md' (roadmap.zh.md) is that page in that
+    language, published under /zh/."""
     if not content_dir.is_dir():
         raise SiteError(f"there is no content folder at {content_dir}", file="content/",
                         hint="create a folder called 'content' with at least one .md page, "
                              "or point --source at the folder that holds it.")
     pages, assets = [], []
+    codes = {lang.code.lower(): "" if not lang.prefix else lang.code for lang in languages}
+    prefixes = {lang.code: lang.prefix for lang in languages if lang.prefix}
     roots = (content_dir.parent.resolve(), content_dir.resolve())
     for rel, is_file, is_link in _walk(content_dir):
         check_file_name(rel, "content/")
@@ -87,8 +109,11 @@ def discover(content_dir: Path) -> tuple[list[PageSource], list[str]]:
         if not is_file:
             continue
         if rel.lower().endswith(".md"):
-            url, section, is_index = url_for_rel(rel)
-            pages.append(PageSource(rel, url, section, is_index))
+            key, code = split_language(rel, codes)
+            url, section, is_index = url_for_rel(key)
+            prefix = prefixes.get(code, "")
+            pages.append(PageSource(rel, prefix + url, prefix + section if prefix and url else section,
+                                    is_index, code, key))
         elif not rel.endswith("~"):
             assets.append(rel)
     return pages, assets
@@ -167,7 +192,7 @@ def title_from_name(rel: str) -> str:
     parts = rel.split("/")
     name = parts[-2] if parts[-1] in INDEX_NAMES and len(parts) > 1 else parts[-1][:-3]
     if name in ("index", "_index"):
-        return "Home"
+        return _("Home")
     return re.sub(r"[-_]+", " ", name).strip().capitalize() or name
 
 

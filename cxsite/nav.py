@@ -17,6 +17,20 @@ class NavNode:
     page: Page | None = None  # None for a section with no _index.md (an automatic list page)
     parent: "NavNode | None" = field(default=None, repr=False)
     children: list["NavNode"] = field(default_factory=list)
+    lang: str = ""  # the code of the language whose menu this node is in ('' for the default)
+
+    @property
+    def key(self) -> str:
+        """The node in every language: its URL without the language's prefix."""
+        return self.url[len(self.lang) + 1:] if self.lang else self.url
+
+    @property
+    def fallback(self) -> bool:
+        """A default-language page shown in another language's site until it is translated (a
+        section made up from a folder is one when everything in it is)."""
+        if self.page is None:
+            return bool(self.lang and self.children) and all(c.fallback for c in self.children)
+        return self.page.fallback
 
     def sort_key(self) -> tuple:
         return (self.weight, self.title.lower(), self.url)
@@ -31,42 +45,70 @@ class NavNode:
 
 @dataclass
 class Navigation:
-    root: NavNode
-    by_url: dict[str, NavNode]
-    order: list[NavNode]  # reading order, for previous/next
+    """The menu of each language of the site: trees of nodes, found by URL."""
+
+    root: NavNode  # the default language's home
+    by_url: dict[str, NavNode]  # every node of every language
+    order: list[NavNode]  # reading order, for previous/next: each language's in turn
+    roots: dict[str, NavNode] = field(default_factory=dict)  # language code -> its home
 
     def neighbours(self, url: str) -> tuple[NavNode | None, NavNode | None]:
+        """The previous and next page in reading order, in the same language."""
         i = self._index[url]
-        return (self.order[i - 1] if i > 0 else None,
-                self.order[i + 1] if i + 1 < len(self.order) else None)
+        lang = self.order[i].lang
+        prev = self.order[i - 1] if i > 0 and self.order[i - 1].lang == lang else None
+        nxt = self.order[i + 1] if i + 1 < len(self.order) and self.order[i + 1].lang == lang else None
+        return prev, nxt
+
+    def root_of(self, node: NavNode | None) -> NavNode:
+        """The home of a node's language."""
+        return self.roots.get(node.lang, self.root) if node is not None else self.root
+
+    def version(self, node: NavNode, prefix: str) -> NavNode | None:
+        """The same page in the language whose URLs start with `prefix`, if the site has it."""
+        return self.by_url.get(prefix + node.key)
 
     def __post_init__(self) -> None:
         self._index = {n.url: i for i, n in enumerate(self.order)}
+        self.roots = self.roots or {self.root.lang: self.root}
+
+
+def merge(trees: list[Navigation]) -> Navigation:
+    """One Navigation over the menus of several languages, the default language's first."""
+    by_url: dict[str, NavNode] = {}
+    order: list[NavNode] = []
+    for t in trees:
+        by_url.update(t.by_url)
+        order.extend(t.order)
+    return Navigation(trees[0].root, by_url, order, {t.root.lang: t.root for t in trees})
 
 
 def page_title(page: Page) -> str:
-    return page.title or title_from_name(page.source.rel)
+    return page.title or title_from_name(page.source.key or page.source.rel)
 
 
-def build_navigation(pages: list[Page], site_title: str) -> Navigation:
-    """Arrange pages into sections by folder; sections without an index page get one made up."""
+def build_navigation(pages: list[Page], site_title: str, *, lang: str = "") -> Navigation:
+    """Arrange one language's pages into sections by folder; sections without an index page
+    get one made up. The default language's home is '', another's is '<code>/'."""
+    home = lang + "/" if lang else ""
     by_url: dict[str, NavNode] = {}
     for p in pages:
-        by_url[p.url] = NavNode(page_title(p), p.url, p.weight, p.source.is_index or p.url == "", p)
-    if "" not in by_url:
-        by_url[""] = NavNode(site_title, "", 0, True, None)
-    by_url[""].is_section = True
+        by_url[p.url] = NavNode(page_title(p), p.url, p.weight, p.source.is_index or p.url == home,
+                                p, lang=lang)
+    if home not in by_url:
+        by_url[home] = NavNode(site_title, home, 0, True, None, lang=lang)
+    by_url[home].is_section = True
     for p in pages:  # folders with pages but no index page of their own
         section = p.source.section
-        while section and section not in by_url:
+        while section and section != home and section not in by_url:
             name = section.rstrip("/").rsplit("/", 1)[-1]
-            by_url[section] = NavNode(title_from_name(name + ".md"), section, 0, True, None)
+            by_url[section] = NavNode(title_from_name(name + ".md"), section, 0, True, None, lang=lang)
             section = section.rstrip("/").rpartition("/")[0]
             section = section + "/" if section else ""
     for node in sorted(by_url.values(), key=lambda n: -n.url.count("/")):
         if node.page is None and node.children:  # a made-up section sorts where its pages do
             node.weight = min(c.weight for c in node.children)
-        if node.url == "":
+        if node.url == home:
             continue
         parent_url = _parent_url(node)
         node.parent = by_url[parent_url]
@@ -79,8 +121,8 @@ def build_navigation(pages: list[Page], site_title: str) -> Navigation:
         for child in node.children:
             walk(child)
 
-    walk(by_url[""])
-    return Navigation(by_url[""], by_url, order)
+    walk(by_url[home])
+    return Navigation(by_url[home], by_url, order)
 
 
 def _parent_url(node: NavNode) -> str:

@@ -10,11 +10,15 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup, escape
 
+from . import fmt
 from .blocks import asset_bundle
 from .config import Config, default_theme_dir  # noqa: F401 (re-exported)
 from .content import check_file_name, check_inside, relative_url
 from .errors import SiteError, did_you_mean
+from .i18n import Language, Reader, _, current, install_jinja, language_name
+from .i18n.browser import MessageId, messages_script, script_messages
 from .nav import Navigation, NavNode, visible_children
+from .translations import alternates, versions
 
 ASSET_DIR = "assets/"
 
@@ -37,6 +41,17 @@ class Theme:
     assets: dict[str, str]  # logical name -> site-relative hashed path
     asset_files: dict[str, bytes]  # site-relative hashed path -> bytes
     _deps: dict[str, frozenset[str]] = field(default_factory=dict)
+    _messages: dict[tuple[str, str], tuple[str, bytes]] = field(default_factory=dict)
+    _script_ids: list[MessageId] | None = None
+
+    def script_messages(self) -> list[MessageId]:
+        """The messages the theme's scripts translate (its static/*.js and the chart script)."""
+        if self._script_ids is None:
+            charts = default_theme_dir() / "charts"
+            sources = [data for path, data in sorted(self.asset_files.items()) if path.endswith(".js")]
+            sources += [p.read_bytes() for p in sorted(charts.glob("*.js"))] if charts.is_dir() else []
+            self._script_ids = script_messages(sources)
+        return self._script_ids
 
     def template_names(self) -> list[str]:
         return sorted(n for n in self.env.list_templates(extensions=["html"])
@@ -160,6 +175,7 @@ def load_theme(config: Config) -> Theme:
         auto_reload=False,  # a theme is loaded anew when a template changes: no stat per page
         bytecode_cache=_COMPILED,
     )
+    install_jinja(env)  # {{ _("Search") }} in the page's language
     assets: dict[str, str] = {}
     files: dict[str, bytes] = {}
     for d in reversed(unique):  # the site's own static files override the theme's
@@ -180,6 +196,16 @@ def load_theme(config: Config) -> Theme:
     return Theme(env, unique, assets, files)
 
 
+def messages_asset(theme: Theme, reader: Reader) -> tuple[str, bytes]:
+    """The script holding the translations of the theme's scripts for one language, and its
+    site-relative (hashed) path."""
+    key = (reader.tag, reader.catalogue.fingerprint)
+    if key not in theme._messages:
+        data = messages_script(reader, theme.script_messages())
+        theme._messages[key] = (ASSET_DIR + hashed_name(f"messages.{reader.tag}.js", data), data)
+    return theme._messages[key]
+
+
 @dataclass
 class PageView:
     """What a template sees as `page`."""
@@ -194,13 +220,15 @@ class PageView:
     draft: bool
     kind: str  # "page", "section" or "404"
     extra: dict[str, Any]
+    content_lang: str = ""  # the language of the article when it is not the page's (a stand-in)
+    fallback: bool = False  # the default-language page, standing in for a missing translation
 
 
 def bundle_tags(needs: set[str], to_url, config: Config) -> tuple[list[str], list[str]]:
     """Script and stylesheet URLs for the asset bundles a page needs."""
     scripts, styles = [], []
     for name in sorted(needs):
-        for path, _ in asset_bundle(name, config):
+        for path, _data in asset_bundle(name, config):
             if path.endswith(".js"):
                 scripts.append(to_url(path))
             elif path.endswith(".css"):
@@ -214,29 +242,30 @@ def bundle_files(needs: set[str], config: Config) -> dict[str, bytes]:
 
 
 def nav_menu(root: NavNode, current_url: str | None, open_urls: set[str], to_url,
-             node: NavNode | None = None) -> Markup:
+             node: NavNode | None = None, stand_in_lang: str = "") -> Markup:
     """The site menu: top-level pages and sections, with the sections on the way to the current
     page opened. Written in Python because it is on every page (a Jinja macro cost 15% of a build);
     a theme can still write its own from nav_root, open_urls and visible_children.
 
     Pages side by side in one section see the same menu but for their own link, so when `node`
     (the current page's NavNode) is given, the menu is made once per section and each page
-    changes only its own link in it."""
+    changes only its own link in it. Links to pages not yet translated carry the language of
+    their title (stand_in_lang)."""
     if (node is None or current_url != node.url or node.parent is None
             or (node.is_section and node.children)):
-        return Markup("".join(_menu_pieces(root, current_url, open_urls, to_url)[0]))
+        return Markup("".join(_menu_pieces(root, current_url, open_urls, to_url, stand_in_lang)[0]))
     parent = node.parent
     cache = root.__dict__.setdefault("_menu_cache", {})
     key = (parent.url, frozenset(open_urls - {current_url}))
     made = cache.get(key)
     if made is None:  # made as the parent section would see it, with hrefs as this page sees them
-        made = cache[key] = (*_menu_pieces(root, parent.url, open_urls - {current_url}, to_url),
-                             current_url)
+        made = cache[key] = (*_menu_pieces(root, parent.url, open_urls - {current_url}, to_url,
+                                           stand_in_lang), current_url)
     pieces, links, made_for = made
     pieces = list(pieces)
     if parent.url in links:  # the parent section is not the current page
         pieces[links[parent.url][1]] = ""
-    elif parent.url == "":
+    elif parent.url == root.url:
         pieces[3] = ""  # the Home link
     if current_url != made_for and made_for in links:  # siblings' hrefs are the same from here but for its own
         pieces[links[made_for][0]] = relative_url(current_url, made_for)
@@ -247,17 +276,20 @@ def nav_menu(root: NavNode, current_url: str | None, open_urls: set[str], to_url
         at, count = links["\0end:" + parent.url]
         if count is not None:
             pieces[count] = str(int(pieces[count]) - 1)
-        pieces[at:at] = ['<li class=""><a href="', to_url(current_url), '" aria-current="page">',
-                         str(escape(node.title)), "</a></li>\n"]
+        lang = f' lang="{stand_in_lang}"' if stand_in_lang and node.fallback else ""
+        pieces[at:at] = ['<li class=""><a href="', to_url(current_url), '" aria-current="page"', lang,
+                         ">", str(escape(node.title)), "</a></li>\n"]
     return Markup("".join(pieces))
 
 
-def _menu_pieces(root: NavNode, current_url: str | None, open_urls: set[str],
-                 to_url) -> tuple[list[str], dict[str, tuple[int, int | None]]]:
+def _menu_pieces(root: NavNode, current_url: str | None, open_urls: set[str], to_url,
+                 stand_in_lang: str = "") -> tuple[list[str], dict[str, tuple[int, int | None]]]:
     """The menu's HTML in pieces, and where each link's href and aria-current piece is (and,
     under "\0end:" + a section's URL, where its list ends and its hidden count is)."""
-    out = ['<ul class="nav-root">\n  <li><a href="', to_url(""), '"',
-           ' aria-current="page"' if current_url == "" else "", '>Home</a></li>\n</ul>\n']
+    out = ['<ul class="nav-root">\n  <li><a href="', to_url(root.url), '"',
+           ' aria-current="page"' if current_url == root.url else "", '>',
+           str(escape(_("Home"))), '</a></li>\n</ul>\n']
+    other = f' lang="{stand_in_lang}"' if stand_in_lang else ""
     links: dict[str, tuple[int, int | None]] = {}
 
     def walk(node: NavNode) -> None:
@@ -269,15 +301,17 @@ def _menu_pieces(root: NavNode, current_url: str | None, open_urls: set[str],
             css = ("nav-section" if has_kids else "") + (" is-open" if is_open else "")
             links[child.url] = (len(out) + 3, len(out) + 5)
             out.extend(['<li class="', css, '"><a href="', to_url(child.url), '"',
-                        ' aria-current="page"' if child.url == current_url else "", ">",
-                        str(escape(child.title)), "</a>"])
+                        ' aria-current="page"' if child.url == current_url else "",
+                        other if child.fallback else "", ">", str(escape(child.title)), "</a>"])
             if is_open:
                 walk(child)
             out.append("</li>\n")
-        links["\0end:" + node.url] = (len(out), len(out) + 3 if hidden else None)
-        if hidden:
-            out.extend(['<li class="nav-more"><a href="', to_url(node.url), '">', str(hidden),
-                        " more in ", str(escape(node.title)), "…</a></li>\n"])
+        links["\0end:" + node.url] = (len(out), len(out) + 4 if hidden else None)
+        if hidden:  # the count is a piece of its own: a page's menu may show one more
+            before, _mark, after = _("%(count)s more in %(section)s…", count="\0",
+                                     section=node.title).partition("\0")
+            out.extend(['<li class="nav-more"><a href="', to_url(node.url), '">', str(escape(before)),
+                        str(hidden), str(escape(after)), "</a></li>\n"])
         out.append("</ul>\n")
 
     walk(root)
@@ -285,8 +319,11 @@ def _menu_pieces(root: NavNode, current_url: str | None, open_urls: set[str],
 
 
 def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: Theme,
-                 config: Config, scripts: list[str], styles: list[str]) -> dict[str, Any]:
-    """The whole context of a page template; links are relative so any sub-path works."""
+                 config: Config, scripts: list[str], styles: list[str], *,
+                 language: Language | None = None) -> dict[str, Any]:
+    """The whole context of a page template; links are relative so any sub-path works.
+
+    `language` is that of a page without a node (404, search); a node knows its own."""
     if view.kind == "404":  # served at any depth, so it links from the site root
         base = config.base_url
 
@@ -296,26 +333,48 @@ def page_context(view: PageView, node: NavNode | None, nav: Navigation, theme: T
         def to_url(target: str) -> str:
             return relative_url(view.url, target)
 
+    lang = config.language_by_code(node.lang) if node is not None else language or config.default_language
+    code = lang.code if lang.prefix else ""
+    root = nav.roots.get(code, nav.root)
     prev_node, next_node = nav.neighbours(node.url) if node else (None, None)
-    crumbs = node.ancestors() if node else [nav.root]
+    crumbs = node.ancestors() if node else [root]
     open_urls = {n.url for n in crumbs} | ({node.url} if node else set())
+    stand_in = config.default_language.tag if lang.prefix else ""
+    switch = [dict(v.__dict__, href=to_url(v.url))
+              for v in versions(node or root, nav, config)] if len(config.languages) > 1 else []
+    links = [(tag, config.base_url + u) for tag, u in alternates(node, nav, config)] if node else []
     return {
-        "site": {"title": config.title, "description": config.description,
-                 "language": config.language, "base_url": config.base_url,
-                 "footer": config.footer, "serve_mode": config.serve_mode},
+        "site": {"title": lang.title or config.title,
+                 "description": lang.description if lang.prefix else config.description,
+                 "language": lang.tag, "base_url": config.base_url,
+                 "footer": lang.footer if lang.prefix else config.footer,
+                 "serve_mode": config.serve_mode},
         "page": view,
-        "nav_root": nav.root,
+        "language": lang,
+        "languages": switch,
+        "alternates": links,
+        "canonical": config.base_url + node.key if node is not None and node.fallback else "",
+        "original_language": language_name(config.default_language.locale, current().locale)
+        if view.fallback else "",
+        "home_url": to_url(root.url),
+        "default_tag": config.default_language.tag,
+        "messages_script": to_url(messages_asset(theme, current())[0]),
+        "search_url": to_url(lang.prefix + "search/"),
+        "nav_root": root,
         "current_url": node.url if node else None,
         "open_urls": open_urls,
-        "breadcrumbs": crumbs if node and node.url != "" else [],
+        "breadcrumbs": crumbs if node and node is not root else [],
         "prev": prev_node,
         "next": next_node,
         "children": node.children if node and node.is_section else [],
         "url": to_url,
         "asset": lambda name: to_url(theme.assets[name]),
         "visible_children": visible_children,
-        "nav_menu": lambda: nav_menu(nav.root, node.url if node else None, open_urls, to_url, node),
+        "nav_menu": lambda: nav_menu(root, node.url if node else None, open_urls, to_url, node,
+                                     stand_in),
         "scripts": scripts,
         "styles": styles,
         "build_date": config.build_date,
+        "build_date_text": Markup('<time datetime="{}">{}</time>').format(
+            config.build_date.isoformat(), fmt.day(config.build_date)) if config.build_date else "",
     }

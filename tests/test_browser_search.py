@@ -139,7 +139,7 @@ def test_a_typo_still_finds_the_page(browser, base):
 def test_chinese_is_found_inside_longer_words_from_an_english_page(browser, base):
     found = results_for(browser, base, "推荐")
     assert [r["title"] for r in found] == ["净推荐值说明"]
-    assert found[0]["lang"] == "zh" and "推荐" in found[0]["marks"]
+    assert found[0]["lang"] == "zh-Hans" and "推荐" in found[0]["marks"]  # lang: zh is Simplified
 
 
 def test_every_word_is_highlighted_in_an_excerpt_that_starts_at_a_word_and_links_its_section(browser, base):
@@ -263,7 +263,7 @@ def test_results_in_the_readers_language_come_first(browser, base):
         return found
     english = groups(base + "nps/", "NPS")
     assert "NPS explained" in english["own"][0]
-    assert english["other"][0][1] == "In Chinese" and "净推荐值说明" in english["other"][0][2][0]
+    assert english["other"][0][1] == "In Simplified Chinese" and "净推荐值说明" in english["other"][0][2][0]
     chinese = groups(base + "nps-zh/", "NPS")
     assert "净推荐值说明" in chinese["own"][0]
     assert "NPS explained" in chinese["other"][0][2][0]

@@ -448,9 +448,9 @@ def test_a_page_that_shows_todays_date_is_redone_the_next_day(site, monkeypatch,
 
     monkeypatch.setattr(config_module, "date", Day)
     build(src)
-    assert b"1 Mar 2026" in (src / "output/plan/index.html").read_bytes()
+    assert b"Mar 1, 2026" in (src / "output/plan/index.html").read_bytes()  # en: American dates
     assert build(src).rendered == 0  # the same day: nothing to do
     Day.current = real_datetime.date(2026, 3, 2)
     result = build(src)
     assert result.rendered == 1  # only the roadmap page
-    assert b"2 Mar 2026" in (src / "output/plan/index.html").read_bytes()
+    assert b"Mar 2, 2026" in (src / "output/plan/index.html").read_bytes()

@@ -108,6 +108,46 @@ def test_today_with_a_time_is_the_day(tmp_path):
     assert load_config(tmp_path).today == date(2026, 3, 15)
 
 
+def test_language_and_other_languages(tmp_path):
+    (tmp_path / "cxsite.yaml").write_text(
+        "title: Customer First\nfooter: Northwind\nlanguage: en-GB\nlanguages:\n"
+        "  zh:\n    locale: zh-Hans\n    title: 客户至上\n    footer: 北风公用事业\n"
+        "  zh-Hant:\n    title: 客戶至上\n    name: 繁體\n", encoding="utf-8")
+    cfg = load_config(tmp_path)
+    default, zh, hant = cfg.languages
+    assert (default.code, default.tag, default.prefix, default.title, default.footer) == \
+        ("en-GB", "en-GB", "", "Customer First", "Northwind")
+    assert (zh.code, zh.tag, zh.locale, zh.prefix, zh.title, zh.footer, zh.name) == \
+        ("zh", "zh-Hans", "zh_Hans", "zh/", "客户至上", "北风公用事业", "简体中文")
+    assert (hant.tag, hant.prefix, hant.name) == ("zh-Hant", "zh-Hant/", "繁體")
+    assert cfg.default_language is default and cfg.language_by_code("zh") is zh
+
+
+def test_a_chinese_only_site(tmp_path):
+    (tmp_path / "cxsite.yaml").write_text("language: zh-Hant\n", encoding="utf-8")
+    (lang,) = load_config(tmp_path).languages
+    assert (lang.tag, lang.locale, lang.prefix) == ("zh-Hant", "zh_Hant", "")
+
+
+def test_language_mistakes_name_their_line(tmp_path):
+    (tmp_path / "cxsite.yaml").write_text(
+        "language: english\nlanguages:\n  zh:\n    titel: 客户至上\n  fr: French\n"
+        "  zh-Hans:\n    title: x\n  x/y:\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as e:
+        load_config(tmp_path)
+    found = [(p.line, p.message) for p in e.value.problems]
+    assert (1, "'english' is not a language code cxsite knows") in found
+    assert (4, "unknown setting 'languages.zh.titel'") in found
+    assert (5, "'languages.fr' must hold settings on the lines below it, not 'French'") in found
+    assert (6, "the languages 'zh' and 'zh-Hans' are the same language (zh-Hans)") in found
+    assert (8, "the language code 'x/y' cannot be part of an address") in found
+
+
+def test_languages_as_a_plain_list(tmp_path):
+    (tmp_path / "cxsite.yaml").write_text("languages: [zh-Hans, zh-Hant]\n", encoding="utf-8")
+    assert [lang.tag for lang in load_config(tmp_path).languages] == ["en", "zh-Hans", "zh-Hant"]
+
+
 @pytest.mark.parametrize("url", ["/", "/cx/", "cx", "https://intranet.example/cx/",
                                  "http://localhost:8080/", "HTTPS://Intranet.Example"])
 def test_a_path_or_a_web_address_is_a_base_url(tmp_path, url):

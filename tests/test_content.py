@@ -107,6 +107,25 @@ def test_relative_urls_work_under_any_sub_path(src, dst, expected):
     assert relative_url(src, dst) == expected
 
 
+def test_translations_are_named_by_language(tmp_path):
+    from cxsite.config import load_config
+
+    c = tmp_path / "content"
+    for rel in ("index.md", "index.zh.md", "roadmap.md", "roadmap.zh.md", "findings/_index.zh.md",
+                "findings/europe.md", "notes.v2.md", "report.en.md"):
+        (c / rel).parent.mkdir(parents=True, exist_ok=True)
+        (c / rel).write_text("x", encoding="utf-8")
+    (tmp_path / "cxsite.yaml").write_text("languages: {zh: {locale: zh-Hans}}\n", encoding="utf-8")
+    pages, _ = discover(c, load_config(tmp_path).languages)
+    found = {p.rel: (p.url, p.section, p.lang, p.key) for p in pages}
+    assert found["index.zh.md"] == ("zh/", "", "zh", "index.md")
+    assert found["roadmap.zh.md"] == ("zh/roadmap/", "zh/", "zh", "roadmap.md")
+    assert found["findings/_index.zh.md"] == ("zh/findings/", "zh/", "zh", "findings/_index.md")
+    assert found["roadmap.md"] == ("roadmap/", "", "", "roadmap.md")
+    assert found["notes.v2.md"][0] == "notes.v2/"  # not a language: a page of its own
+    assert found["report.en.md"] == ("report/", "", "", "report.md")  # the default language, named
+
+
 def test_a_link_out_of_the_site_is_an_error_naming_it(site, tmp_path):
     import os
     secret = tmp_path / "secret.txt"

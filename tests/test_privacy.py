@@ -122,9 +122,10 @@ def test_citations_and_charts_give_groups_of_at_least_the_minimum(site, tmp_path
     text = text_of(html(files))
     assert "Residential in February: 8.80." in text  # (13 x 10 + 5 x 8 + 2 x 3) / 20
     assert "Business in February: fewer than 10 responses." in text
-    # one row per group with its number of respondents; the 3-answer group is named, not shown
+    # one row per group with its number of respondents, headed as the chart's axis is; the
+    # 3-answer group is named, not shown
     assert files["mean-score.csv"].decode().splitlines() == [
-        "segment,score,date,Responses", "Residential,8.4,2026-01-10,30", "Residential,8.8,2026-02-10,20",
+        "segment,Mean of score,date,Responses", "Residential,8.4,2026-01-10,30", "Residential,8.8,2026-02-10,20",
         "Business,7.8,2026-01-12,12"]
     assert "Not shown, fewer than 10 responses (to protect privacy): Business, 2026-02-12." in text
     assert leaks(files, ["6.67", "6.7", "(n=3)"]) == []  # Business in February: (20 + 0) / 3
@@ -181,6 +182,21 @@ def test_months_and_quarters_of_the_same_answers(site):
     assert '<a href="../quarterly/">Quarterly</a>' in html(files, "monthly/")
     assert "Q1 2026 · 93 responses" in text_of(html(files, "quarterly/"))
     assert leaks(files, ["35.0", "-33.3", "−33.3"]) == []
+
+@pytest.mark.slow
+def test_a_note_points_to_pages_in_its_own_language(site):
+    """A page and its translation publish the same figures: neither note names the other."""
+    chart = "```kpi\nshow: nps\nchart: true\n```"
+    pages = {"monthly": chart, "monthly.zh": chart, "quarterly": "```kpi\nshow: nps_q\n```"}
+    files = build(nps_site(site, pages, QUARTERS, **{
+        "cxsite.yaml": "title: T\nlanguages:\n  zh:\n    locale: zh-Hans\n"}))
+    english, chinese = html(files, "monthly/"), html(files, "zh/monthly/")
+    assert ("figures published on Quarterly and on this page: Jan 2026.") in text_of(english)
+    assert '<a href="../quarterly/">Quarterly</a>' in english and "zh/" not in english.split(
+        'class="cx-suppressed"')[1].split("</p>")[0]
+    note = chinese.split('class="cx-suppressed"')[1].split("</p>")[0]
+    assert '<a href="../quarterly/">Quarterly</a>' in note and "本页" in note  # the zh stand-in
+    assert "../../monthly/" not in note and "Not shown" not in note
 
 @pytest.mark.slow
 def test_a_survey_total_named_on_one_page_protects_the_groups_on_another(site):

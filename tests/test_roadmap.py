@@ -24,7 +24,8 @@ M2,People,Playbook launch,milestone,2026-06-01,,planned,HR,,"B1, A2"
 BLOCK = "```roadmap\ndata: roadmap.csv\n```"
 
 
-def roadmap_site(site, rows: str = ROWS, body: str = BLOCK, config: str = "today: 2026-03-15\n", **extra):
+def roadmap_site(site, rows: str = ROWS, body: str = BLOCK,
+                 config: str = "today: 2026-03-15\nlanguage: en-GB\n", **extra):
     return site({"content/index.md": page(body), "data/roadmap.csv": HEADER + rows, "cxsite.yaml": config, **extra})
 
 
@@ -37,7 +38,7 @@ def test_gantt_with_summary_and_table(site):
     out = html(files)
     assert '<div class="cx-roadmap"><figure class="cx-chart"' in out
     assert "Gantt chart of 3 workstreams from 1 Feb 2025 to 31 Oct 2026, status as of 15 Mar 2026: " \
-           "1 planned, 1 on track, 1 at risk, 1 late, 2 done." in out
+           "1 planned, 1 on track, 1 at risk, 1 late and 2 done." in out
     aside = text_of(re.search(r"<aside.*?</aside>", out, re.S).group(0))
     assert aside == ("Upcoming milestones 1 Jun 2026 Playbook launch · HR At risk or late late Dashboard "
                      "(ends 27 Feb 2026, Insight) at risk Inner loop (ends 30 Apr 2026, Operations) "
@@ -54,7 +55,7 @@ def test_gantt_with_summary_and_table(site):
 def test_chart_has_lanes_statuses_milestones_dependencies_and_today(site):
     out = html(build(roadmap_site(site)))
     spec = re.search(r'<script type="application/json" class="cx-chart-spec">(.*?)</script>', out, re.S).group(1)
-    assert '"domain":["planned","on-track","at-risk","late","done"]' in spec
+    assert '"domain":["planned","on track","at risk","late","done"]' in spec
     assert '"range":["#7F7F7F","#009E73","#E69F00","#D55E00","#0072B2"]' in spec
     assert '"shape":"diamond"' in spec
     assert '"label":"Today, 15 Mar 2026"' in spec
@@ -67,7 +68,7 @@ def test_chart_has_lanes_statuses_milestones_dependencies_and_today(site):
 @pytest.mark.slow
 def test_today_comes_from_source_date_epoch_and_output_is_reproducible(site, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
-    src = roadmap_site(site, config="title: Plan\n")
+    src = roadmap_site(site, config="title: Plan\nlanguage: en-GB\n")
     first = build(src)
     assert "Today, 1 Jan 2026" in html(first)
     assert build(src) == first
@@ -116,7 +117,7 @@ def test_a_dependency_that_ends_after_its_dependent_starts_is_a_warning(site):
      "a single day: leave 'end' empty and put its date in 'start', or change its type to 'initiative'."),
     ("A2,Feedback,Inner loop,initiative,2025-09-01,2025-08-30,at-risk,Operations,55,A1",
      "data/roadmap.csv:5: error: the end date 30 Aug 2025 in column 'end' is before the start date "
-     "1 Sep 2025 of 'A2'\n  hint: swap the two dates, or correct the one that is wrong."),
+     "1 Sept 2025 of 'A2'\n  hint: swap the two dates, or correct the one that is wrong."),
     ("A2,Feedback,Inner loop,initiative,2025-09-01,,at-risk,Operations,55,A1",
      "data/roadmap.csv:5: error: the initiative 'A2' has no date in column 'end'"),
     ("A2,Feedback,Inner loop,initiative,2025-09-31,2026-04-30,at-risk,Operations,55,A1",
@@ -183,7 +184,7 @@ def test_excel_roadmap_with_real_dates(site):
     df.to_excel(buf, index=False, engine="openpyxl")
     src = site({"content/index.md": page("```roadmap\ndata: roadmap.xlsx\n```"), "data/roadmap.xlsx": buf.getvalue(),
                 "cxsite.yaml": "today: 2026-03-15\n"})
-    assert "1 Jun 2026</strong> Playbook launch" in html(build(src))
+    assert "Jun 1, 2026</strong> Playbook launch" in html(build(src))  # en: American dates
     bad = df.copy()
     bad.loc[3, "status"] = "unknown"
     buf = io.BytesIO()
@@ -197,3 +198,23 @@ def test_untrusted_text_is_escaped(site):
     out = html(build(roadmap_site(site, rows=rows)))
     assert "<script>alert(1)" not in out and "<b>me</b>" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+
+
+def test_a_chinese_page_shows_the_same_file_in_chinese(site):
+    body = ("```roadmap\ndata: roadmap.csv\ntitle: 项目路线图\nlabels: {Feedback: 客户反馈, A2: 内循环, "
+            "Operations: 运营部}\n```")
+    out = html(build(roadmap_site(site, body=body, config="today: 2026-03-15\nlanguage: zh-Hans\n")))
+    aside = text_of(re.search(r"<aside.*?</aside>", out, re.S).group(0))
+    assert "有风险 内循环 （2026年4月30日结束，运营部）" in aside  # by id, by name, the owner
+    assert "状态截至 2026年3月15日。" in aside
+    spec = re.search(r'class="cx-chart-spec">(.*?)</script>', out, re.S).group(1)
+    assert '"ws0":"客户反馈"' in spec.replace("\\u003c", "<") or "客户反馈" in spec
+    assert '"label":"今天：2026年3月15日"' in spec
+    assert '%Y年%-m月' in spec  # the month axis
+    assert "<th scope=\"col\">工作线</th>" in out and "<td>有风险</td>" in out
+
+
+def test_labels_must_be_a_mapping(site):
+    body = "```roadmap\ndata: roadmap.csv\nlabels: [A, B]\n```"
+    assert problems(roadmap_site(site, body=body))[0].startswith(
+        "content/index.md:4: error: 'labels' must map values of the data to the words to show")

@@ -73,7 +73,7 @@ def test_reference_group_comes_first_and_draws_a_line(site):
     out = html(build(src))
     spec = spec_of(out)
     assert '"sort":["Germany","UK"]' in spec
-    assert '"role":"reference"' in spec and '"mark":{"color":"#4A5866","strokeDash":[4,3],"type":"rule"}' in spec
+    assert '"reference":true' in spec and '"mark":{"color":"#4A5866","strokeDash":[4,3],"type":"rule"}' in spec
     assert "The reference group is Germany." in out
     # beside a total, the smallest other group goes too, so Tiny = total - the rest cannot be done
     assert ("Not shown, fewer than 10 responses (to protect privacy): Tiny. Also not shown, so that "

@@ -33,10 +33,12 @@ from ..data import (apply_where, at_block, column_kind, data_path, file_digest, 
                     open_table, require_columns)
 from ..errors import SiteError, did_you_mean
 from ..fmt import format_too_large
+from ..i18n import _, current
 from ..privacy import notices
 from ..privacy.table import ProtectedTable
 from ..yamltext import parse_yaml
-from .chartdata import Plan, axes, plan, prepare, prepare_protected
+from .. import fmt as text_fmt
+from .chartdata import RESPONSES, Plan, aggregate_title, axes, plan, prepare, prepare_protected
 from .spec_limits import check_generators
 
 if TYPE_CHECKING:
@@ -333,7 +335,8 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     # protected depends on its bytes and on the config's list, both in the key.
     rel, sha = file_digest(opts.data, ctx)
     key = digest("chart-block", _code_key(), options, rel, sha, theme(ctx.config), engine_key(),
-                 rel.removeprefix("data/") in ctx.config.protected)
+                 rel.removeprefix("data/") in ctx.config.protected,
+                 current().catalogue.fingerprint)  # the table's caption is in the page's language
     cache = use_cache(ctx.config, ctx)
     hit = cache.get_json("figure", key)
     if hit is not None:
@@ -367,18 +370,24 @@ def _protected_chart(opts: ChartOptions, table: ProtectedTable, ctx: "BlockConte
     if data.empty:
         return f'<div class="cx-chart-withheld">{note}</div>'
     chart = compose(opts, p, data)
-    fig = make_figure(chart, published, ctx.config, title=place["title"],
+    fig = make_figure(chart, _headed(published, p.fields, opts), ctx.config, title=place["title"],
                       description=opts.description or "", validate=False,
                       cache=use_cache(ctx.config, ctx))
     return figure_html(fig, ctx, **place) + note
 
 
+def _field_title(f: Field, opts: ChartOptions) -> str:
+    """What a column is called on the page: its title, its label (labels: {value: Score}), its name."""
+    return f.title or opts.labels.get(f.name) or f.name
+
+
 def _default_title(opts: ChartOptions) -> str:
     f = opts.fields
     measure = f.get("y") or f.get("theta") or f.get("x")
-    by = [x.title or x.name for x in (f.get("x"), f.get("color")) if x and x is not measure]
-    head = measure.title or measure.name if measure else "Chart"
-    return head[:1].upper() + head[1:] + (" by " + " and ".join(by) if by else "")
+    by = [_field_title(x, opts) for x in (f.get("x"), f.get("color")) if x and x is not measure]
+    head = _field_title(measure, opts) if measure else _("Chart")
+    head = head[:1].upper() + head[1:]
+    return _("%(measure)s by %(groups)s", measure=head, groups=text_fmt.join(by)) if by else head
 
 
 @lru_cache(maxsize=None)
@@ -415,7 +424,7 @@ def build_chart(opts: ChartOptions, table: "pd.DataFrame", rel: str,
     p = plan(opts, tips, lambda name: column_kind(table, name))
     _check_numbers(opts, p, rel, ctx, table)
     data, published = prepare(p, opts, table, rel)
-    return compose(opts, p, data), published
+    return compose(opts, p, data), _headed(published, p.fields, opts)
 
 
 def _check_numbers(opts: ChartOptions, p: Plan, rel: str, ctx: "BlockContext",
@@ -456,6 +465,17 @@ def compose(opts: ChartOptions, p: Plan, data: "pd.DataFrame") -> Any:
     return chart
 
 
+def _headed(table: "pd.DataFrame", fields: dict[str, Field], opts: ChartOptions) -> "pd.DataFrame":
+    """The table and CSV name their columns as the chart does: an axis title or a label (and
+    the number of respondents of a protected file's groups in the page's language)."""
+    names = {f.name: f.title for f in fields.values() if f.title}
+    names = {c: names.get(c) or opts.labels.get(c) or (_("Responses") if c == RESPONSES else c)
+             for c in table.columns}
+    if len(set(names.values())) < len(names):  # two columns, one title: keep the file's names
+        return table
+    return table.rename(columns=names)
+
+
 def _tooltip_columns(opts: ChartOptions, require: Any) -> list[str]:
     if isinstance(opts.tooltip, bool):
         return []
@@ -470,9 +490,13 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
 
     ch = f.channel
     kw: dict[str, Any] = {"field": f.name, "type": kind}
+    agg = f.aggregate or (opts.aggregate if f is measure else None)
     if f.title is not None:
         kw["title"] = f.title or None  # None: no title at all
-    agg = f.aggregate or (opts.aggregate if f is measure else None)
+    elif agg:  # Vega-Lite would write 'Sum of value' in English
+        kw["title"] = aggregate_title(agg, opts.labels.get(f.name, f.name))
+    elif f.name in opts.labels:
+        kw["title"] = opts.labels[f.name]
     if agg:
         kw["aggregate"] = agg
         if agg == "count":
@@ -552,11 +576,17 @@ def _tip(name: str, kind: str, fields: dict[str, Field], opts: ChartOptions,
 
     f = next((x for x in fields.values() if x.name == name and x.channel not in ("column", "row")), None)
     kw: dict[str, Any] = {"field": name, "type": kind}
-    if f is not None and f.title:
-        kw["title"] = f.title
     if f is not None and (f.aggregate or (opts.aggregate and f.channel in ("x", "y", "theta")
                                           and kind == "quantitative")):
         kw["aggregate"] = f.aggregate or opts.aggregate
+    if f is not None and f.title:
+        kw["title"] = f.title
+    elif "aggregate" in kw:
+        kw["title"] = aggregate_title(kw["aggregate"], opts.labels.get(name, name))
+    elif name in opts.labels:
+        kw["title"] = opts.labels[name]
+    elif name == RESPONSES:
+        kw["title"] = _("Responses")
     if kind == "quantitative":
         fmt = (f.format if f else None) or opts.format
         if fmt:
@@ -567,11 +597,13 @@ def _tip(name: str, kind: str, fields: dict[str, Field], opts: ChartOptions,
 
 
 def _date_format(dates: "pd.Series") -> str:
-    """A tooltip date format that does not invent a day for monthly or yearly data."""
+    """A tooltip date format that does not invent a day for monthly or yearly data, written the
+    reader's way (Mar 2026, 2026年3月)."""
     d = dates.dropna()
     if not d.empty and (d.dt.day == 1).all():
-        return "%Y" if (d.dt.month == 1).all() and d.dt.year.nunique() == len(d.unique()) else "%b %Y"
-    return "%d %b %Y"
+        yearly = (d.dt.month == 1).all() and d.dt.year.nunique() == len(d.unique())
+        return text_fmt.chart_date_format("y" if yearly else "yMMM")
+    return text_fmt.chart_date_format("yMMMd")
 
 
 def _mark(chart: Any, opts: ChartOptions) -> Any:
@@ -627,11 +659,22 @@ def _with_target(chart: Any, opts: ChartOptions, measure: Field | None) -> Any:
     import pandas as pd
 
     channel = measure.channel if measure is not None and measure.channel in ("x", "y") else "y"
-    rule = alt.Chart(pd.DataFrame({"Target": [opts.target]})).mark_rule(
+    # the rule's axis title is the measure's, so the shared axis is not titled 'value, Target'
+    if measure is None:
+        title = _("Target")
+    elif measure.title is not None:
+        title = measure.title
+    else:
+        agg = measure.aggregate or opts.aggregate
+        title = aggregate_title(agg, opts.labels.get(measure.name, measure.name)) if agg else \
+            opts.labels.get(measure.name, measure.name)
+    axis = {"field": "target", "type": "quantitative", "title": title or None}
+    tip = {"field": "target", "type": "quantitative", "title": _("Target")}
+    if opts.format:
+        tip["format"] = opts.format
+    rule = alt.Chart(pd.DataFrame({"target": [opts.target]})).mark_rule(
         strokeDash=[6, 4], strokeWidth=1.5).encode(
-        **{channel: alt.X("Target:Q") if channel == "x" else alt.Y("Target:Q"),
-           "tooltip": [alt.Tooltip("Target:Q", format=opts.format or "")] if opts.format
-           else [alt.Tooltip("Target:Q")]})
+        **{channel: alt.X(**axis) if channel == "x" else alt.Y(**axis), "tooltip": [alt.Tooltip(**tip)]})
     return alt.layer(chart, rule)
 
 
@@ -682,7 +725,7 @@ def _spec_file_chart(options: dict, ctx: "BlockContext") -> str:
 
 def _spec_figure(spec: dict, ctx: "BlockContext", options: dict) -> str:
     spec = _inline_urls(spec, ctx)
-    title = _text(options, "title", ctx) or _spec_title(spec) or "Chart"
+    title = _text(options, "title", ctx) or _spec_title(spec) or _("Chart")
     description = _text(options, "description", ctx) or str(spec.get("description") or "")
     spec.pop("title", None)  # the caption shows it; drawn twice otherwise
     table = table_from_spec(spec)

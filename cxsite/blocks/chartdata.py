@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..data import to_dates, to_numbers
+from ..i18n import _
 from ..privacy import notices
 from ..privacy.query import Key
 
@@ -71,7 +72,7 @@ def plan(opts: "ChartOptions", tips: list[str], kind_of: Callable[[str], str]) -
         if opts.mark == "arc" and fields["theta"].name == name:
             kind = "quantitative"
         types[name] = kind
-    measure, _ = axes(fields, types)
+    measure, _category = axes(fields, types)
     aggs = {ch: f.aggregate or (opts.aggregate if f is measure else None) for ch, f in fields.items()}
     aggs = {ch: a for ch, a in aggs.items() if a}
     if not aggs:
@@ -86,8 +87,7 @@ def plan(opts: "ChartOptions", tips: list[str], kind_of: Callable[[str], str]) -
         if out in keys or (out in results and results[out] != (f.name, how)):
             out = f"{f.name} ({how})"
         results[out] = (f.name, how)
-        title = f.title if f.title is not None else (
-            "Count of Records" if how == "count" else f"{how.capitalize()} of {f.name}")
+        title = f.title if f.title is not None else aggregate_title(how, opts.labels.get(f.name, f.name))
         drawn[ch] = replace(f, name=out, title=title, aggregate=None,
                             type="quantitative" if how == "count" else f.type)
         types[out] = "quantitative"
@@ -97,6 +97,13 @@ def plan(opts: "ChartOptions", tips: list[str], kind_of: Callable[[str], str]) -
             and name not in keys else [name]
     columns += [out for out in results if out not in columns]
     return Plan(drawn, types, list(dict.fromkeys(columns)), keys, results)
+
+
+def aggregate_title(how: str, name: str) -> str:
+    """An aggregated column's title, in the page's language: 'Sum of value'."""
+    return {"sum": _("Sum of %(field)s", field=name), "mean": _("Mean of %(field)s", field=name),
+            "median": _("Median of %(field)s", field=name), "min": _("Min of %(field)s", field=name),
+            "max": _("Max of %(field)s", field=name), "count": _("Count of Records")}[how]
 
 
 def typed(frame: "pd.DataFrame", names: list[str], types: dict[str, str], rel: str) -> "pd.DataFrame":
@@ -155,7 +162,7 @@ def prepare_protected(p: Plan, opts: "ChartOptions", table: "ProtectedTable",
                 data[name] = data[name].round(_decimals(p, opts, name))
                 published[name] = data[name]
         return data, published, [(_label(tuple(w.names.values())), w) for w in rows.withheld]
-    for _, how in p.results.values():
+    for _source, how in p.results.values():
         if how not in LINEAR:
             raise notices.not_linear(found, how, ctx)
     keys = [Key(name, _KEY_KINDS[p.types[name]]) for name in p.keys]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..data import (apply_where, at_block, column_kind, data_path, open_table, require_columns,
                     to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
+from .. import fmt as text_fmt
 from ..fmt import format_too_large
 from ..privacy import notices
 from ..privacy.table import ProtectedTable
@@ -209,30 +210,36 @@ def _date_column(rows: "pd.DataFrame") -> str | None:
     return None
 
 
+DATE_WORDS = ("month", "day")  # format=month: Mar 2026 (2026年3月); format=day: Mar 15, 2026
+
+
 def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") -> str:
-    """A number as people write it (1,234.5; 12), a date as 2026-03-31, or a format's result."""
+    """A number as people write it in the page's language (1,234.5; 12), a date as 2026-03-31,
+    as the page's language writes a month or a day (format=month, format=day), or a format's
+    result."""
     if kind == "date":
+        if fmt == "month":
+            return text_fmt.month(value.date())
+        if fmt == "day":
+            return text_fmt.day(value.date())
         try:
-            return value.strftime(fmt) if fmt else value.date().isoformat()
+            return text_fmt.strftime(value, fmt) if fmt else value.date().isoformat()
         except (ValueError, AttributeError):
             raise _fail(f"'{fmt}' is not a date format", ctx,
-                        "use for example format=%Y-%m-%d or format=\"%B %Y\".") from None
+                        "use for example format=month, format=day, format=%Y-%m-%d or "
+                        "format=\"%B %Y\".") from None
     if fmt and format_too_large(fmt):
         raise _fail(f"the format '{fmt[:40]}' is too large: {format_too_large(fmt)}", ctx,
                     "use for example format=.1f (12.3) or format=,.0f (1,235).")
     if kind == "number":
         if fmt:
             try:
-                return format(value, fmt)
+                return text_fmt.localise_digits(format(value, fmt))
             except ValueError:
                 raise _fail(f"'{fmt}' is not a number format", ctx,
                             "use for example format=.1f (12.3), format=,.0f (1,235) or "
                             "format=+.1f (+2.5).") from None
-        if float(value).is_integer():
-            n = int(value)
-            return f"{n:,}" if abs(n) >= 10000 else str(n)
-        text = f"{value:,.2f}" if abs(value) >= 10000 else f"{value:.2f}"
-        return text.rstrip("0").rstrip(".")
+        return text_fmt.decimal(value)
     if fmt:
         raise _fail(f"format= only applies to numbers and dates; '{str(value)[:40]}' is text", ctx,
                     "remove format=.")

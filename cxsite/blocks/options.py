@@ -54,6 +54,19 @@ class Options:
                       f"write for example '{key}: [first, second]'.", key=key)
         return [str(v).strip() for v in value]
 
+    def labels(self, key: str = "labels") -> dict[str, str]:
+        """What readers see for values of the data file: {Business: 企业客户}. A page in another
+        language gives its own words, so one data file serves every language."""
+        value = self.values.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or any(isinstance(v, (dict, list)) or v is None
+                                              for v in value.values()):
+            self.fail(f"'{key}' must map values of the data to the words to show",
+                      f"write for example '{key}: {{Business: 企业客户, Residential: 家庭客户}}', "
+                      "or one 'value: label' per line below it.")
+        return {str(k).strip(): str(v).strip() for k, v in value.items()}
+
     def flag(self, key: str, default: bool = False) -> bool:
         value = self.values.get(key, default)
         if not isinstance(value, bool):

@@ -16,8 +16,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from .. import fmt
 from ..engine.cache import Cache, digest
 from ..errors import SiteError
+from ..i18n import _, current, ngettext
+from ..i18n.d3 import vega_locale
 from .engine import ChartFailed, engine
 
 if TYPE_CHECKING:
@@ -34,7 +37,8 @@ DEFAULT_WIDTH = 460
 
 # --- theme ----------------------------------------------------------------------------------
 def theme(config: "Config") -> dict:
-    """The Vega-Lite config of the site theme: brand colours (colour-blind safe by default)."""
+    """The Vega-Lite config of the site theme: brand colours (colour-blind safe by default), and
+    the reader's locale, so numbers and dates in charts are written as in the page's text."""
     colors = list(config.colors)
     ink, muted, line = "#1b2530", "#4a5866", "#d5dde5"
     label = {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
@@ -59,6 +63,11 @@ def theme(config: "Config") -> dict:
         "title": {"font": FONT, "fontSize": 15, "anchor": "start", "color": ink},
         "axisQuantitative": {"tickCount": 6},
         "style": {"guide-label": {"fill": ink}, "cell": {"stroke": line}},
+        "locale": vega_locale(str(current().locale)),
+        # Vega would describe axes, legends and marks to screen readers in English ("X-axis
+        # titled ..."); the figure's caption, description and data table do it in the page's
+        # language instead.
+        "aria": False,
     }
 
 
@@ -265,8 +274,12 @@ def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: st
     href = relative_url(ctx.page_url, csv_path)
     svg = fig.svg.replace(_CID, cid)
     desc = f'<span class="cx-chart-desc">{esc(description)}</span>' if description else ""
-    src = f'<span class="cx-chart-source">Source: {esc(source)}</span> ' if source else ""
-    rows = f"{fig.rows} row{'s' if fig.rows != 1 else ''}"
+    # (messages are never written inside f-strings: Babel's extractor cannot see them there)
+    src = _("Source: %(source)s", source=source) if source else ""
+    src = f'<span class="cx-chart-source">{esc(src)}</span> ' if source else ""
+    show = _("Show the data as a table")
+    download = ngettext("Download the data (CSV, %(num)s row)", "Download the data (CSV, %(num)s rows)",
+                        fig.rows, num=fmt.integer(fig.rows))
     return (
         f'<figure class="cx-chart" id="{cid}">\n'
         f'<figcaption id="{cid}-caption"><span class="cx-chart-title">{esc(title)}</span>{desc}'
@@ -274,10 +287,10 @@ def figure_html(fig: Figure, ctx: "BlockContext", *, title: str, description: st
         f'<div class="cx-chart-view"><div class="cx-chart-static">{svg}</div>'
         f'<div class="cx-chart-live" hidden></div></div>\n'
         f'<script type="application/json" class="cx-chart-spec">{fig.spec}</script>\n'
-        f'<details class="cx-chart-data"><summary>Show the data as a table</summary>\n'
+        f'<details class="cx-chart-data"><summary>{esc(show)}</summary>\n'
         f'<div class="cx-table-scroll">{fig.table}</div></details>\n'
         f'<p class="cx-chart-meta">{src}<a class="cx-chart-csv" href="{esc(href)}" download>'
-        f"Download the data (CSV, {rows})</a></p>\n"
+        f"{esc(download)}</a></p>\n"
         f"</figure>\n"
     )
 
@@ -296,8 +309,13 @@ def _csv_path(ctx: "BlockContext", name: str, cid: str, data: bytes) -> str:
 _CID = "\x00"  # stands for the chart's id in a cached SVG; no SVG text can hold it
 
 
+_SVG_ROLE_WORDS = re.compile(r' aria-roledescription="[^"]*"')
+
+
 def _svg_template(svg: str) -> str:
-    """The SVG with its ids made page-unique (via _CID) and the figure's caption as its name."""
+    """The SVG with its ids made page-unique (via _CID) and the figure's caption as its name (it
+    is one image to screen readers: Vega's English role names are left out)."""
+    svg = _SVG_ROLE_WORDS.sub("", svg)
     if ' id="' in svg:  # most charts have none: skip the regular expressions
         ids = set(_SVG_ID.findall(svg))
         svg = _SVG_REF.sub(lambda m: m.group(1) + _CID + "-" + m.group(2)
@@ -345,14 +363,16 @@ def table_html(table: "pd.DataFrame", title: str) -> str:
                    for c, n in zip(table.columns, numeric))
     body = []
     for row in _rows(table.head(MAX_TABLE_ROWS)):
-        cells = "".join(f'<td class="num">{esc(v)}</td>' if n else f"<td>{esc(v)}</td>"
+        cells = "".join(f'<td class="num">{esc(fmt.localise_digits(v))}</td>' if n else f"<td>{esc(v)}</td>"
                         for v, n in zip(row, numeric))
         body.append(f"<tr>{cells}</tr>")
     more = ""
     if len(table) > MAX_TABLE_ROWS:
-        more = (f'<p class="cx-table-note">The first {MAX_TABLE_ROWS} of {len(table)} rows; '
-                "download the CSV file for all of them.</p>")
-    return (f'<table><caption>Data: {esc(title)}</caption><thead><tr>{head}</tr></thead>'
+        note = _("The first %(shown)s of %(total)s rows; download the CSV file for all of them.",
+                 shown=fmt.integer(MAX_TABLE_ROWS), total=fmt.integer(len(table)))
+        more = f'<p class="cx-table-note">{esc(note)}</p>'
+    caption = esc(_("Data: %(title)s", title=title))
+    return (f'<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>{more}')
 
 

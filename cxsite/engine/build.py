@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # imported when there is something to render: Markdown, Jinja
     from .incremental import IncrementalBuild, Update
 
 SEARCH_FILES = "assets/search/"  # the search index's files (ASSET_DIR + search FOLDER)
-TRACKED = ("data", "charts")  # besides content/ and the templates: folders blocks read from
+TRACKED = ("data", "charts", "locales")  # besides content/ and the templates: folders blocks
+# read from, and the site's own translation catalogues
 OUTPUT_RACY_NS = 100_000_000  # output files written this close to the record are compared by
                               # content: a program could have changed them within a clock tick
 

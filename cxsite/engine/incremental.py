@@ -32,13 +32,14 @@ from ..config import Config
 from ..content import Page, PageSource, discover, read_page
 from ..errors import BuildFailed, Problem, Problems, SiteError
 from ..markup import Rendered
-from ..nav import build_navigation
 from ..search.index import SearchIndex
 from .state import BodyLog
 from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SiteModel, Work,
-                   asset_files, flush_cache, load, made_parts, search_index, settle_privacy)
+                   asset_files, flush_cache, languages_model, load, made_parts, search_index,
+                   settle_privacy)
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
+LOCALES = "locales"  # the site's own translation catalogues
 EARLY_POOL_PAGES = 60  # a full build of this many pages starts its workers before loading
 
 
@@ -129,6 +130,8 @@ class IncrementalBuild:
                 changed.discard(CONFIG_INPUT)
             if self.model is None:
                 return self._full(changed)
+            if any(p == LOCALES or p.startswith(LOCALES + "/") for p in changed):
+                return self._full(changed)  # a catalogue may be new (a language that had none)
             today = self.config.effective_today()
             if today != self.today:
                 changed.add(TODAY_INPUT)
@@ -167,7 +170,7 @@ class IncrementalBuild:
         self.search_behind = not search and kept is not None and kept[0][0] == site and \
             (self._index is None or kept[0][1] is not self._index)
         if self._index is None and not self.search_behind:
-            self._index = search_index(ordered, self._search)
+            self._index = search_index(ordered, self._search, model=self.model)
         files = asset_files(self.model, self._read_content)
         for o in ordered:
             files.update(o.files)
@@ -231,8 +234,8 @@ class IncrementalBuild:
     def restore(self, saved: dict, log: BodyLog) -> None:
         """Go on from a snapshot() of the last build (made with an equal config)."""
         pages = saved["pages"]
-        self.model = SiteModel(self.config, pages, build_navigation(pages, self.config.title),
-                               saved["sitemap"], None, saved["content_assets"])  # type: ignore[arg-type]
+        self.model = languages_model(self.config, pages, saved["sitemap"], None,  # type: ignore[arg-type]
+                                     saved["content_assets"])
         self.outputs = saved["outputs"]
         self._signature, self._assets = saved["signature"], saved["assets"]
         self._discovered, self._pages = saved["discovered"], saved["read"]
@@ -465,7 +468,7 @@ class IncrementalBuild:
         return data
 
     def _discover(self) -> None:
-        self._discovered = discover(self.config.content_dir)
+        self._discovered = discover(self.config.content_dir, self.config.languages)
         live = {s.rel for s in self._discovered[0]}
         self._pages = {rel: v for rel, v in self._pages.items() if rel in live}
 

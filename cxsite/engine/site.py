@@ -14,17 +14,19 @@ import jinja2
 from ..config import CLOCK_READ, Config
 from ..content import Page, PageSource, check_unique_urls, discover, read_page, relative_url
 from ..errors import Problem, Problems, SiteError
+from ..i18n import ENGLISH_READER, N_, Language, Reader, _, activate, make_language, reader_for
 from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
-from ..nav import NavNode, build_navigation
+from ..nav import NavNode
 from ..search.index import SearchIndex
 from ..search.record import record as search_record
+from .. import translations
 from .cache import recording as cache_recording
 from .state import collector_relaxed
 from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
 from .output import Writer
 from .pool import RenderPool, WorkerFailed
 from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
-                     load_theme, page_context)
+                     load_theme, messages_asset, page_context)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
@@ -38,15 +40,30 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
 
     `serve` passes the theme, the file list and a caching page reader it already has.
     """
-    sources, assets = discovered or discover(config.content_dir)
+    sources, assets = discovered or discover(config.content_dir, config.languages)
     if not sources:
         problems.warning("the content folder has no pages, so the site is empty", file="content/",
                          hint="add a Markdown page such as content/index.md.")
     check_unique_urls(sources, problems)
+    translations.check_files(sources, config, problems)
+    search_urls = {lang.prefix + SEARCH_URL for lang in config.languages}
     for s in sources:
-        if s.url == SEARCH_URL:
-            problems.error(f"the address /{SEARCH_URL} is kept for the site's search page",
+        if s.url in search_urls:
+            problems.error(f"the address /{s.url} is kept for the site's search page",
                            file=s.file, hint="rename the page or its folder.")
+    readers: dict[str, Reader] = {}
+    for lang in config.languages:
+        try:
+            reader = readers[lang.code if lang.prefix else ""] = reader_for(lang, config.source)
+        except SiteError as exc:  # a site's own catalogue with a mistake
+            problems.add(exc.problem)
+            continue
+        if reader.catalogue.empty and lang.babel.language != "en":
+            problems.warning(f"there is no translation of the site's menus and buttons into "
+                             f"'{lang.code}', so they are in English", file=CONFIG_INPUT,
+                             hint=f"add a translation file locales/{lang.code}.po (README, "
+                                  "'Languages'), or choose a language cxsite translates: en, "
+                                  "zh-Hans, zh-Hant.")
     pages: list[Page] = []
     content_dir = config.content_dir
     for s in sources:
@@ -54,7 +71,9 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
         if page is None:
             continue
         if not page.meta.get("title"):  # the leading '# Heading' as the page shows it, made
-            page.title = heading_title(page, config) or ""  # anew: its {{values}} may change
+            reader = readers.get(page.source.lang) or readers.get("") or ENGLISH_READER
+            with activate(reader):  # anew: its {{values}} may change, in the page's language
+                page.title = heading_title(page, config) or ""
         pages.append(page)
     published = [p for p in pages if not p.draft or config.serve_mode]
     try:
@@ -69,9 +88,58 @@ def load(config: Config, problems: Problems, *, theme: Theme | None = None,
                 theme.get(name, p.source.file, p.key_lines.get("template"))
             except SiteError as exc:
                 problems.add(exc.problem)
-    sitemap = SiteMap({p.source.rel: (p.url, p.draft) for p in pages}, frozenset(assets))
-    nav = build_navigation(published, config.title)
-    return SiteModel(config, published, nav, sitemap, theme, assets)
+    if len(readers) < len(config.languages):
+        return None
+    by_language = translations.language_pages(published, config)
+    sitemap = SiteMap({p.source.rel: (p.url, p.draft) for p in pages}, frozenset(assets),
+                      translations.link_targets(by_language))
+    nav = translations.navigation(by_language, config, readers)
+    return SiteModel(config, published, nav, sitemap, theme, assets, readers=readers)
+
+
+def languages_model(config: Config, pages: list[Page], sitemap: SiteMap, theme: Theme | None,
+                    assets: list[str], verdict: dict | None = None) -> SiteModel:
+    """A model made again from plain values (a worker's, a build's record): the readers and the
+    menus of every language."""
+    readers = {lang.code if lang.prefix else "": reader_for(lang, config.source)
+               for lang in config.languages}
+    nav = translations.navigation(translations.language_pages(pages, config), config, readers)
+    return SiteModel(config, pages, nav, sitemap, theme, assets, verdict or {}, readers)
+
+
+def reader_of(model: SiteModel, lang: Language) -> Reader:
+    """The reader of one of the site's languages, or of a language a page names."""
+    found = model.readers.get(lang.code if lang.prefix else "")
+    if found is not None and found.language == lang:
+        return found
+    return reader_for(lang, model.config.source)
+
+
+def page_languages(config: Config, node: NavNode) -> tuple[Language, Language]:
+    """(the reader's language, the article's language) of a node: a stand-in page is read in
+    its language's site but written in the default language; 'lang:' in a page's front matter
+    names the language it is written in."""
+    reader = config.language_by_code(node.lang)
+    page = node.page
+    if page is None:
+        return reader, reader
+    if page.fallback:
+        return reader, config.default_language
+    lang = page.meta.get("lang")
+    if isinstance(lang, str) and lang.strip():
+        own = _front_matter_language(config, lang.strip())
+        return own, own
+    return reader, reader
+
+
+def _front_matter_language(config: Config, code: str) -> Language:
+    for lang in config.languages:
+        if code.lower() in (lang.code.lower(), lang.tag.lower()):
+            return lang
+    try:
+        return make_language(code)
+    except ValueError:
+        return config.language_by_code("")
 
 
 def template_for(page: Page | None, node: NavNode) -> str:
@@ -82,10 +150,12 @@ def template_for(page: Page | None, node: NavNode) -> str:
 
 
 def render_body(model: SiteModel, node: NavNode) -> Rendered:
-    """A page's Markdown and blocks as HTML: what depends on its source, data and links only."""
+    """A page's Markdown and blocks as HTML, in the language it is written in: what depends on
+    its source, data and links only."""
     if node.page is None:
         return Rendered("", [], None)
-    return convert(node.page, model.config, model.sitemap, model.verdict)
+    with activate(reader_of(model, page_languages(model.config, node)[1])):
+        return convert(node.page, model.config, model.sitemap, model.verdict)
 
 
 def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutput:
@@ -93,33 +163,40 @@ def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutp
     config, page = model.config, node.page
     inputs = {page.source.file} if page is not None else set()
     name = template_for(page, node)
-    problems = list(rendered.problems)
+    language, written_in = page_languages(config, node)
+    # a stand-in repeats its default-language page, which reports the problems once
+    problems = [] if page is not None and page.fallback else list(rendered.problems)
     description = str(page.meta.get("description") or "") if page else ""
-    lang = str(page.meta.get("lang") or config.language) if page else config.language
-    view = PageView(
-        title=node.title, heading=rendered.heading or node.title, description=description,
-        url=node.url, body=rendered.html, toc=rendered.toc, lang=lang,
-        draft=bool(page and page.draft), kind="section" if node.is_section else "page",
-        extra=page.extra if page else {},
-    )
     html = b""
-    try:
-        template = model.theme.get(name, page.source.file if page else "content/",
-                                   page.key_lines.get("template") if page else None)
-        to_url = lambda target: relative_url(node.url, target)  # noqa: E731
-        scripts, styles = bundle_tags(rendered.needs, to_url, config)
-        ctx = page_context(view, node, model.nav, model.theme, config, scripts, styles)
-        html = template.render(ctx).encode("utf-8")
-    except SiteError as exc:
-        problems.append(exc.problem)
-    except jinja2.TemplateError as exc:
-        problems.append(_render_error(exc, name, page, model.theme.template_dirs))
+    with activate(reader_of(model, language)) as reader:
+        view = PageView(
+            title=node.title, heading=rendered.heading or node.title,
+            description=description, url=node.url, body=rendered.html, toc=rendered.toc,
+            lang=language.tag,
+            draft=bool(page and page.draft), kind="section" if node.is_section else "page",
+            extra=page.extra if page else {},
+            content_lang=written_in.tag if written_in.tag != language.tag else "",
+            fallback=bool(page and page.fallback),
+        )
+        try:
+            template = model.theme.get(name, page.source.file if page else "content/",
+                                       page.key_lines.get("template") if page else None)
+            to_url = lambda target: relative_url(node.url, target)  # noqa: E731
+            scripts, styles = bundle_tags(rendered.needs, to_url, config)
+            ctx = page_context(view, node, model.nav, model.theme, config, scripts, styles)
+            html = template.render(ctx).encode("utf-8")
+        except SiteError as exc:
+            problems.append(exc.problem)
+        except jinja2.TemplateError as exc:
+            problems.append(_render_error(exc, name, page, model.theme.template_dirs))
+        inputs |= set(reader.catalogue.files)
     inputs |= {"templates/" + t for t in model.theme.dependencies(name)}
     inputs |= {CONFIG_INPUT, NAV_INPUT} | rendered.inputs
     # the section a result names: none for top-level pages (their parent is the home page)
-    section = node.parent.title if node.parent is not None and node.parent.url else ""
+    section = node.parent.title if node.parent is not None and \
+        node.parent is not model.nav.root_of(node) else ""
     searchable = not (page and page.meta.get("search") is False)
-    entry = search_record(node.url, node.title, section, lang, rendered.html,
+    entry = search_record(node.url, node.title, section, written_in.tag, rendered.html,
                           description) if searchable else None
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
                       rendered.links, entry, rendered.needs, privacy=rendered.privacy,
@@ -187,8 +264,7 @@ def shipped(model: SiteModel) -> tuple:
 def install(spec: tuple) -> SiteModel:
     """A worker's copy of the model, from shipped()."""
     config, pages, sitemap, assets, verdict = spec
-    return SiteModel(config, pages, build_navigation(pages, config.title), sitemap,
-                     load_theme(config), assets, verdict)
+    return languages_model(config, pages, sitemap, load_theme(config), assets, verdict)
 
 
 def page_cost(node: NavNode) -> int:
@@ -313,6 +389,8 @@ def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Render
 
     titles = {n.url: n.title for n in model.nav.order}
     verdict = audit(model.config, [o.privacy for o in outputs], titles)
+    if len(model.config.languages) > 1:
+        verdict = _in_every_language(verdict, model, titles)
     if verdict != model.verdict:
         model = dataclasses.replace(model, verdict=verdict)
     stale = [o.url for o in outputs if not o.privacy.agrees(verdict)]
@@ -320,6 +398,27 @@ def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Render
         redone = {o.url: o for o in renderer.render(model, Work(stale), progress)}
         outputs = [redone.get(o.url, o) for o in outputs]
     return model, outputs
+
+
+def _in_every_language(verdict: dict, model: SiteModel, titles: dict[str, str]) -> dict:
+    """The pages a withheld figure's note points to, each in every language of the site: a page
+    and its translations publish the same figures, and a note names the one in its reader's
+    language (notices.note), never the same page in another language."""
+    from ..privacy.ledger import SiteWithheld
+
+    nav, languages = model.nav, model.config.languages
+    out = {}
+    for key, found in verdict.items():
+        see: list[tuple[str, str]] = []
+        for url, title in found.see:
+            node = nav.by_url.get(url)
+            versions = [nav.version(node, lang.prefix) for lang in languages] if node else []
+            for v in [(v.url, titles.get(v.url, v.title)) for v in versions if v is not None] or \
+                    [(url, title)]:
+                if v not in see:
+                    see.append(v)
+        out[key] = SiteWithheld(tuple(see))
+    return out
 
 
 def flush_cache(config: Config, outputs: Iterable[PageOutput]) -> None:
@@ -336,43 +435,80 @@ def flush_cache(config: Config, outputs: Iterable[PageOutput]) -> None:
 
 
 # --- whole-site files ---------------------------------------------------------------------
-def sitemap_xml(config: Config, urls: list[str]) -> bytes:
+def sitemap_xml(config: Config, urls: list[str],
+                alternates: dict[str, list[tuple[str, str]]] | None = None) -> bytes:
+    """sitemap.xml: every page, with the addresses of its translations (xhtml:link hreflang)."""
     # html.escape without quotes is XML's escape (xml.sax would import urllib.request: 60 ms)
-    rows = "".join(f"<url><loc>{html.escape(config.base_url + u, quote=False)}</loc></url>\n"
-                   for u in sorted(urls))
+    alternates = alternates or {}
+    rows = []
+    for u in sorted(urls):
+        links = "".join(f'<xhtml:link rel="alternate" hreflang="{tag}" '
+                        f'href="{html.escape(config.base_url + other)}"/>'
+                        for tag, other in alternates.get(u, []))
+        rows.append(f"<url><loc>{html.escape(config.base_url + u, quote=False)}</loc>{links}</url>\n")
+    xhtml = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if alternates else ""
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{rows}</urlset>\n").encode("utf-8")
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{xhtml}>\n'
+            f"{''.join(rows)}</urlset>\n").encode("utf-8")
+
+
+def site_sitemap(model: SiteModel, outputs: list[PageOutput]) -> bytes:
+    """The sitemap of the pages (not the stand-ins for pages not yet translated)."""
+    nav, config = model.nav, model.config
+    real = [o.url for o in outputs if not nav.by_url[o.url].fallback]
+    return sitemap_xml(config, real, {
+        u: found for u in real if (found := translations.alternates(nav.by_url[u], nav, config))})
 
 
 def _special_page(model: SiteModel, template: str, title: str, url: str, kind: str,
-                  scripts: list[str]) -> bytes:
-    """A page that is not made from content: the 404 page, the search page."""
-    view = PageView(title=title, heading=title, description="", url=url, body="", toc=[],
-                    lang=model.config.language, draft=False, kind=kind, extra={})
-    ctx = page_context(view, None, model.nav, model.theme, model.config, scripts, [])
-    return model.theme.get(template, f"templates/{template}.html").render(ctx).encode("utf-8")
+                  scripts: list[str], language: Language, **extra) -> bytes:
+    """A page that is not made from content (the 404 page, a search page), in a language;
+    `title` is the English message, translated here."""
+    with activate(reader_of(model, language)):
+        view = PageView(title=_(title), heading=_(title), description="", url=url, body="",
+                        toc=[], lang=language.tag, draft=False, kind=kind, extra={})
+        ctx = page_context(view, None, model.nav, model.theme, model.config, scripts, [],
+                           language=language)
+        ctx.update(extra)
+        return model.theme.get(template, f"templates/{template}.html").render(ctx).encode("utf-8")
 
 
 def render_404(model: SiteModel) -> bytes:
-    return _special_page(model, "404", "Page not found", "404.html", "404", [])
+    """404.html, served for any missing address: in the default language, with a word and a
+    link home in each other language of the site."""
+    config = model.config
+    elsewhere = []
+    for lang in config.languages[1:]:
+        with activate(reader_of(model, lang)):
+            elsewhere.append({"tag": lang.tag, "home": config.base_url + lang.prefix,
+                              "text": _("Sorry, there is no page at this address."),
+                              "link": _("Go to the home page")})
+    return _special_page(model, "404", N_("Page not found"), "404.html", "404", [],
+                         config.default_language, elsewhere=elsewhere)
 
 
 def search_files(model: SiteModel, outputs: list[PageOutput],
                  index: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """The search page and the index (built from the published HTML, nothing else); `index`
-    when the caller already has it."""
-    files = dict(index if index is not None else search_index(outputs))
-    files[SEARCH_URL + "index.html"] = _special_page(model, "search", "Search", SEARCH_URL,
-                                                     "search", [])
+    """Each language's search page, and the index (built from the published HTML, nothing
+    else); `index` when the caller already has it."""
+    files = dict(index if index is not None else search_index(outputs, model=model))
+    for lang in model.config.languages:
+        url = lang.prefix + SEARCH_URL
+        files[url + "index.html"] = _special_page(model, "search", N_("Search"), url, "search",
+                                                  [], lang)
     return files
 
 
-def search_index(outputs: list[PageOutput], index: SearchIndex | None = None
-                 ) -> dict[str, bytes | None]:
-    """The index files by path. `index` is one kept between updates (serve, or the build's
-    record), which then re-indexes only the pages that changed (None: a file unchanged)."""
-    found = (index or SearchIndex()).files(o.search for o in outputs if o.search)
+def search_index(outputs: list[PageOutput], index: SearchIndex | None = None, *,
+                 model: SiteModel | None = None) -> dict[str, bytes | None]:
+    """The index files by path: one index for every language, each record carrying the
+    language its text is written in (search shows the reader's language first). A page not yet
+    translated is left out: its original is in the index. `index` is one kept between updates
+    (serve, or the build's record), which then re-indexes only the pages that changed (None: a
+    file unchanged)."""
+    by_url = model.nav.by_url if model is not None else {}
+    found = (index or SearchIndex()).files(
+        o.search for o in outputs if o.search and not (o.url in by_url and by_url[o.url].fallback))
     return {ASSET_DIR + path: data for path, data in found.items()}
 
 
@@ -380,6 +516,9 @@ def asset_files(model: SiteModel,
                 read_asset: Callable[[str], bytes] | None = None) -> dict[str, bytes]:
     """The theme's assets and the content folder's other files (pages may override these)."""
     files: dict[str, bytes] = dict(model.theme.asset_files)
+    for lang in model.config.languages:  # the translations the theme's scripts use
+        path, data = messages_asset(model.theme, reader_of(model, lang))
+        files[path] = data
     read = read_asset or (lambda rel: (model.config.content_dir / rel).read_bytes())
     for rel in model.content_assets:
         files[rel] = read(rel)
@@ -394,7 +533,7 @@ def made_parts(model: SiteModel, outputs: list[PageOutput], index: dict[str, byt
     return {"bundles": lambda: bundle_files(needs, model.config),
             "404": lambda: {"404.html": render_404(model)},
             "search": lambda: search_files(model, outputs, index),
-            "sitemap": lambda: {"sitemap.xml": sitemap_xml(model.config, [o.url for o in outputs])}}
+            "sitemap": lambda: {"sitemap.xml": site_sitemap(model, outputs)}}
 
 
 def made_files(model: SiteModel, outputs: list[PageOutput],

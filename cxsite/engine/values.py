@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..content import Page
     from ..errors import Problem
+    from ..i18n import Reader
     from ..markup import Rendered, SiteMap
     from ..nav import Navigation
     from ..render import Theme
@@ -32,6 +33,7 @@ class SiteModel:
     theme: Theme  # None in a build's record until the theme is needed again
     content_assets: list[str]
     verdict: dict = field(default_factory=dict)  # aggregates the privacy audit withholds
+    readers: dict[str, Reader] = field(default_factory=dict)  # language code ('' default) -> reader
 
 
 @dataclass

@@ -22,6 +22,7 @@ from ..blocks import BLOCK_TYPES, INLINE_TYPES, BlockContext, block_handler, inl
 from ..config import Config
 from ..content import Page
 from ..errors import Problem, SiteError, did_you_mean
+from ..i18n import N_, _, current
 from ..privacy.ledger import PagePrivacy, Verdict
 from ..yamltext import parse_yaml
 from . import bounds
@@ -167,7 +168,7 @@ class _ValuesProcessor(Treeprocessor):
             except SiteError as exc:
                 state.error(exc, line)
                 el.set("class", "cx-value cx-block-error")
-                el.text = AtomicString("(value unavailable)")
+                el.text = AtomicString(_("(value unavailable)"))
 
 
 class _LineCapture(Preprocessor):
@@ -186,6 +187,24 @@ class _LineCapture(Preprocessor):
         state.lines.record(getattr(md, "cx_fence_runs", []), md.cx_after_fences, lines,
                            md.htmlStash.rawHtmlBlocks)
         return lines
+
+
+# The titles Python-Markdown gives a call-out box written without one (!!! note): translated
+DEFAULT_TITLES = {t: t for t in (
+    N_("Note"), N_("Tip"), N_("Warning"), N_("Example"), N_("Important"), N_("Info"),
+    N_("Caution"), N_("Danger"), N_("Hint"), N_("Attention"), N_("Error"), N_("Abstract"),
+    N_("Summary"), N_("Question"), N_("Success"), N_("Failure"), N_("Bug"), N_("Quote"))}
+
+
+class _TitleProcessor(Treeprocessor):
+    """Call-out boxes and collapsible sections written without a title get one in the page's
+    language (Python-Markdown would write the English type name: 'Note')."""
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            if (el.tag == "summary" or el.tag == "p" and "admonition-title" in el.get("class", "")) \
+                    and len(el) == 0 and el.text in DEFAULT_TITLES:
+                el.text = _(DEFAULT_TITLES[el.text])
 
 
 class _CxExtension(markdown.Extension):
@@ -207,6 +226,8 @@ class _CxExtension(markdown.Extension):
         any_attributes = bool({"attr_list", "md_in_html"} & self.features)
         md.treeprocessors.register(LinkProcessor(md, self.unsafe_html, any_attributes),
                                    "cx_links", 7.5)
+        if {"admonition", "details"} & self.features:
+            md.treeprocessors.register(_TitleProcessor(md), "cx_titles", 7)
         install_list_nesting(md)
         install_raw_html_policy(md, self.unsafe_html)
 
@@ -226,15 +247,17 @@ def new_markdown(features: Iterable[str] = ALL_FEATURES, *, stock: bool = False,
     return md
 
 
-_CONVERTERS: dict[tuple[frozenset[str], bool], markdown.Markdown] = {}
+# by syntax used, raw HTML policy, and language (the titles of its links are in the page's)
+_CONVERTERS: dict[tuple[frozenset[str], bool, str, str], markdown.Markdown] = {}
 MAX_CONVERTERS = 64
 _H1 = re.compile(r'^\s*<h1[^>]*>(.*?)</h1>\s*', re.S)
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def _converter(features: frozenset[str], unsafe_html: bool) -> markdown.Markdown:
-    key = (features, unsafe_html)
+def _converter(features: frozenset[str], unsafe_html: bool, tag: str = "",
+               catalogue: str = "") -> markdown.Markdown:
+    key = (features, unsafe_html, tag, catalogue)
     md = _CONVERTERS.get(key)
     if md is None:
         if len(_CONVERTERS) >= MAX_CONVERTERS:  # a site using every mix of syntax: start over
@@ -254,7 +277,9 @@ def convert(page: Page, config: Config, site: SiteMap, verdict: Verdict | None =
         bounds.check_source(page.body, page.source.file, page.body_line)
     except SiteError as exc:
         return Rendered("", [], None, [exc.problem])
-    key = (page_features(page.body), bool(config.unsafe_html))
+    reader = current()
+    key = (page_features(page.body), bool(config.unsafe_html), reader.tag,
+           reader.catalogue.fingerprint)
     md = _converter(*key)
     md.reset()
     md.cx_state = state

@@ -19,6 +19,7 @@ from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.treeprocessors import UnescapeTreeprocessor
 from markdown.util import STX, AtomicString
 
+from ..i18n import _
 from .bounds import check_text
 
 # feature -> does this page source need it? Checks are plain substring tests (fast, in C).
@@ -60,14 +61,13 @@ def page_features(source: str) -> frozenset[str]:
 # name -> the extension and its settings; the order is the order extensions are loaded in
 _EXTENSIONS: list[tuple[str, str, dict]] = [
     ("tables", "tables", {}),
-    ("footnotes", "footnotes", {"BACKLINK_TITLE": "Back to the text"}),
+    ("footnotes", "footnotes", {}),
     ("admonition", "admonition", {}),
     ("attr_list", "attr_list", {}),
     ("def_list", "def_list", {}),
     ("abbr", "abbr", {}),
     ("md_in_html", "md_in_html", {}),
-    ("toc", "toc", {"permalink": "#", "permalink_title": "Link to this section",
-                    "slugify": slugify_unicode, "toc_depth": "2-3"}),
+    ("toc", "toc", {"permalink": "#", "slugify": slugify_unicode, "toc_depth": "2-3"}),
     ("superfences", "pymdownx.superfences", {}),
     ("tabbed", "pymdownx.tabbed", {"alternate_style": True}),
     ("details", "pymdownx.details", {}),
@@ -92,6 +92,10 @@ def build_markdown(features: Iterable[str], extra: list[markdown.Extension],
             config = dict(settings)
             if feature == "superfences":
                 config.update(superfences)
+            if feature == "footnotes":  # titles of links, in the page's language
+                config["BACKLINK_TITLE"] = _("Back to the text")
+            if feature == "toc":
+                config["permalink_title"] = _("Link to this section")
             if feature == "toc" and "toc_marker" not in features:
                 config["marker"] = ""  # no '[TOC]' on the page: skip looking for it
             if config:

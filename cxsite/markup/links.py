@@ -6,7 +6,7 @@ import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 from markdown.treeprocessors import Treeprocessor
@@ -29,6 +29,8 @@ class SiteMap:
 
     pages: dict[str, tuple[str, bool]]  # rel -> (url, is draft)
     assets: frozenset[str]
+    # language code -> default-language page -> its URL in that language (translation or stand-in)
+    localized: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def unsafe_url(url: str) -> str | None:
@@ -137,6 +139,8 @@ class LinkProcessor(Treeprocessor):
                             line())
                 return None
             url, draft = found
+            # a link from a page in another language goes to that language's version of the page
+            url = state.site.localized.get(page.lang, {}).get(rel, url) if page.lang else url
             if draft and not state.config.serve_mode:
                 state.error(SiteError(f"link to the draft page '{target}'",
                                       hint="publish that page (remove 'draft: true') or remove "

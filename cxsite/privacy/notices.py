@@ -1,12 +1,16 @@
 """Every word the privacy rules show: the notes under blocks that say which groups were withheld
-and why, the short text in place of a withheld number, and the messages refusing a protected
-file. Kept in one place so they can go through the translation catalogue together."""
+and why, the short text in place of a withheld number (both in the page's language), and the
+messages refusing a protected file (for authors, in English). Kept in one place so they go
+through the translation catalogue together."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from markupsafe import Markup
+
 from .. import fmt
 from ..errors import SiteError
+from ..i18n import _, ngettext
 from .table import COMPLEMENT, SITE, SMALL, Withheld
 
 if TYPE_CHECKING:
@@ -17,20 +21,21 @@ AGGREGATES = "a chart block with 'aggregate: mean' (or sum, count), a kpi block 
 
 
 def small(min_n: int) -> str:
-    """Why a group is missing: too few people answered."""
-    return f"fewer than {min_n} responses"
+    """Why a group is missing: too few people answered ('fewer than 10 responses')."""
+    return ngettext("fewer than %(num)s response", "fewer than %(num)s responses", min_n,
+                    num=fmt.integer(min_n))
 
 
 def short(reason: str, min_n: int) -> str:
     """What a card or a sentence shows instead of a withheld number."""
     if reason == SMALL:
         return small(min_n)
-    return "withheld so that a smaller group cannot be worked out"
+    return _("withheld so that a smaller group cannot be worked out")
 
 
 def no_comparison(period: str, reason: str, min_n: int) -> str:
     """A card's change line when the period it compares with is withheld."""
-    return f"{period}: {short(reason, min_n)}, no comparison"
+    return _("%(period)s: %(reason)s, no comparison", period=period, reason=short(reason, min_n))
 
 
 def note(withheld: Sequence[tuple[str, Withheld]], ctx: "BlockContext") -> str:
@@ -39,38 +44,53 @@ def note(withheld: Sequence[tuple[str, Withheld]], ctx: "BlockContext") -> str:
     from ..content import relative_url
 
     min_n = ctx.config.min_group_size
+    lang = ctx.config.language_of_url(ctx.page_url)  # a note points to pages in its own language
     by_reason: dict[str, list[str]] = {SMALL: [], COMPLEMENT: [], SITE: []}
     see: list[tuple[str, str]] = []
     for label, w in withheld:
         if label not in by_reason[w.reason]:
             by_reason[w.reason].append(label)
-        see.extend(s for s in w.see if s not in see)
-    parts = []
+        see.extend(s for s in w.see if s not in see and ctx.config.language_of_url(s[0]) == lang)
+    # the catalogue's sentences are trusted markup (as in templates); every value is escaped
+    parts: list[Markup] = []
     if by_reason[SMALL]:
-        parts.append(f"Not shown, {small(min_n)} (to protect privacy): {_listed(by_reason[SMALL])}.")
+        parts.append(Markup(_("Not shown, %(reason)s (to protect privacy): %(groups)s.",
+                              reason=fmt.html(small(min_n)), groups=_listed(by_reason[SMALL]))))
     if by_reason[COMPLEMENT]:
-        parts.append("Also not shown, so that those cannot be worked out from the totals: "
-                     f"{_listed(by_reason[COMPLEMENT])}.")
+        parts.append(Markup(_("Also not shown, so that those cannot be worked out from the totals: "
+                              "%(groups)s.", groups=_listed(by_reason[COMPLEMENT]))))
     if by_reason[SITE]:
         here = [s for s in see if s[0] == ctx.page_url]
         elsewhere = [s for s in see if s[0] != ctx.page_url]
-        where = []
+        where: list[str] = []
         if elsewhere:
-            links = ", ".join(f'<a href="{fmt.html(relative_url(ctx.page_url, url))}">'
-                              f"{fmt.html(title)}</a>" for url, title in elsewhere)
-            where.append(f"on {links}")
+            links = fmt.join([Markup('<a href="{}">{}</a>').format(relative_url(ctx.page_url, url),
+                                                                   title) for url, title in elsewhere])
+            where.append(_("on %(pages)s", pages=links))
         if here or not elsewhere:
-            where.append("on this page")
-        head = "Also not shown" if parts else "Not shown"
-        parts.append(f"{head}, so that a group of fewer than {min_n} people cannot be worked out "
-                     f"from figures published {' and '.join(where)}: {_listed(by_reason[SITE])}.")
+            where.append(_("on this page"))
+        values = dict(num=fmt.integer(min_n), where=fmt.join(where), groups=_listed(by_reason[SITE]))
+        if parts:
+            sentence = ngettext("Also not shown, so that a group of fewer than %(num)s person cannot "
+                                "be worked out from figures published %(where)s: %(groups)s.",
+                                "Also not shown, so that a group of fewer than %(num)s people cannot "
+                                "be worked out from figures published %(where)s: %(groups)s.",
+                                min_n, **values)
+        else:
+            sentence = ngettext("Not shown, so that a group of fewer than %(num)s person cannot be "
+                                "worked out from figures published %(where)s: %(groups)s.",
+                                "Not shown, so that a group of fewer than %(num)s people cannot be "
+                                "worked out from figures published %(where)s: %(groups)s.",
+                                min_n, **values)
+        parts.append(Markup(sentence))
     if not parts:
         return ""
     return f'<p class="cx-suppressed">{" ".join(parts)}</p>'
 
 
 def _listed(labels: Iterable[str]) -> str:
-    return fmt.html(", ".join(labels))
+    """'UK, Spain and France', escaped for HTML."""
+    return fmt.html(fmt.join(list(labels)))
 
 
 def refused(found: "Protection", what: str, ctx: "BlockContext") -> SiteError:

@@ -1,6 +1,6 @@
 """Watch a site's sources with watchdog and hand over quiet batches of changed paths.
 
-Only content/, data/, templates/, charts/ and cxsite.yaml are watched (the site folder itself
+Only content/, data/, templates/, charts/, locales/ and cxsite.yaml are watched (the site folder itself
 without recursion, so an output folder, .git or a virtualenv inside it cost nothing). Paths are
 reported site-relative ("content/a.md"); editor temp files and the output folder are ignored.
 """
@@ -16,7 +16,8 @@ from watchdog.observers import Observer
 
 from ..config import CONFIG_NAME
 
-WATCHED_FOLDERS = ("content", "data", "templates", "charts")  # charts/: Python and spec charts
+WATCHED_FOLDERS = ("content", "data", "templates", "charts", "locales")  # charts/: Python and spec
+# charts; locales/: the site's own translation catalogues
 QUIET = 0.03  # seconds without events that end a burst (an editor's save is a few ms)
 MAX_WAIT = 0.5  # never hold a batch longer than this while events keep coming
 _TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".temp", ".crdownload", ".part",

@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING
 
 from ... import fmt
 from ...errors import Problem, SiteError, did_you_mean
+from ...i18n import _, ngettext, pgettext
+from ...privacy import notices
 from .data import Definition, KpiData, definition, definitions, kpi_data, period_label
 from ...blocks.options import Options
-from ...privacy import notices
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ...blocks import BlockContext
 
-OPTIONS = ("data", "show", "segment", "compare", "chart", "by", "title")
+OPTIONS = ("data", "show", "segment", "compare", "chart", "by", "title", "labels")
 COMPARE = ("previous", "last-year")
 
 
@@ -32,9 +33,11 @@ class Change:
         unit = fmt.change_unit(d.unit)
         size = fmt.with_unit(abs(self.delta), unit, d.decimals)
         if round(self.delta, d.decimals) == 0:
-            return "▶", f"no change since {self.since}", "same"
-        arrow, way = ("▲", "up") if self.delta > 0 else ("▼", "down")
-        return arrow, f"{way} {size} since {self.since}", "better" if d.better(self.delta) else "worse"
+            return "▶", _("no change since %(period)s", period=self.since), "same"
+        verdict = "better" if d.better(self.delta) else "worse"
+        if self.delta > 0:
+            return "▲", _("up %(change)s since %(period)s", change=size, period=self.since), verdict
+        return "▼", _("down %(change)s since %(period)s", change=size, period=self.since), verdict
 
 
 def render_block(options: dict, ctx: "BlockContext") -> str:
@@ -55,13 +58,25 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
                       did_you_mean(kpi, defs) + " 'show' lists KPIs by their 'kpi:' name.",
                       key="show")
     series = [kpi_data(defs[k], ctx, data=data, segment=segment, by=by) for k in show]
+    labels = opts.labels()
+    if labels:
+        series = [_relabelled(s, labels) for s in series]
     if chart:
-        return "\n".join(_chart(s, ctx, by, opts.text("title")) for s in series)
+        return "\n".join(_chart(s, ctx, labels.get(by, by) if by else None, opts.text("title"))
+                         for s in series)
     title = opts.text("title")
     cards = "\n".join(_card(s, ctx, compare) for s in series)
     head = f'<h3 class="cx-kpis-title">{fmt.html(title)}</h3>' if title else ""
-    label = fmt.html(title or "Key performance indicators")
+    label = fmt.html(title or _("Key performance indicators"))
     return f'<section class="cx-kpis" aria-label="{label}">{head}<div class="cx-kpi-grid">{cards}</div></section>'
+
+
+def _relabelled(s: KpiData, labels: dict[str, str]) -> KpiData:
+    """The page's words for the segment and the groups of a KPI (labels: {Business: 企业客户})."""
+    from dataclasses import replace
+
+    frame = s.frame.assign(group=s.frame["group"].map(lambda g: labels.get(str(g), g)))
+    return replace(s, frame=frame, segment=labels.get(s.segment, s.segment) if s.segment else s.segment)
 
 
 # --- cards --------------------------------------------------------------------------------
@@ -78,11 +93,11 @@ def compared(s: KpiData, compare: str, min_n: int) -> tuple["pd.Series | None", 
         wanted = f"{int(key[:4]) - 1:04d}{key[4:]}"  # 2026-03 -> 2025-03, 2026-Q1 -> 2025-Q1
         rows = frame[frame["key"] == wanted]
         if rows.empty:
-            return None, f"no value for {_label(wanted)} to compare with"
+            return None, _("no value for %(period)s to compare with", period=_label(wanted))
         row = rows.iloc[0]
     else:
         if len(frame) < 2:
-            return None, "no earlier value to compare with"
+            return None, _("no earlier value to compare with")
         row = frame.iloc[-2]
     if row["suppressed"]:
         return None, notices.no_comparison(row["label"], row["withheld"].reason, min_n)
@@ -112,20 +127,25 @@ def _card(s: KpiData, ctx: "BlockContext", compare: str) -> str:
         if target == target:  # not NaN
             ok = d.on_track(value, float(target))
             status = "on" if ok else "off"
-            gap = abs(value - float(target))
-            word = ("above" if value > target else "below") if not ok else ""
-            detail = "" if ok else f": {fmt.with_unit(gap, fmt.change_unit(d.unit), d.decimals)} {word} target"
+            goal = _("Target %(value)s", value=fmt.with_unit(float(target), d.unit, d.decimals))
+            gap = fmt.with_unit(abs(value - float(target)), fmt.change_unit(d.unit), d.decimals)
+            verdict = _("on track") if ok else _("off track")
+            detail = "" if ok else (_(": %(gap)s above target", gap=gap) if value > target
+                                    else _(": %(gap)s below target", gap=gap))
             parts.append(
-                f'<p class="cx-kpi-target">Target {fmt.html(fmt.with_unit(float(target), d.unit, d.decimals))}'
-                f' · <strong class="cx-kpi-status cx-{status}">{"on track" if ok else "off track"}</strong>'
+                f'<p class="cx-kpi-target">{fmt.html(goal)}'
+                f' · <strong class="cx-kpi-status cx-{status}">{fmt.html(verdict)}</strong>'
                 f"{fmt.html(detail)}</p>")
     parts.append(sparkline(s))
     meta = [fmt.html(last["label"])]
     if s.responses and not last["suppressed"]:
-        meta.append(f"{int(last['n']):,} responses, margin of error ±"
-                    f"{fmt.html(fmt.number(float(last['moe']), d.decimals))} points")
+        n = int(last["n"])
+        moe = fmt.with_unit(float(last["moe"]), "points", d.decimals)
+        meta.append(fmt.html(ngettext("%(num)s response, margin of error ±%(moe)s",
+                                      "%(num)s responses, margin of error ±%(moe)s", n,
+                                      num=fmt.integer(n), moe=moe)))
     if d.source:
-        meta.append("Source: " + fmt.html(d.source))
+        meta.append(fmt.html(_("Source: %(source)s", source=d.source)))
     parts.append(f'<p class="cx-kpi-meta">{" · ".join(meta)}</p>')
     return f'<article class="cx-kpi cx-kpi-{status}">{"".join(parts)}</article>'
 
@@ -136,10 +156,11 @@ def _change_html(s: KpiData, compare: str, ctx: "BlockContext") -> str:
         return f'<p class="cx-kpi-change cx-same">{fmt.html(why)}</p>'
     change = Change(float(latest(s)["value"]) - float(row["value"]), str(row["label"]))
     arrow, text, verdict = change.words(s.definition)
-    spoken = {"better": "an improvement", "worse": "a deterioration", "same": "unchanged"}[verdict]
+    spoken = {"better": _(", an improvement"), "worse": _(", a deterioration"), "same": ""}[verdict]
+    shown = {"better": _(" (better)"), "worse": _(" (worse)"), "same": ""}[verdict]
     return (f'<p class="cx-kpi-change cx-{verdict}"><span aria-hidden="true">{arrow}</span> '
-            f'{fmt.html(text)}<span class="visually-hidden">, {spoken}</span>'
-            f'<span class="cx-kpi-verdict" aria-hidden="true"> ({verdict})</span></p>'
+            f'{fmt.html(text)}<span class="visually-hidden">{fmt.html(spoken)}</span>'
+            f'<span class="cx-kpi-verdict" aria-hidden="true">{fmt.html(shown)}</span></p>'
             if verdict != "same" else
             f'<p class="cx-kpi-change cx-same"><span aria-hidden="true">{arrow}</span> {fmt.html(text)}</p>')
 
@@ -178,15 +199,23 @@ def sparkline(s: KpiData, width: int = 120, height: int = 32) -> str:
     goal = (f'<line class="cx-spark-target" x1="{pad}" x2="{width - pad}" y1="{y(float(target))}" '
             f'y2="{y(float(target))}"/>') if has_target else ""
     first, lastrow = shown.iloc[0], shown.iloc[-1]
-    label = (f"Trend from {first['label']} to {lastrow['label']}: from "
-             f"{fmt.with_unit(values[0], d.unit, d.decimals)} to {fmt.with_unit(values[-1], d.unit, d.decimals)}"
-             + (f"; target {fmt.with_unit(float(target), d.unit, d.decimals)}" if has_target else ""))
+    trend = dict(start=first["label"], end=lastrow["label"], first=fmt.with_unit(values[0], d.unit, d.decimals),
+                 last=fmt.with_unit(values[-1], d.unit, d.decimals))
+    label = (_("Trend from %(start)s to %(end)s: from %(first)s to %(last)s; target %(target)s",
+               target=fmt.with_unit(float(target), d.unit, d.decimals), **trend) if has_target else
+             _("Trend from %(start)s to %(end)s: from %(first)s to %(last)s", **trend))
     return (f'<svg class="cx-spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
             f'role="img" aria-label="{fmt.html(label)}"><title>{fmt.html(label)}</title>'
             f"{goal}{lines}{dot}</svg>")
 
 
 # --- charts -------------------------------------------------------------------------------
+def _name_with_unit(d: Definition) -> str:
+    """'Net Promoter Score (points)': an axis or column title."""
+    unit = fmt.unit_label(d.unit)
+    return _("%(name)s (%(unit)s)", name=d.name, unit=unit) if unit else d.name
+
+
 def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -> str:
     import altair as alt
     import pandas as pd
@@ -198,13 +227,21 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     if shown.empty:  # nothing to draw: the note says what is missing and why
         if all(w.reason == "small" for w in s.frame["withheld"]):
             ctx.warnings.append(Problem(
-                f"the chart of '{d.kpi}' is empty: every period has "
-                f"{notices.small(ctx.config.min_group_size)}", file=ctx.file, line=ctx.line,
+                f"the chart of '{d.kpi}' is empty: every period has fewer than "
+                f"{ctx.config.min_group_size} responses", file=ctx.file, line=ctx.line,
                 hint="group the answers by a longer period ('period: quarter' in the definition) "
                      "or remove 'by'.", severity="warning"))
         return _suppressed_note(s, ctx, by)
-    unit = f" ({d.unit})" if d.unit else ""
-    name = title or (d.name + (f" by {by}" if by else "") + (f", {s.segment}" if s.segment else ""))
+    if title:
+        name = title
+    elif by and s.segment:
+        name = _("%(kpi)s by %(group)s, %(segment)s", kpi=d.name, group=by, segment=s.segment)
+    elif by:
+        name = _("%(kpi)s by %(group)s", kpi=d.name, group=by)
+    elif s.segment:
+        name = _("%(kpi)s, %(segment)s", kpi=d.name, segment=s.segment)
+    else:
+        name = d.name
     data = pd.DataFrame({"period": shown["start"].dt.strftime("%Y-%m-%d"), "label": shown["label"],
                          "value": shown["value"].round(d.decimals)})
     if by:
@@ -213,19 +250,20 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
         data["low"] = (shown["value"] - shown["moe"]).round(d.decimals)
         data["high"] = (shown["value"] + shown["moe"]).round(d.decimals)
         data["n"] = shown["n"].astype(int)
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
-    y = alt.Y("value:Q", title=d.name + unit, scale=alt.Scale(zero=False))
+    x = alt.X("period:T", title=None, axis=alt.Axis(format=fmt.chart_date_format("yMMM"), labelAngle=0))
+    y = alt.Y("value:Q", title=_name_with_unit(d), scale=alt.Scale(zero=False))
     color = alt.Color(f"{by}:N", title=by) if by else alt.value(ctx.config.colors[0])
     # The band uses 'fill', a scale of its own with the same colours, so the legend shows lines.
     band_fill = alt.Fill(f"{by}:N", legend=None) if by else alt.value(ctx.config.colors[0])
     # Margin-of-error bands help for one or two lines; with more they hide each other.
     bands = s.responses and (not by or data[by].nunique() <= 2)
-    tooltip = [alt.Tooltip("label:N", title="Period"), alt.Tooltip("value:Q", title=d.name)]
+    tooltip = [alt.Tooltip("label:N", title=_("Period")), alt.Tooltip("value:Q", title=d.name)]
     if by:
         tooltip.insert(0, alt.Tooltip(f"{by}:N"))
     if s.responses:
-        tooltip += [alt.Tooltip("n:Q", title="Responses", format=","),
-                    alt.Tooltip("low:Q", title="95% range from"), alt.Tooltip("high:Q", title="to")]
+        tooltip += [alt.Tooltip("n:Q", title=_("Responses"), format=","),
+                    alt.Tooltip("low:Q", title=_("95% range from")),
+                    alt.Tooltip("high:Q", title=pgettext("upper end of a range", "to"))]
     base = alt.Chart(data)
     layers = []
     if bands:
@@ -233,9 +271,9 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     layers.append(base.mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tooltip))
     target = shown["target"].dropna()
     if len(target):
-        goal = pd.DataFrame({"target": [float(target.iloc[-1])], "label": ["Target"]})
+        goal = pd.DataFrame({"target": [float(target.iloc[-1])], "label": [_("Target")]})
         rule = alt.Chart(goal).mark_rule(strokeDash=[6, 4], color="#555555")
-        layers.append(rule.encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target")]))
+        layers.append(rule.encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title=_("Target"))]))
         layers.append(alt.Chart(goal).mark_text(align="left", dx=4, dy=-6, color="#333333").encode(
             y="target:Q", x=alt.value(0), text="label:N"))
     chart = alt.layer(*layers).properties(height=260)
@@ -250,36 +288,43 @@ def _table(s: KpiData, data: "pd.DataFrame", by: str | None) -> "pd.DataFrame":
     import pandas as pd
 
     d = s.definition
-    cols: dict[str, object] = {"Period": data["label"]}
+    cols: dict[str, object] = {_("Period"): data["label"]}
     if by:
         cols[by] = data[by]
-    cols[d.name + (f" ({d.unit})" if d.unit else "")] = data["value"]
+    cols[_name_with_unit(d)] = data["value"]
     if s.responses:
-        cols["Responses"] = data["n"]
-        cols["Margin of error (points)"] = (data["high"] - data["value"]).round(d.decimals)
+        cols[_("Responses")] = data["n"]
+        cols[_("Margin of error (%(unit)s)", unit=fmt.unit_label("points"))] = \
+            (data["high"] - data["value"]).round(d.decimals)
     return pd.DataFrame(cols).reset_index(drop=True)
 
 
 def _describe(s: KpiData, shown: "pd.DataFrame", by: str | None, bands: bool) -> str:
     d = s.definition
     first, last = shown.iloc[0], shown.iloc[-1]
-    text = (f"{d.name} from {first['label']} to {last['label']}"
-            + (f", one line per {by}." if by else
-               f": {fmt.with_unit(float(first['value']), d.unit, d.decimals)} to "
-               f"{fmt.with_unit(float(last['value']), d.unit, d.decimals)}."))
+    if by:
+        text = _("%(kpi)s from %(start)s to %(end)s, one line per %(group)s.", kpi=d.name,
+                 start=first["label"], end=last["label"], group=by)
+    else:
+        text = _("%(kpi)s from %(start)s to %(end)s: %(first)s to %(last)s.", kpi=d.name,
+                 start=first["label"], end=last["label"],
+                 first=fmt.with_unit(float(first["value"]), d.unit, d.decimals),
+                 last=fmt.with_unit(float(last["value"]), d.unit, d.decimals))
+    extra = []
     if d.target is not None:
-        text += f" The dashed line is the target, {fmt.with_unit(d.target, d.unit, d.decimals)}."
+        extra.append(_("The dashed line is the target, %(target)s.",
+                       target=fmt.with_unit(d.target, d.unit, d.decimals)))
     if bands:
-        text += " The shaded band is the 95% margin of error."
+        extra.append(_("The shaded band is the 95% margin of error."))
     elif s.responses:
-        text += " The table gives the number of responses and the margin of error of each point."
-    return text
+        extra.append(_("The table gives the number of responses and the margin of error of each point."))
+    return " ".join([text, *extra])
 
 
 def _suppressed_note(s: KpiData, ctx: "BlockContext", by: str | None) -> str:
     gone = s.frame[s.frame["suppressed"]]
-    return notices.note([(f"{g} {lbl}" if by else lbl, w) for g, lbl, w in
-                         zip(gone["group"], gone["label"], gone["withheld"])], ctx)
+    return notices.note([(_("%(group)s %(period)s", group=g, period=lbl) if by else lbl, w)
+                         for g, lbl, w in zip(gone["group"], gone["label"], gone["withheld"])], ctx)
 
 
 # --- {{kpi name}} ---------------------------------------------------------------------------

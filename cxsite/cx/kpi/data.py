@@ -7,9 +7,10 @@ responses and those the site-wide audit withholds. Only their period and name su
 flagged as suppressed, with the reason."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 import hashlib
+import re
 from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
@@ -19,7 +20,8 @@ from ...data import data_path, open_table, read_file, require_columns, row_label
 from ...privacy.query import Key
 from ...privacy.table import ProtectedTable, Withheld
 from ...errors import SiteError, did_you_mean
-from ...fmt import day, month
+from ... import fmt
+from ...i18n import choose, current, parse_locale
 from ...yamltext import parse_yaml
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 
 DIRECTIONS = ("higher", "lower")
 FIELDS = ("kpi", "name", "unit", "direction", "target", "source", "from", "period", "decimals")
+TRANSLATED = ("name", "unit", "source")  # may be given per language: name: {en: ..., zh: ...}
+_PER_LANGUAGE = re.compile(r"(name|unit|source)_([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)")  # name_zh
 VALUE_COLUMNS = ("kpi", "period", "value")
 SCORE_COLUMN = "score"  # a file with this column holds raw 0-10 answers
 SEGMENT = "segment"
@@ -49,6 +53,15 @@ class Definition:
     decimals: int = 1
     file: str = ""
     line: int | None = None
+    # name, unit and source in other languages: ((field, ((language code, text), ...)), ...)
+    texts: tuple = ()
+
+    def localised(self) -> "Definition":
+        """The definition with its name, unit and source in the page's language."""
+        if not self.texts:
+            return self
+        lang = current().language
+        return replace(self, **{f: choose(dict(t), lang) for f, t in self.texts})
 
     def better(self, change: float) -> bool:
         return change > 0 if self.direction == "higher" else change < 0
@@ -97,7 +110,7 @@ def definitions(ctx: "BlockContext") -> dict[str, Definition]:
             entries = [({k: v for k, v in row.items() if _present(v)}, row_label(df, i, rel), {})
                        for i, row in zip(df.index, df.to_dict("records"))]
         _DEFS[key] = _parse_definitions(entries, rel)
-    return _DEFS[key]
+    return {k: d.localised() for k, d in _DEFS[key].items()}
 
 
 def _present(value: Any) -> bool:
@@ -138,14 +151,27 @@ def _parse_definitions(entries: list, rel: str) -> dict[str, Definition]:
         def fail(message: str, field: str | None, hint: str) -> None:
             raise SiteError(message, file=rel, line=lines.get(field, line) if field else line, hint=hint)
 
-        for field in record:
-            if field not in FIELDS:
+        texts: dict[str, dict[str, str]] = {}
+        for field in list(record):
+            per_language = _PER_LANGUAGE.fullmatch(str(field))
+            if per_language:  # name_zh: 净推荐值 (a column of a spreadsheet)
+                texts.setdefault(per_language.group(1), {})[per_language.group(2)] = \
+                    str(record.pop(field) or "").strip()
+            elif field not in FIELDS:
                 fail(f"the KPI definition has an unknown field '{field}'", str(field),
                      did_you_mean(str(field), FIELDS) + " The fields are: " + ", ".join(FIELDS) + ".")
         for field in FIELDS:
-            if isinstance(record.get(field), (dict, list)):
+            value = record.get(field)
+            if field in TRANSLATED and isinstance(value, dict):  # name: {en: ..., zh: ...}
+                texts[field] = {**_language_texts(value, field, fail), **texts.get(field, {})}
+                record[field] = next(iter(texts[field].values()), "")
+            elif isinstance(value, (dict, list)):
                 fail(f"the field '{field}' of a KPI definition must be a single value, not a list",
-                     field, f"write one value after '{field}:'.")
+                     field, f"write one value after '{field}:'" +
+                     (", or one per language: '{field}: {{en: ..., zh: ...}}'." if field in TRANSLATED else "."))
+        for field, by_language in texts.items():
+            for code in by_language:
+                _check_language(code, f"{field}_{code}" if f"{field}_{code}" in lines else field, fail)
         kpi = str(record.get("kpi") or "").strip()
         if not kpi:
             fail("a KPI definition has no 'kpi' (its short name)", None,
@@ -179,8 +205,27 @@ def _parse_definitions(entries: list, rel: str) -> dict[str, Definition]:
             direction=direction, target=float(target) if _present(target) else None,
             source=str(record.get("source") or "").strip(),
             origin=str(origin).strip() if _present(origin) and str(origin).strip() else None,
-            period=period, decimals=decimals, file=rel, line=line)
+            period=period, decimals=decimals, file=rel, line=line,
+            texts=tuple((f, tuple(t.items())) for f, t in sorted(texts.items())))
     return found
+
+
+def _language_texts(value: dict, field: str, fail) -> dict[str, str]:
+    out = {}
+    for code, text in value.items():
+        if isinstance(text, (dict, list)):
+            fail(f"the {field} in '{code}' must be a single value", field,
+                 f"write '{field}: {{en: ..., zh: ...}}' with one text per language.")
+        out[str(code).strip()] = "" if text is None else str(text).strip()
+    return out
+
+
+def _check_language(code: str, field: str, fail) -> None:
+    try:
+        parse_locale(code)
+    except ValueError:
+        fail(f"'{code}' is not a language code", field,
+             "write the language as in cxsite.yaml, for example 'en', 'zh', 'zh-Hans' or 'zh-Hant'.")
 
 
 def definition(kpi: str, ctx: "BlockContext") -> Definition:
@@ -408,13 +453,13 @@ def period_start(key: str) -> date:
 
 
 def period_label(key: str) -> str:
-    """What readers see: Mar 2026, Q1 2026, 2026, 15 Mar 2026."""
+    """What readers see, in their language: Mar 2026, Q1 2026, 2026, Mar 15, 2026 (2026年3月...)."""
     if "-Q" in key:
         year, q = key.split("-Q")
-        return f"Q{q} {year}"
+        return fmt.quarter(int(year), int(q))
     if len(key) == 4:
         return key
-    return month(period_start(key)) if len(key) == 7 else day(period_start(key))
+    return fmt.month(period_start(key)) if len(key) == 7 else fmt.day(period_start(key))
 
 
 def _label(ts: "pd.Timestamp", monthly: bool) -> str:

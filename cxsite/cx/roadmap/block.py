@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ... import fmt
 from ...errors import did_you_mean
+from ...i18n import _, ngettext, pgettext
 from .data import STATUSES, Item, Roadmap, load_roadmap
 from ...blocks.options import Options
 
@@ -18,13 +19,37 @@ if TYPE_CHECKING:
 
     from ...blocks import BlockContext
 
-OPTIONS = ("data", "workstreams", "from", "to", "title", "source")
+OPTIONS = ("data", "workstreams", "from", "to", "title", "source", "labels")
 # Okabe-Ito colours (safe for colour blindness); the status is also written in words.
 STATUS_COLORS = {"planned": "#7F7F7F", "on-track": "#009E73", "at-risk": "#E69F00",
                  "late": "#D55E00", "done": "#0072B2"}
-STATUS_WORDS = {"planned": "planned", "on-track": "on track", "at-risk": "at risk", "late": "late",
-                "done": "done"}
 WIDTH, ROW = 500, 22
+
+
+def status_word(status: str) -> str:
+    """A status as readers see it, in the page's language."""
+    return {"planned": pgettext("roadmap status", "planned"),
+            "on-track": pgettext("roadmap status", "on track"),
+            "at-risk": pgettext("roadmap status", "at risk"),
+            "late": pgettext("roadmap status", "late"),
+            "done": pgettext("roadmap status", "done")}[status]
+
+
+def type_word(kind: str) -> str:
+    return {"phase": pgettext("roadmap item", "phase"),
+            "initiative": pgettext("roadmap item", "initiative"),
+            "milestone": pgettext("roadmap item", "milestone")}[kind]
+
+
+def _relabelled(roadmap: Roadmap, labels: dict[str, str]) -> Roadmap:
+    """The roadmap with the page's words for workstreams, items (by name or id) and owners."""
+    if not labels:
+        return roadmap
+    return replace(roadmap, items=tuple(
+        replace(i, item=labels.get(i.id) or labels.get(i.item, i.item),
+                workstream=labels.get(i.workstream, i.workstream),
+                owner=labels.get(i.owner, i.owner) if i.owner else i.owner)
+        for i in roadmap.items))
 
 
 def render_block(options: dict, ctx: "BlockContext") -> str:
@@ -48,8 +73,8 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
         opts.fail("no roadmap items fall in the chosen workstreams and dates",
                   "widen 'from' and 'to', or check 'workstreams'.")
     today = ctx.config.effective_today()
-    shown = replace(roadmap, items=tuple(items))
-    title = opts.text("title") or "Programme roadmap"
+    shown = _relabelled(replace(roadmap, items=tuple(items)), opts.labels())
+    title = opts.text("title") or _("Programme roadmap")
     figure = _figure(shown, ctx, title, today, window_start, window_end, opts.text("source"))
     aside = _aside(shown, today)
     return f'<div class="cx-roadmap">{figure}{aside}</div>'
@@ -66,22 +91,31 @@ def _aside(roadmap: Roadmap, today: date) -> str:
                        and i.status != "done"), key=lambda i: (i.start, i.id))[:5]
     attention = sorted((i for i in roadmap.items if i.status in ("at-risk", "late")),
                        key=lambda i: (i.status != "late", i.finish, i.id))
-    parts = [f'<aside class="cx-roadmap-aside" aria-label="Roadmap summary as of {fmt.day(today)}">']
-    parts.append("<h3>Upcoming milestones</h3>")
+    label = _("Roadmap summary as of %(date)s", date=fmt.day(today))
+    parts = [f'<aside class="cx-roadmap-aside" aria-label="{fmt.html(label)}">']
+    heading = _("Upcoming milestones")
+    parts.append(f"<h3>{fmt.html(heading)}</h3>")
     if upcoming:
         parts.append("<ul>" + "".join(
             f"<li><strong>{fmt.day(i.start)}</strong> {fmt.html(i.item)}{_who(i)}</li>" for i in upcoming) + "</ul>")
     else:
-        parts.append("<p>No milestones ahead.</p>")
-    parts.append("<h3>At risk or late</h3>")
+        none = _("No milestones ahead.")
+        parts.append(f"<p>{fmt.html(none)}</p>")
+    heading = _("At risk or late")
+    parts.append(f"<h3>{fmt.html(heading)}</h3>")
     if attention:
-        parts.append("<ul>" + "".join(
-            f'<li><span class="cx-status cx-status-{i.status}">{STATUS_WORDS[i.status]}</span> '
-            f"{fmt.html(i.item)} <span class=\"cx-muted\">(ends {fmt.day(i.finish)}{_who(i, ', ')})</span></li>"
-            for i in attention) + "</ul>")
+        items = []
+        for i in attention:
+            ends = (_("(ends %(date)s, %(owner)s)", date=fmt.day(i.finish), owner=i.owner) if i.owner
+                    else _("(ends %(date)s)", date=fmt.day(i.finish)))
+            items.append(f'<li><span class="cx-status cx-status-{i.status}">{fmt.html(status_word(i.status))}'
+                         f'</span> {fmt.html(i.item)} <span class="cx-muted">{fmt.html(ends)}</span></li>')
+        parts.append("<ul>" + "".join(items) + "</ul>")
     else:
-        parts.append("<p>Nothing is at risk or late.</p>")
-    parts.append(f'<p class="cx-muted">Status as of {fmt.day(today)}.</p></aside>')
+        none = _("Nothing is at risk or late.")
+        parts.append(f"<p>{fmt.html(none)}</p>")
+    status = _("Status as of %(date)s.", date=fmt.day(today))
+    parts.append(f'<p class="cx-muted">{fmt.html(status)}</p></aside>')
     return "".join(parts)
 
 
@@ -94,12 +128,13 @@ def _table(roadmap: Roadmap) -> "pd.DataFrame":
     """The publishable list: every item, in the chart's order, for the data table and the CSV."""
     import pandas as pd
 
-    rows = [{"Workstream": i.workstream, "ID": i.id, "Item": i.item, "Type": i.type,
-             "Start": i.start.isoformat(), "End": i.end.isoformat() if i.end else "",
-             "Status": STATUS_WORDS[i.status], "Owner": i.owner,
-             "Progress (%)": "" if i.progress is None else f"{i.progress:g}",
-             "Depends on": ", ".join(i.depends_on)} for i in _ordered(roadmap)]
-    return pd.DataFrame(rows)
+    columns = [_("Workstream"), _("ID"), _("Item"), _("Type"), _("Start"), _("End"), _("Status"),
+               _("Owner"), _("Progress (%)"), _("Depends on")]
+    rows = [[i.workstream, i.id, i.item, type_word(i.type), i.start.isoformat(),
+             i.end.isoformat() if i.end else "", status_word(i.status), i.owner,
+             "" if i.progress is None else f"{i.progress:g}", ", ".join(i.depends_on)]
+            for i in _ordered(roadmap)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _ordered(roadmap: Roadmap) -> list[Item]:
@@ -144,28 +179,30 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
                             labelFontWeight=alt.condition("indexof(datum.value, 'ws') === 0",
                                                           alt.value("bold"), alt.value("normal"))))
     height = ROW * len(order)
-    month_axis = alt.Axis(format="%b %Y", labelAngle=0, tickCount={"interval": "month", "step": 1},
-                          labelExpr="month(datum.value) % 3 === 0 ? timeFormat(datum.value, '%b %Y') : ''",
+    month = fmt.chart_date_format("yMMM")
+    month_axis = alt.Axis(format=month, labelAngle=0, tickCount={"interval": "month", "step": 1},
+                          labelExpr=f"month(datum.value) % 3 === 0 ? timeFormat(datum.value, {json.dumps(month)}) : ''",
                           gridOpacity=0.4, orient="top", title=None)
     bars = [i for i in roadmap.items if i.type == "initiative"]
     stones = [i for i in roadmap.items if i.type == "milestone"]
     phases = [i for i in roadmap.items if i.type == "phase"]
-    status_scale = alt.Scale(domain=list(STATUSES), range=[STATUS_COLORS[s] for s in STATUSES])
-    color = alt.Color("status:N", scale=status_scale, title="Status",
-                      legend=alt.Legend(orient="bottom", labelExpr=_words_expr()))
-    tip = [alt.Tooltip("item:N", title="Item"), alt.Tooltip("workstream:N", title="Workstream"),
-           alt.Tooltip("dates:N", title="Dates"), alt.Tooltip("state:N", title="Status"),
-           alt.Tooltip("owner:N", title="Owner")]
+    # the data holds the statuses as readers read them, so the legend needs no translation
+    status_scale = alt.Scale(domain=[status_word(s) for s in STATUSES],
+                             range=[STATUS_COLORS[s] for s in STATUSES])
+    color = alt.Color("status:N", scale=status_scale, title=_("Status"), legend=alt.Legend(orient="bottom"))
+    tip = [alt.Tooltip("item:N", title=_("Item")), alt.Tooltip("workstream:N", title=_("Workstream")),
+           alt.Tooltip("dates:N", title=_("Dates")), alt.Tooltip("state:N", title=_("Status")),
+           alt.Tooltip("owner:N", title=_("Owner"))]
 
     def frame(items: list[Item]) -> "pd.DataFrame":
         return pd.DataFrame([{
             "row": i.id, "item": i.item, "workstream": i.workstream, "owner": i.owner or "—",
-            "status": i.status, "state": STATUS_WORDS[i.status] + (
-                f", {i.progress:g}% done" if i.progress is not None and i.type != "milestone" else ""),
+            "status": status_word(i.status), "state": _state(i),
             "start": i.start.isoformat(), "end": (i.finish + timedelta(days=1)).isoformat(),
             "done_to": (i.start + timedelta(days=round((i.finish - i.start).days * (i.progress or 0) / 100))).isoformat(),
-            "dates": fmt.day(i.start) + (f" to {fmt.day(i.finish)}" if i.end else ""),
-            "flag": STATUS_WORDS[i.status] if i.status in ("at-risk", "late") else "",
+            "dates": _("%(start)s to %(end)s", start=fmt.day(i.start), end=fmt.day(i.finish))
+            if i.end else fmt.day(i.start),
+            "flag": status_word(i.status) if i.status in ("at-risk", "late") else "",
         } for i in items], columns=["row", "item", "workstream", "owner", "status", "state", "start",
                                     "end", "done_to", "dates", "flag"])
 
@@ -182,7 +219,7 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
         layers.append(alt.Chart(bands).mark_rect(opacity=0.35).encode(
             x=alt.X("start:T", scale=x_scale, axis=month_axis), x2="end:T",
             color=alt.condition("datum.shade === 0", alt.value("#D5DDE5"), alt.value("#EEF2F6")),
-            tooltip=[alt.Tooltip("name:N", title="Phase")]))
+            tooltip=[alt.Tooltip("name:N", title=_("Phase"))]))
         layers.append(alt.Chart(bands).mark_text(align="left", baseline="bottom", dx=3, y=-22, fontWeight="bold",
                                                  color="#1B2530").encode(
             x=alt.X("start:T", scale=x_scale), text="label:N"))
@@ -204,7 +241,7 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
                                                           stroke="#1B2530", strokeWidth=1).encode(
             x=alt.X("start:T", scale=x_scale, axis=month_axis), y=y, color=color, tooltip=tip))
     if start <= today <= end:
-        now = pd.DataFrame([{"date": today.isoformat(), "label": f"Today, {fmt.day(today)}"}])
+        now = pd.DataFrame([{"date": today.isoformat(), "label": _("Today, %(date)s", date=fmt.day(today))}])
         layers.append(alt.Chart(now).mark_rule(color="#B3261E", strokeWidth=2).encode(x=alt.X("date:T", scale=x_scale)))
         layers.append(alt.Chart(now).mark_text(align="left", dx=4, y=height + 12, color="#B3261E",
                                                fontWeight="bold").encode(x=alt.X("date:T", scale=x_scale), text="label:N"))
@@ -214,8 +251,12 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
                          csv_name="roadmap.csv", source=source)
 
 
-def _words_expr() -> str:
-    return f"{json.dumps(STATUS_WORDS)}[datum.value]"
+def _state(i: Item) -> str:
+    """'at risk, 55% done': the status and, for a bar, how far it has got."""
+    if i.progress is None or i.type == "milestone":
+        return status_word(i.status)
+    return _("%(status)s, %(progress)s done", status=status_word(i.status),
+             progress=fmt.percent(i.progress, 0 if float(i.progress).is_integer() else 1))
 
 
 def _fit(text: str, px: float) -> str:
@@ -244,7 +285,12 @@ def _links(roadmap: Roadmap) -> "pd.DataFrame":
 
 def _describe(roadmap: Roadmap, today: date) -> str:
     counts = {s: sum(1 for i in roadmap.items if i.status == s and i.type != "phase") for s in STATUSES}
-    parts = ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in counts.items() if n)
-    return (f"Gantt chart of {len(roadmap.workstreams)} workstreams from {fmt.day(roadmap.start)} to "
-            f"{fmt.day(roadmap.finish)}, status as of {fmt.day(today)}: {parts}. "
-            "The table lists every item with its dates, status, owner and dependencies.")
+    parts = fmt.join([_("%(count)s %(status)s", count=n, status=status_word(s))
+                      for s, n in counts.items() if n])
+    n = len(roadmap.workstreams)
+    return ngettext("Gantt chart of %(num)s workstream from %(start)s to %(end)s, status as of "
+                    "%(today)s: %(counts)s.",
+                    "Gantt chart of %(num)s workstreams from %(start)s to %(end)s, status as of "
+                    "%(today)s: %(counts)s.", n, start=fmt.day(roadmap.start),
+                    end=fmt.day(roadmap.finish), today=fmt.day(today), counts=parts) + " " + \
+        _("The table lists every item with its dates, status, owner and dependencies.")

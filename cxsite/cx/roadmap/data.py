@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ...data import data_path, load_table, require_columns, row_label, to_dates, to_numbers
 from ...errors import Problem, SiteError, did_you_mean
-from ...fmt import day
+from ... import fmt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,8 +133,8 @@ def _items(df: "pd.DataFrame", rel: str) -> list[Item]:
             fail(f"the {kind} '{ident}' has no date in column 'end'",
                  "write the end date as YYYY-MM-DD; a single day with no end is a 'milestone'.")
         if not pd.isna(end) and end < start:
-            fail(f"the end date {day(end.date())} in column 'end' is before the start date "
-                 f"{day(start.date())} of '{ident}'", "swap the two dates, or correct the one that is wrong.")
+            fail(f"the end date {fmt.day(end.date(), fmt.AUTHOR_LOCALE)} in column 'end' is before the start date "
+                 f"{fmt.day(start.date(), fmt.AUTHOR_LOCALE)} of '{ident}'", "swap the two dates, or correct the one that is wrong.")
         value = progress[idx]
         if not pd.isna(value) and not 0 <= value <= 100:
             fail(f"the progress '{value:g}' in column 'progress' of '{ident}' is not from 0 to 100",
@@ -162,10 +162,10 @@ def _check_dependencies(roadmap: Roadmap, ctx: "BlockContext") -> None:
             first = by_id[dep]
             if first.finish > item.start:
                 ctx.warnings.append(Problem(
-                    f"'{item.id}' ({item.item}) starts on {day(item.start)}, before '{dep}' "
-                    f"({first.item}), which it depends on, ends on {day(first.finish)}",
+                    f"'{item.id}' ({item.item}) starts on {fmt.day(item.start, fmt.AUTHOR_LOCALE)}, before '{dep}' "
+                    f"({first.item}), which it depends on, ends on {fmt.day(first.finish, fmt.AUTHOR_LOCALE)}",
                     file=roadmap.file, line=item.row, severity="warning",
-                    hint=f"move the start of '{item.id}' after {day(first.finish)}, or correct 'depends_on'."))
+                    hint=f"move the start of '{item.id}' after {fmt.day(first.finish, fmt.AUTHOR_LOCALE)}, or correct 'depends_on'."))
 
 
 def _check_cycles(roadmap: Roadmap) -> None:
@@ -197,7 +197,7 @@ def _check_span(roadmap: Roadmap, ctx: "BlockContext") -> None:
     months = span_months(roadmap.start, roadmap.finish)
     if not lo <= round(months, 1) <= hi:
         ctx.warnings.append(Problem(
-            f"the programme spans {months:.1f} months ({day(roadmap.start)} to {day(roadmap.finish)}); "
+            f"the programme spans {months:.1f} months ({fmt.day(roadmap.start, fmt.AUTHOR_LOCALE)} to {fmt.day(roadmap.finish, fmt.AUTHOR_LOCALE)}); "
             f"a CX transformation usually takes {lo} to {hi} months",
             file=roadmap.file, severity="warning",
             hint="check the first start date and the last end date, or set 'roadmap: {min_months: ..., "

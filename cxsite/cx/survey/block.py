@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dataclasses import replace
+
+from ... import fmt
 from ...data import data_path, open_table
 from ...errors import did_you_mean
+from ...i18n import _, ngettext
 from ...privacy import notices
 from .data import Findings, findings
 from ...blocks.options import Options
@@ -15,7 +19,7 @@ if TYPE_CHECKING:
 
     from ...blocks import BlockContext
 
-OPTIONS = ("data", "statement", "by", "reference", "view", "sort", "source", "title")
+OPTIONS = ("data", "statement", "by", "reference", "view", "sort", "source", "title", "labels")
 VIEWS = ("bars", "heat")
 SORTS = ("value", "name", "file")
 REFERENCE_COLOR = "#4A5866"
@@ -35,6 +39,11 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
             reference not in {g for g, _ in found.withheld}:
         opts.fail(f"the reference group '{reference}' is not in column '{by}' of {rel}",
                   did_you_mean(reference, found.groups), key="reference")
+    labels = opts.labels()
+    if labels:  # the page's words for statements, groups, answers and the grouping column
+        found = _relabelled(found, labels)
+        reference = labels.get(reference, reference) if reference else reference
+        by = labels.get(by, by)
     note = notices.note(found.withheld, ctx)
     if found.rows.empty:
         return f'<div class="cx-survey">{note}</div>'
@@ -53,10 +62,23 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     return f'<div class="cx-survey">{html}{note}</div>'
 
 
+def _relabelled(found: Findings, labels: dict[str, str]) -> Findings:
+    def word(value):
+        return labels.get(str(value), value)
+
+    rows = found.rows.copy()
+    for col in ("statement", "group", "response"):
+        if col in rows.columns:
+            rows[col] = rows[col].map(word)
+    return replace(found, rows=rows, statements=[word(s) for s in found.statements],
+                   groups=[word(g) for g in found.groups], responses=[word(r) for r in found.responses],
+                   withheld=[(word(g), why) for g, why in found.withheld])
+
+
 def _title(found: Findings, by: str) -> str:
     if len(found.statements) == 1 and found.statements[0]:
-        return f"“{found.statements[0]}”, by {by}"
-    return f"Survey results by {by}"
+        return _("“%(statement)s”, by %(group)s", statement=found.statements[0], group=by)
+    return _("Survey results by %(group)s", group=by)
 
 
 def _ordered_groups(found: Findings, reference: str | None, sort: str, statement: str | None = None) -> list[str]:
@@ -81,24 +103,24 @@ def _ordered_groups(found: Findings, reference: str | None, sort: str, statement
 def _label(found: Findings) -> "pd.Series":
     """'56%' or '56% (n=1,024)'."""
     rows = found.rows
-    text = rows["value"].map(lambda v: f"{v:.0f}%")
+    text = rows["value"].map(lambda v: fmt.percent(v, 0))
     if found.has_n:
-        text = text + rows["n"].map(lambda n: f" (n={int(n):,})" if n == n else "")
+        return [_("%(share)s (n=%(count)s)", share=t, count=fmt.integer(int(n))) if n == n else t
+                for t, n in zip(text, rows["n"])]
     return text
 
 
 def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, sort: str):
     import altair as alt
 
-    data = found.rows.assign(label=_label(found), role=["reference" if g == reference else "group"
-                                                         for g in found.rows["group"]])
+    data = found.rows.assign(label=_label(found), reference=[g == reference for g in found.rows["group"]])
     single = len(found.statements) == 1
     groups = _ordered_groups(found, reference, sort, found.statements[0] if single else None)
-    x = alt.X("value:Q", title="Share (%)", scale=alt.Scale(domain=[0, 100]))
-    tooltip = [alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title="Value")]
+    x = alt.X("value:Q", title=_("Share (%)"), scale=alt.Scale(domain=[0, 100]))
+    tooltip = [alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title=_("Value"))]
     if single:
         y = alt.Y("group:N", sort=groups, title=None)
-        color = alt.condition("datum.role === 'reference'", alt.value(REFERENCE_COLOR), alt.value(ctx.config.colors[0]))
+        color = alt.condition("datum.reference", alt.value(REFERENCE_COLOR), alt.value(ctx.config.colors[0]))
         base = alt.Chart(data)
         layers = [base.mark_bar().encode(x=x, y=y, color=color, tooltip=tooltip),
                   base.mark_text(align="left", dx=4, color="#1B2530").encode(x="value:Q", y=y, text="label:N")]
@@ -115,7 +137,7 @@ def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, 
     color = alt.Color("group:N", scale=alt.Scale(domain=domain, range=colors), title=by,
                       legend=alt.Legend(orient="bottom"))
     base = alt.Chart(data)
-    tooltip.insert(0, alt.Tooltip("statement:N", title="Statement"))
+    tooltip.insert(0, alt.Tooltip("statement:N", title=_("Statement")))
     return alt.layer(
         base.mark_bar().encode(x=x, y=y, yOffset=offset, color=color, tooltip=tooltip),
         base.mark_text(align="left", dx=3, fontSize=10, color="#1B2530").encode(
@@ -130,13 +152,13 @@ def _likert_bars(found: Findings, ctx: "BlockContext", by: str, reference: str |
     groups = _ordered_groups(found, reference, sort)
     palette = _diverging(len(found.responses))
     chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("value:Q", stack="normalize", title="Share of respondents", axis=alt.Axis(format="%")),
+        x=alt.X("value:Q", stack="normalize", title=_("Share of respondents"), axis=alt.Axis(format="%")),
         y=alt.Y("group:N", sort=groups, title=None),
-        color=alt.Color("response:N", sort=found.responses, title="Answer",
+        color=alt.Color("response:N", sort=found.responses, title=_("Answer"),
                         scale=alt.Scale(domain=found.responses, range=palette), legend=alt.Legend(orient="bottom")),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("group:N", title=by), alt.Tooltip("response:N", title="Answer"),
-                 alt.Tooltip("share:Q", title="%"), alt.Tooltip("n:Q", title="Respondents", format=",")],
+        tooltip=[alt.Tooltip("group:N", title=by), alt.Tooltip("response:N", title=_("Answer")),
+                 alt.Tooltip("share:Q", title="%"), alt.Tooltip("n:Q", title=_("Respondents"), format=",")],
     )
     if len(found.statements) > 1:
         chart = chart.properties(width=480, height=alt.Step(22)).facet(
@@ -163,7 +185,7 @@ def _heat(found: Findings, ctx: "BlockContext", by: str, reference: str | None):
         ystat = found.responses
     else:
         ystat = found.statements
-    data = rows.assign(label=rows["value"].map(lambda v: f"{v:.0f}%"))
+    data = rows.assign(label=rows["value"].map(lambda v: fmt.percent(v, 0)))
     groups = _ordered_groups(found, reference, "file")
     base = alt.Chart(data).encode(
         x=alt.X("group:N", sort=groups, title=None, axis=alt.Axis(orient="top", labelAngle=0,
@@ -172,8 +194,8 @@ def _heat(found: Findings, ctx: "BlockContext", by: str, reference: str | None):
     return alt.layer(
         base.mark_rect(stroke="white").encode(
             color=alt.Color("value:Q", title="%", scale=alt.Scale(scheme="blues", domain=[0, 100])),
-            tooltip=[alt.Tooltip("statement:N", title="Answer" if found.likert else "Statement"),
-                     alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title="Value")]),
+            tooltip=[alt.Tooltip("statement:N", title=_("Answer") if found.likert else _("Statement")),
+                     alt.Tooltip("group:N", title=by), alt.Tooltip("label:N", title=_("Value"))]),
         base.mark_text(fontSize=12).encode(text="label:N", color=alt.condition(
             "datum.value >= 60", alt.value("white"), alt.value("#1B2530"))),
     ).properties(width=alt.Step(72), height=alt.Step(30))
@@ -192,26 +214,30 @@ def _table(found: Findings, by: str) -> "pd.DataFrame":
     rows = found.rows
     cols: dict[str, object] = {}
     if any(found.statements):
-        cols["Statement"] = rows["statement"]
+        cols[_("Statement")] = rows["statement"]
     cols[by] = rows["group"]
     if found.likert:
-        cols["Answer"] = rows["response"]
-        cols["Respondents giving this answer"] = rows["count"].astype(int)
-    cols["Share (%)"] = rows["value"].round(1)
+        cols[_("Answer")] = rows["response"]
+        cols[_("Respondents giving this answer")] = rows["count"].astype(int)
+    cols[_("Share (%)")] = rows["value"].round(1)
     if found.has_n:
-        cols["Respondents (n)"] = rows["n"].map(lambda n: "" if n != n else f"{int(n)}")
+        cols[_("Respondents (n)")] = rows["n"].map(lambda n: "" if n != n else f"{int(n)}")
     return pd.DataFrame(cols)
 
 
 def _describe(found: Findings, by: str, reference: str | None) -> str:
     rows = found.rows
     if found.likert or len(found.statements) != 1:
-        text = f"{len(found.statements) or 1} statement(s) across {len(found.groups)} groups by {by}."
+        k, groups = len(found.statements) or 1, len(found.groups)
+        text = ngettext("%(num)s statement across %(groups)s by %(group)s.",
+                        "%(num)s statements across %(groups)s by %(group)s.", k, group=by,
+                        groups=ngettext("%(num)s group", "%(num)s groups", groups, num=groups))
     else:
         top = rows.loc[rows["value"].idxmax()]
         low = rows.loc[rows["value"].idxmin()]
-        text = (f"Highest: {top['group']} ({top['value']:.0f}%); lowest: {low['group']} "
-                f"({low['value']:.0f}%).")
+        text = _("Highest: %(top)s (%(top_share)s); lowest: %(low)s (%(low_share)s).",
+                 top=top["group"], top_share=fmt.percent(top["value"], 0),
+                 low=low["group"], low_share=fmt.percent(low["value"], 0))
     if reference in found.groups:
-        text += f" The reference group is {reference}."
+        text += " " + _("The reference group is %(group)s.", group=reference)
     return text

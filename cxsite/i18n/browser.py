@@ -1,0 +1,60 @@
+"""Translations for the theme's scripts (search, charts): the messages their source passes to
+_() and ngettext(), looked up in the page's catalogue and written as a small script that
+site.js reads (window.CXSITE_I18N). Found in the scripts with Babel's JavaScript extractor, so
+a theme's own scripts can use the site's catalogues too."""
+from __future__ import annotations
+
+import io
+import json
+
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_javascript
+
+from .active import Reader
+
+MessageId = str | tuple[str, str]  # a message, or (singular, plural)
+
+
+def script_messages(sources: list[bytes]) -> list[MessageId]:
+    """Every message a script translates with _("..."), gettext() or ngettext("...", "...", n)."""
+    found: dict[MessageId, None] = {}
+    for data in sources:
+        for _, func, messages, _ in extract_javascript(io.BytesIO(data), DEFAULT_KEYWORDS, [], {}):
+            args = messages if isinstance(messages, tuple) else (messages,)
+            if func in ("_", "gettext") and isinstance(args[0], str):
+                found[args[0]] = None
+            elif func == "ngettext" and len(args) > 1 and all(isinstance(m, str) for m in args[:2]):
+                found[(args[0], args[1])] = None
+    return list(found)
+
+
+def messages_script(reader: Reader, ids: list[MessageId]) -> bytes:
+    """window.CXSITE_I18N: the translated messages and the language's plural rule."""
+    table: dict[str, object] = {}
+    for mid in ids:
+        if isinstance(mid, str):
+            text = reader.gettext(mid)
+            if text != mid:
+                table[mid] = text
+        else:
+            forms = _plural_forms(reader, mid[0])
+            if forms:
+                table[mid[0]] = forms
+    data = json.dumps(table, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    data = data.replace("<", "\\u003c")
+    return (f'window.CXSITE_I18N={{"lang":{json.dumps(reader.tag)},'
+            f'"plural":function(n){{return +({reader.catalogue.plural});}},'
+            f'"messages":{data}}};\n').encode("utf-8")
+
+
+def _plural_forms(reader: Reader, singular: str) -> list[str]:
+    """Every plural form of a message in the first catalogue of the chain that has it."""
+    t = reader.catalogue.translations
+    while t is not None:
+        table = getattr(t, "_catalog", {})
+        forms = []
+        while (singular, len(forms)) in table:
+            forms.append(table[(singular, len(forms))])
+        if forms:
+            return forms
+        t = getattr(t, "_fallback", None)
+    return []
