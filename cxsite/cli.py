@@ -38,7 +38,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000,
                    help="serve: the port to use (default 8000; the next free one if it is taken)")
     p.add_argument("--no-open", action="store_true", help="serve: do not open a browser")
-    p.add_argument("--jobs", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="how many pages to render at once (default: one per processor core); "
+                        "--jobs 1 renders one at a time")
     return p
 
 
@@ -93,15 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except SiteError as exc:
         _print_problems([exc.problem])
-        print("Build failed; the previous site (if any) is untouched.", file=sys.stderr)
+        print(f"{_failed(args.command)}; {_untouched(args.command)}", file=sys.stderr)
         return EXIT_SITE
     except BuildFailed as exc:
         _print_problems(exc.problems)
         errors = sum(p.severity == "error" for p in exc.problems)
         warnings = len(exc.problems) - errors
-        print(f"Build failed: {errors} error(s), {warnings} warning(s)"
+        print(f"{_failed(args.command)}: {errors} error(s), {warnings} warning(s)"
               f"{' (warnings count as errors with --strict)' if warnings and not errors else ''}; "
-              "the previous site (if any) is untouched.", file=sys.stderr)
+              f"{_untouched(args.command)}", file=sys.stderr)
         return EXIT_SITE
     except KeyboardInterrupt:
         print("\nStopped (Ctrl+C); the site in the output folder is the last complete one.",
@@ -117,6 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
               "  hint: this is a bug in cxsite, not in your site; the previous site is untouched. "
               "Run again with CXSITE_DEBUG=1 to see the details, and report them.", file=sys.stderr)
         return EXIT_SITE
+
+
+def _failed(command: str) -> str:
+    return "Check failed" if command == "check" else "Build failed"
+
+
+def _untouched(command: str) -> str:
+    return "nothing was written." if command == "check" else \
+        "the previous site (if any) is untouched."
 
 
 def run_build(config, *, check_only: bool = False, jobs: int | None = None) -> int:
@@ -155,7 +166,17 @@ def _serve_command(config) -> str:
         python_cmd = "python"
     script = Path(sys.argv[0]).name if sys.argv and sys.argv[0].endswith("build.py") else None
     command = f"{python_cmd} build.py serve" if script else "cxsite serve"
-    return command + ("" if config.source == here else f" --source {config.source}")
+    if config.source != here:
+        command += f" --source {_quoted(config.source)}"
+    if config.output != config.source / "output":
+        command += f" --output {_quoted(config.output)}"
+    return command
+
+
+def _quoted(path: Path) -> str:
+    """A path as a shell argument, in double quotes when it holds a space (Windows and Unix)."""
+    text = str(path)
+    return f'"{text}"' if any(c in text for c in " &()'") else text
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -54,13 +54,40 @@ def resolve(name: Any, data_dir: Path, *, file: str | None = None, line: int | N
         existing = [p.relative_to(data_dir).as_posix() for p in data_dir.rglob("*")
                     if p.is_file() and p.suffix.lower() in FORMATS] if data_dir.is_dir() else []
         raise SiteError(f"there is no data file '{name}' in data/", file=file, line=line,
-                        hint=did_you_mean(norm, existing) if existing else
+                        hint=suggest_file(norm, existing) if existing else
                         f"put the file {norm} in the folder 'data'." if data_dir.is_dir() else
                         "create the folder 'data' beside 'content' and put the file there.")
     if path.suffix.lower() not in FORMATS:
         raise SiteError(f"the data file '{name}' has a type cxsite cannot read", file=file, line=line,
                         hint="use a .csv, .xlsx, .json or .yaml file.")
     return path
+
+
+def suggest_file(name: str, existing: list[str]) -> str:
+    """The data files whose names are close to NAME, compared without their extension and word
+    by word (responses.csv -> nps_responses.csv), else the list of files: sharing '.csv' and a few
+    letters (teams.csv, ama_survey.csv) is no reason to suggest a file."""
+    import difflib
+
+    def words(text: str) -> list[str]:
+        return [w for w in re.split(r"[_\-\s./]+", text.lower()) if w]
+
+    stem = posixpath.splitext(name)[0].lower()
+    whole, parts = [], []
+    for path in sorted(existing):
+        other = posixpath.splitext(path)[0].lower()
+        if difflib.SequenceMatcher(None, stem, other).ratio() >= 0.8:
+            whole.append(path)  # a typo in the whole name: that file, and no other
+        elif any(difflib.SequenceMatcher(None, w, o).ratio() >= 0.8
+                 for w in words(stem) if len(w) >= 3 for o in words(other)):
+            parts.append(path)
+    close = whole or parts
+    if close and len(close) <= 3:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    listed = sorted(existing)
+    if len(listed) <= 12:
+        return "the data files are: " + ", ".join(listed) + "."
+    return f"there are {len(listed)} data files in data/; check the spelling."
 
 
 def data_path(name: Any, ctx: "BlockContext") -> str:
@@ -167,7 +194,8 @@ def _read_excel(raw: bytes, rel: str) -> "pd.DataFrame":
     try:
         book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
         first = book.sheet_names[0]
-        df = pd.read_excel(book, sheet_name=first)
+        # a cell reading NA, null or n/a is a label (a region, a group), not a missing value
+        df = pd.read_excel(book, sheet_name=first, keep_default_na=False, na_values=[""])
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise SiteError(f"the Excel file could not be read ({type(exc).__name__})", file=rel,
                         hint="open it in Excel and save it again as .xlsx.") from None
@@ -196,7 +224,11 @@ def _read_csv(text: str, rel: str) -> "pd.DataFrame":
         raise SiteError(f"the column '{twice}' appears twice in the header", file=rel, line=1,
                         hint="give each column its own name in the first row.")
     try:
-        return pd.read_csv(io.StringIO(text), skipinitialspace=True)
+        # NA, null or n/a are labels (a region, a group), not missing values: only an empty
+        # cell is missing. A column of plain numbers becomes numbers; any other stays text as
+        # written (blocks convert it with to_numbers or to_dates).
+        return pd.read_csv(io.StringIO(text), skipinitialspace=True, keep_default_na=False,
+                           na_values=[""])
     except pd.errors.ParserError as exc:
         raise _csv_error(str(exc), rel) from None
     except pd.errors.EmptyDataError:
@@ -286,7 +318,10 @@ def to_dates(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
     import pandas as pd
 
     col = df[column]
-    if pd.api.types.is_datetime64_any_dtype(col):
+    if pd.api.types.is_datetime64_any_dtype(col):  # an Excel column of dates
+        far = col.notna() & ((col.dt.year < FIRST_YEAR) | (col.dt.year > LAST_YEAR))
+        if far.any():
+            _far_date(df, column, far[far].index[0], rel)
         return col
     # Parse each distinct cell once: date columns repeat a few values many times.
     codes, uniq = pd.factorize(col)
@@ -307,11 +342,24 @@ def to_dates(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
         raise SiteError(f"'{col[idx]}' in column '{column}' is not a date",
                         file=rel, line=row_label(df, idx, rel),
                         hint="write dates as YYYY-MM-DD (for example 2026-03-31) or months as YYYY-MM.")
+    years = parsed.dt.year
+    far = years.notna() & ((years < FIRST_YEAR) | (years > LAST_YEAR))
+    if far.any():  # a typo such as 2602: pandas' nanosecond clock would wrap it to another year
+        _far_date(df, column, col.index[(codes == far[far].index[0]).argmax()], rel)
     values = parsed.to_numpy()[codes]
     values[codes < 0] = parsed.dtype.type("NaT")
     return pd.Series(values, index=col.index, name=column)
 
 
+def _far_date(df: "pd.DataFrame", column: str, idx: Any, rel: str) -> None:
+    cell = df[column][idx]
+    shown = cell.date().isoformat() if hasattr(cell, "date") else cell
+    raise SiteError(f"'{shown}' in column '{column}' is not a date between the years "
+                    f"{FIRST_YEAR} and {LAST_YEAR}", file=rel, line=row_label(df, idx, rel),
+                    hint="check the year; write dates as YYYY-MM-DD (for example 2026-03-31).")
+
+
+FIRST_YEAR, LAST_YEAR = 1700, 2260  # dates pandas can hold to the nanosecond, with a margin
 _ISO_DAY_OR_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
 
@@ -321,7 +369,8 @@ def _iso_dates(cells: Any) -> Any:
     import numpy as np
 
     text = [c.strip() if isinstance(c, str) else None for c in cells]
-    if not text or not all(t is not None and _ISO_DAY_OR_MONTH.fullmatch(t) for t in text):
+    if not text or not all(t is not None and _ISO_DAY_OR_MONTH.fullmatch(t)
+                           and FIRST_YEAR <= int(t[:4]) <= LAST_YEAR for t in text):
         return None
     try:
         return np.array([t if len(t) == 10 else t + "-01" for t in text], dtype="datetime64[ns]")
@@ -330,22 +379,59 @@ def _iso_dates(cells: Any) -> Any:
 
 
 def to_numbers(df: "pd.DataFrame", column: str, rel: str) -> "pd.Series":
-    """Parse a column as numbers ('12.5', '12%', '1,200'); a bad cell names its row."""
+    """Parse a column as numbers ('12.5', '12%', '1,200', '12,5'); a bad cell names its row.
+
+    A comma followed by groups of three digits separates thousands (1,200 or 1,234.5); any other
+    comma is a decimal comma (12,5 or 1.234,5). A column that has both kinds, so that 1,234 could
+    be either, is an error naming the cell."""
+    import numpy as np
     import pandas as pd
 
     col = df[column]
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         return col
-    text = col.astype("string").str.strip().str.replace(r"[,%\s]", "", regex=True)
-    parsed = pd.to_numeric(text, errors="coerce")
-    bad = parsed.isna() & text.notna() & (text != "")
-    if bad.any():
-        idx = bad[bad].index[0]
-        raise SiteError(f"'{col[idx]}' in column '{column}' is not a number",
-                        file=rel, line=row_label(df, idx, rel),
-                        hint="write numbers with a dot for decimals, e.g. 12.5; leave the cell empty "
-                             "if there is no value.")
-    return parsed
+    codes, uniq = pd.factorize(col)
+    kinds = [_number_kind(str(u)) for u in uniq]
+    values = np.array([k[1] for k in kinds] + [np.nan], dtype="float64")
+    bad = [i for i, k in enumerate(kinds) if k[0] == "bad"]
+    decimal = any(k[0] == "decimal comma" for k in kinds)
+    thousands = [i for i, k in enumerate(kinds) if k[0] == "thousands"]
+    first = None
+    if bad:
+        first = min(bad)
+        hint = ("write numbers with a dot for decimals, e.g. 12.5; leave the cell empty if there "
+                "is no value.")
+        message = "is not a number"
+    elif decimal and thousands:
+        first = min(thousands)
+        hint = ("the column also has decimal commas (such as 12,5): write this number without a "
+                "thousands separator (1234), and use a dot for decimals everywhere (12.5).")
+        message = "could be a thousands separator or a decimal comma"
+    if first is not None:
+        idx = col.index[(codes == first).argmax()]
+        raise SiteError(f"'{col[idx]}' in column '{column}' {message}",
+                        file=rel, line=row_label(df, idx, rel), hint=hint)
+    return pd.Series(values[codes], index=col.index, name=column)
+
+
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"[-+]?(\d+|\d{1,3}(\.\d{3})+),\d+")
+
+
+def _number_kind(cell: str) -> tuple[str, float]:
+    """('plain' | 'thousands' | 'decimal comma' | 'bad', value) of one cell's text."""
+    text = re.sub(r"[%\s]", "", cell)
+    if not text:
+        return "plain", float("nan")
+    if _THOUSANDS.fullmatch(text):
+        return "thousands", float(text.replace(",", ""))
+    if _DECIMAL_COMMA.fullmatch(text):
+        return "decimal comma", float(text.replace(".", "").replace(",", "."))
+    try:
+        value = float(text)
+    except ValueError:
+        return "bad", float("nan")
+    return ("plain", value) if value == value and abs(value) != float("inf") else ("bad", value)
 
 
 def apply_where(df: "pd.DataFrame", where: Any, rel: str, ctx: "BlockContext") -> "pd.DataFrame":
@@ -399,30 +485,49 @@ def _where_mask(df: "pd.DataFrame", col: str, wanted: Any, rel: str, ctx: "Block
                 m = series >= value if op == "from" else series <= value
             mask = m if mask is None else mask & m
         return mask
-    return _equals(df, col, wanted)
+    return _equals(df, col, wanted, ctx)
 
 
-def _equals(df: "pd.DataFrame", col: str, wanted: Any) -> "pd.Series":
-    """Cells equal to the value or one of the values; numbers compare as numbers (31 == 31.0)."""
+def _equals(df: "pd.DataFrame", col: str, wanted: Any, ctx: Any = None) -> "pd.Series":
+    """Cells equal to the value or one of the values; numbers compare as numbers (31 == 31.0).
+    With ctx, a value of a list that no cell holds is an error (a misspelt name would otherwise
+    leave its rows out without a word)."""
     import numpy as np
     import pandas as pd
 
     values = wanted if isinstance(wanted, list) else [wanted]
     column = df[col]
+    found = None
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         try:
-            return column.isin([float(v) for v in values])
+            found = [column.isin([float(v)]) for v in values]
         except (TypeError, ValueError):
             pass
-    if pd.api.types.is_datetime64_any_dtype(column):
+    if found is None and pd.api.types.is_datetime64_any_dtype(column):
         try:
-            return column.isin(pd.to_datetime([str(v) for v in values]))
+            found = [column.isin(pd.to_datetime([str(v)])) for v in values]
         except (TypeError, ValueError):
             pass
-    as_text = {_text(v) for v in values}
-    codes, distinct = factorized(df, col)  # each distinct cell is trimmed and compared once
-    hit = np.array([str(u).strip() in as_text for u in distinct] + [False])
-    return pd.Series(hit[codes], index=df.index)
+    if found is None:
+        codes, distinct = factorized(df, col)  # each distinct cell is trimmed and compared once
+        cells = [str(u).strip() for u in distinct]
+        found = []
+        for v in values:
+            hit = np.array([c == _text(v) for c in cells] + [False])
+            found.append(pd.Series(hit[codes], index=df.index))
+    if ctx is not None and isinstance(wanted, list):
+        for v, hit in zip(values, found):
+            if not hit.any():
+                names = sorted({str(c).strip() for c in column.dropna().unique()})
+                raise SiteError(f"no row has '{v}' in the column '{col}' (in 'where')",
+                                file=ctx.file, line=ctx.line_of("where") if hasattr(ctx, "line_of")
+                                else ctx.line,
+                                hint=did_you_mean(str(v), names) + " Values must match the cells "
+                                     "exactly; remove the value if it is not wanted.")
+    mask = found[0]
+    for hit in found[1:]:
+        mask = mask | hit
+    return mask
 
 
 _FACTORS: dict[tuple[int, str], tuple["pd.DataFrame", Any]] = {}

@@ -13,6 +13,7 @@ from babel.lists import format_list
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, get_plus_sign_symbol
 from markupsafe import escape
 
+from .rounding import published
 from .i18n import current, ngettext, npgettext, pgettext
 from .i18n.d3 import date_format
 
@@ -53,8 +54,9 @@ def _apply(pattern, value: float, decimals: int, loc: Locale, currency: str | No
 
 
 def _rounded(value: float, decimals: int) -> float:
-    v = round(float(value), decimals)
-    return 0.0 if v == 0 else v  # -0.0 never shows a sign
+    """Rounded as every published figure is (cxsite.rounding: half away from zero, from the
+    number as written: 12.25 -> 12.3); -0.0 never shows a sign."""
+    return published(value, decimals)
 
 
 def number(value: float, decimals: int = 1, *, sign: bool = False,
@@ -86,7 +88,7 @@ def decimal(value: float, *, max_decimals: int = 2, locale: Locale | str | None 
     if v.is_integer():
         text = _apply(loc.decimal_formats[None], v, 0, loc)
         return _signed(text if abs(v) >= 10000 else _ungrouped(text, loc), v, False, loc)
-    text = number(round(v, max_decimals), max_decimals, locale=loc)
+    text = number(v, max_decimals, locale=loc)
     dec = get_decimal_symbol(loc)
     if dec in text:
         text = text.rstrip("0").rstrip(dec)
@@ -237,3 +239,15 @@ def format_too_large(spec: str) -> str | None:
     if m.group(2) and int(m.group(2)) > MAX_FORMAT_PRECISION:
         return f"its precision {int(m.group(2)):,} is more than {MAX_FORMAT_PRECISION} digits"
     return None
+
+
+_DATE_CODE = re.compile(r"%(.)")
+DATE_CODES = "aAbBcdefgGHIjLmMpqQsSuUVwWxXyYZ%-"
+
+
+def is_date_format(spec: str) -> bool:
+    """A strftime/d3 date format: at least one % code, and only codes both understand. '.1f' or
+    'hello' is not one (strftime would print it as it is, on every page, without a word)."""
+    codes = _DATE_CODE.findall(spec)
+    return bool(codes) and spec.count("%") == len(codes) + spec.count("%%") and \
+        all(c in DATE_CODES for c in codes)

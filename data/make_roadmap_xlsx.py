@@ -40,11 +40,11 @@ P, L, F, E, C, X = (
 
 # id, workstream, item, type, start, end, status, owner, progress, depends_on
 ITEMS = [
-    ("R1", P, "Stage 1: Net Promoter system and customer vision", "phase",
+    ("R1", P, "Stage 1: Foundations", "phase",
      "2025-02-01", "2025-08-31", "done", "Programme Director", 100, ""),
-    ("R2", P, "Stage 2: Deliver results with the loops and champions", "phase",
+    ("R2", P, "Stage 2: Deliver results", "phase",
      "2025-09-01", "2026-04-30", "on-track", "Programme Director", 80, "R1"),
-    ("R3", P, "Stage 3: Master repeatability", "phase",
+    ("R3", P, "Stage 3: Make it last", "phase",
      "2026-05-01", "2026-10-31", "planned", "Programme Director", 0, "R2"),
 
     ("R4", L, "Executive workshops on the economics of loyalty", "initiative",

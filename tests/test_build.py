@@ -188,10 +188,10 @@ def test_output_files_deleted_or_edited_by_hand_are_written_again(site, tmp_path
     out = src / "output"
     (out / "a/index.html").unlink()
     (out / "sec/b/index.html").write_text("edited by hand")
-    (out / "sitemap.xml").write_text("<urlset/>")
+    (out / "404.html").write_text("<p>edited</p>")
     (out / "CNAME").write_text("docs.example.com")  # the user's own file stays
     result = build(src)
-    assert sorted(result.report.written) == ["a/index.html", "sec/b/index.html", "sitemap.xml"]
+    assert sorted(result.report.written) == ["404.html", "a/index.html", "sec/b/index.html"]
     (out / "CNAME").unlink()
     assert_clean(src, tmp_path)
 
@@ -277,7 +277,7 @@ def test_a_first_build_writes_pages_as_they_are_made_and_takes_them_back_if_it_f
     result = build(src)
     assert result.rendered == 7 and not result.problems
     assert sorted(files(src / "output")) == sorted(
-        [MANIFEST, "index.html", "404.html", "sitemap.xml", "search/index.html"]
+        [MANIFEST, "index.html", "404.html", "search/index.html"]
         + [f"p{i}/index.html" for i in range(6)]
         + [p for p in files(src / "output") if p.startswith("assets/")])
 

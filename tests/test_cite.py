@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from blocksite import build, html, page, problems
+from blocksite import build, html, page, problems, text_of
 
 KPI = """\
 kpi,period,value,segment
@@ -71,7 +71,7 @@ def test_inside_code_it_stays_literal(site):
 @pytest.mark.parametrize("args, message", [
     ("data=nope.csv column=value",
      "content/index.md:4: error: there is no data file 'nope.csv' in data/\n"
-     "  hint: did you mean 'kpi.csv'?"),
+     "  hint: the data files are: kpi.csv."),
     ("data=../../etc/passwd column=value",
      "content/index.md:4: error: the data file '../../etc/passwd' is outside the data folder\n"
      "  hint: put the file in data/ and write just its name, e.g. 'data: sales.csv'."),
@@ -102,6 +102,12 @@ def test_inside_code_it_stays_literal(site):
     ("data=kpi.csv column=value kpi=churn format=%Y",
      "content/index.md:4: error: '%Y' is not a number format\n"
      "  hint: use for example format=.1f (12.3), format=,.0f (1,235) or format=+.1f (+2.5)."),
+    ("data=kpi.csv column=period kpi=churn format=.1f",
+     "content/index.md:4: error: '.1f' is not a date format\n"
+     '  hint: use for example format=month, format=day, format=%Y-%m-%d or format="%B %Y".'),
+    ("data=kpi.csv column=period kpi=churn format=hello",
+     "content/index.md:4: error: 'hello' is not a date format\n"
+     '  hint: use for example format=month, format=day, format=%Y-%m-%d or format="%B %Y".'),
     ('data=kpi.csv column=value segment="All customers',
      "content/index.md:4: error: a quote is not closed in {{value ...}}\n"
      '  hint: put a closing " after the value, e.g. segment="All customers".'),
@@ -154,3 +160,13 @@ def test_a_heading_whose_value_fails_keeps_its_words_and_the_page_reports_it(sit
                 "content/index.md": page("Home")})
     out = problems(src)
     assert out[0].startswith("content/a.md:1: error: there is no data file 'nope.csv'")
+
+
+@pytest.mark.parametrize("cell, spec, shown", [("12.25", ".1f", "12.3"), ("2.675", ".2f", "2.68"),
+                                               ("0.125", ".1%", "12.5%"), ("-0.05", ".1f", "-0.1")])
+def test_a_format_rounds_as_the_site_rounds(site, cell, spec, shown):
+    """Half away from zero from the number as written, as a card or a table rounds it (Python's
+    format() alone gives 12.2 and 2.67: half to even, on the binary value)."""
+    src = site({"content/index.md": page(f"It is {{{{value data=x.csv column=v format={spec}}}}}."),
+                "data/x.csv": f"v\n{cell}\n"})
+    assert f"It is {shown}." in text_of(html(build(src)))

@@ -270,3 +270,92 @@ def test_ctrl_c_in_a_real_build_exits_130_with_one_line(tmp_path):
     assert err.strip().splitlines() == [
         "Stopped (Ctrl+C); the site in the output folder is the last complete one."]
     assert not (src / "output").exists() or not list((src / "output").rglob("*.html"))
+
+
+def test_a_failed_check_says_check_failed_and_that_nothing_was_written(site, capsys):
+    src = site({"content/index.md": "[a](missing.md)"})
+    code, _, err = run(capsys, "check", "--source", str(src))
+    assert code == 1
+    assert err.splitlines()[-1] == "Check failed: 1 error(s), 0 warning(s); nothing was written."
+    assert "Build failed" not in err
+
+
+def test_the_serve_hint_keeps_source_and_output(site, capsys, tmp_path):
+    src = site({"content/index.md": "# Hello"})
+    out_dir = tmp_path / "my site"
+    code, out, err = run(capsys, "--source", str(src), "--output", str(out_dir))
+    assert code == 0, err
+    assert out.splitlines()[-1].endswith(f'serve --source {src} --output "{out_dir.resolve()}"')
+
+
+def test_help_lists_jobs(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--jobs N" in capsys.readouterr().out
+
+
+def test_a_misspelt_data_file_suggests_only_files_with_a_close_name(site, capsys):
+    files = {"content/index.md": "```chart\ndata: teams.csv\nmark: bar\nx: a\ny: b\n```",
+             "data/ama_survey.csv": "a,b\nx,1\n", "data/kpi_monthly.csv": "a,b\nx,1\n"}
+    code, _, err = run(capsys, "check", "--source", str(site(files)))
+    assert code == 1
+    assert "hint: the data files are: ama_survey.csv, kpi_monthly.csv." in err
+    files["content/index.md"] = files["content/index.md"].replace("teams.csv", "kpi_montly.csv")
+    code, _, err = run(capsys, "check", "--source", str(site(files)))
+    assert "hint: did you mean 'kpi_monthly.csv'?" in err
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    """build.py and the engine in a folder of their own, as an editor's laptop has them."""
+    import shutil
+
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    shutil.copy(ROOT / "build.py", proj / "build.py")
+    shutil.copytree(ROOT / "cxsite", proj / "cxsite", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "templates", proj / "templates")
+    (proj / "content").mkdir()
+    (proj / "content" / "index.md").write_text("# Home\n")
+    return proj
+
+
+@pytest.mark.slow
+def test_build_py_run_by_a_python_without_the_packages_says_how_to_set_up(tmp_path):
+    import venv
+
+    proj = _project_copy(tmp_path)
+    bare = tmp_path / "bare"  # a Python with none of cxsite's packages
+    venv.create(bare, with_pip=False)
+    python = bare / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    proc = subprocess.run([str(python), "build.py", "check"], cwd=proj, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: the packages cxsite needs are not installed for this Python")
+    assert "-m venv .venv" in proc.stderr and "requirements.lock" in proc.stderr
+
+
+@pytest.mark.slow
+def test_build_py_run_outside_the_project_venv_runs_again_inside_it(tmp_path):
+    import site as site_module
+    import venv
+
+    proj = _project_copy(tmp_path)
+    venv.create(proj / ".venv", with_pip=False)  # the project's .venv, with this suite's packages
+    packages = next(p for p in site_module.getsitepackages() if p.endswith("site-packages"))
+    lib = next((proj / ".venv").glob("lib*/python*/site-packages"), None) or \
+        proj / ".venv" / "Lib" / "site-packages"
+    (lib / "suite.pth").write_text(packages + "\n")
+    bare = tmp_path / "bare"
+    venv.create(bare, with_pip=False)
+    python = bare / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    proc = subprocess.run([str(python), "build.py", "check"], cwd=proj, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Checked 1 pages")
+
+
+def test_a_failed_build_into_a_new_output_folder_does_not_create_it(site, capsys, tmp_path):
+    src = site({"content/index.md": "# Home\n\n```chart\ndata: nope.csv\nmark: bar\nx: a\ny: b\n```"})
+    target = tmp_path / "new-output"
+    code, _, err = run(capsys, "--source", str(src), "--output", str(target))
+    assert code == 1 and "Build failed" in err
+    assert not target.exists()

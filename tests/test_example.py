@@ -184,3 +184,28 @@ def test_the_built_in_blocks_charts_are_valid_vega_lite(tmp_path, monkeypatch):
     result = build_site(load_config(src, cache_dir=tmp_path / "cache"), MemoryWriter(), jobs=1)
     assert result.problems == []
     assert {"cxsite.cx.roadmap.block", "cxsite.cx.kpi.block", "cxsite.cx.survey.block"} <= set(checked)
+
+
+def test_the_roadmap_page_names_the_stages_as_the_gantt_does():
+    """The text's stage headings and the chart's phases are the same three names."""
+    import pandas as pd
+
+    phases = pd.read_excel(ROOT / "data" / "roadmap.xlsx")
+    names = list(phases[phases["type"] == "phase"]["item"])
+    headings = re.findall(r"^## (Stage \d: [^(]+?) \(", (ROOT / "content/roadmap.md").read_text("utf-8"), re.M)
+    assert names == headings
+    table = re.findall(r"^\| (\d)\. ([^|]+?) \|", (ROOT / "content/index.md").read_text("utf-8"), re.M)
+    assert [f"Stage {n}: {name}" for n, name in table] == names
+
+
+def test_the_example_workstreams_are_counted_as_the_text_counts_them(example):
+    """The roadmap page says five workstreams; the chart's description counts the same."""
+    text = example["roadmap/index.html"]
+    assert "the plan has five workstreams" in text
+    assert "Gantt chart of 5 workstreams in 3 phases" in text
+
+
+def test_the_chinese_home_page_gives_the_nps_in_chinese_units(example):
+    text = example["zh/index.html"]
+    assert "我们目前的净推荐值为 29 分" in text
+    assert "points" not in text

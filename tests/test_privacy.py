@@ -127,7 +127,7 @@ def test_citations_and_charts_give_groups_of_at_least_the_minimum(site, tmp_path
     assert files["mean-score.csv"].decode().splitlines() == [
         "segment,Mean of score,date,Responses", "Residential,8.4,2026-01-10,30", "Residential,8.8,2026-02-10,20",
         "Business,7.8,2026-01-12,12"]
-    assert "Not shown, fewer than 10 responses (to protect privacy): Business, 2026-02-12." in text
+    assert "Not shown, fewer than 10 responses (to protect privacy): Business / 2026-02-12." in text
     assert leaks(files, ["6.67", "6.7", "(n=3)"]) == []  # Business in February: (20 + 0) / 3
 
 def test_an_aggregated_chart_carries_one_row_per_bar_for_any_file(site):
@@ -278,7 +278,7 @@ def test_a_chart_of_group_results_shows_the_groups_large_enough(site):
                              "statements of data/pulse.csv")
     files = build(site({"content/index.md": page(body.split("\n\n")[0]), "data/pulse.csv": data}))
     assert csv_rows(files, "s1.csv") == [["62.5", "Sales"]]
-    assert "Not shown, fewer than 10 responses (to protect privacy): S1, IT." in text_of(html(files))
+    assert "Not shown, fewer than 10 responses (to protect privacy): S1 / IT." in text_of(html(files))
 
 # --- the property: no small group can be worked out from all that a site publishes -----------
 # A small file of answers (min_group_size 3) and random blocks over it, each on its own page.

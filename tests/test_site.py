@@ -37,7 +37,7 @@ def text(files: dict[str, bytes], path: str) -> str:
 def test_pages_sections_and_files(site):
     files = build(site(SMALL))
     assert {"index.html", "roadmap/index.html", "findings/index.html", "findings/europe/index.html",
-            "img/a.png", "404.html", "sitemap.xml"} <= files.keys()
+            "img/a.png", "404.html"} <= files.keys()
     assert not any("draft" in f for f in files)
     assert not any(b"Secret plans" in data for data in files.values())
 
@@ -79,8 +79,16 @@ def test_base_url_for_404_and_sitemap(site):
     files = build(site(SMALL), base_url="/cx/")
     not_found = text(files, "404.html")
     assert 'href="/cx/assets/style.' in not_found and '<a href="/cx/">Go to the home page</a>' in not_found
+    # the sitemap protocol needs absolute addresses: a bare path gives no sitemap
+    assert "sitemap.xml" not in files
+
+
+def test_sitemap_lists_absolute_addresses_when_the_site_has_one(site):
+    files = build(site(SMALL), base_url="https://intranet.example/cx/")
     sitemap = text(files, "sitemap.xml")
-    assert "<loc>/cx/findings/europe/</loc>" in sitemap
+    locs = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    assert "https://intranet.example/cx/findings/europe/" in locs
+    assert locs and all(loc.startswith("https://intranet.example/cx/") for loc in locs)
 
 
 def test_pages_do_not_depend_on_base_url(site):

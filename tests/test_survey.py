@@ -188,3 +188,22 @@ def test_the_minimum_group_size_is_configurable(site):
     src = survey_site(site, **{"cxsite.yaml": "survey:\n  min_group_size: 3\n"})
     out = html(build(src))
     assert '"label":"73% (n=4)"' in spec_of(out) and "fewer than" not in out
+
+
+def test_a_withheld_group_whose_name_has_a_comma_reads_as_one_group(site):
+    findings = FINDINGS.replace("Tiny", '"Comma, Ltd"')
+    out = text_of(html(build(survey_site(site, **{"data/findings.csv": findings}))))
+    assert "Not shown, fewer than 10 responses (to protect privacy): “Comma, Ltd”." in out
+
+
+def test_a_share_is_rounded_once_and_its_label_agrees_with_the_table(site):
+    """54.45 is published as 54.5 in the table; its label is then 55%, as a reader rounds 54.5
+    (Python's '%.0f' of 54.5 gives 54%, and of 54.45 gives 54%)."""
+    findings = ("statement,country,value,n\nS,UK,54.45,200\nS,Germany,12.25,300\n")
+    files = build(survey_site(site, "```survey\ndata: findings.csv\nstatement: S\nby: country\n```",
+                              **{"data/findings.csv": findings}))
+    out = html(files)
+    assert '"label":"55% (n=200)"' in out and '"label":"12% (n=300)"' in out
+    csv = next(v for k, v in files.items() if k.endswith(".csv")).decode().splitlines()
+    assert csv[1:] == ["S,UK,54.5,200", "S,Germany,12.3,300"]
+    assert "Highest: UK (55%); lowest: Germany (12%)." in text_of(out)

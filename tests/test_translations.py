@@ -92,15 +92,20 @@ def test_hreflang_alternates_on_translated_pages(files):
     assert ALTERNATES.findall(html(files, "findings/europe/")) == []
 
 
-def test_sitemap_lists_translations(files):
+def test_sitemap_lists_translations(tmp_path):
+    """The sitemap needs absolute addresses: it is written when base_url is one."""
+    from conftest import write_site
+
+    files = build(write_site(tmp_path / "s", BILINGUAL), base_url="https://intranet.example/")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     root = ET.fromstring(files["sitemap.xml"])
     urls = {u.find("s:loc", ns).text: [(a.get("hreflang"), a.get("href")) for a in u.findall("x:link", ns)]
             for u in root.findall("s:url", ns)}
-    assert urls["/zh/roadmap/"] == [("en", "/roadmap/"), ("zh-Hans", "/zh/roadmap/"),
-                                    ("x-default", "/roadmap/")]
-    assert "/zh/kpis/" not in urls  # a stand-in
-    assert urls["/zh/news/"] == [] and urls["/kpis/"] == []
+    at = "https://intranet.example"
+    assert urls[f"{at}/zh/roadmap/"] == [("en", f"{at}/roadmap/"), ("zh-Hans", f"{at}/zh/roadmap/"),
+                                         ("x-default", f"{at}/roadmap/")]
+    assert f"{at}/zh/kpis/" not in urls  # a stand-in
+    assert urls[f"{at}/zh/news/"] == [] and urls[f"{at}/kpis/"] == []
 
 
 def test_each_language_has_its_menu_breadcrumbs_and_pager(files):

@@ -32,7 +32,8 @@ from ..charts.figure import (Figure, engine_key, figure_html, make_figure, rende
 from ..data import (apply_where, at_block, column_kind, data_path, file_digest, load_table,
                     open_table, require_columns)
 from ..errors import SiteError, did_you_mean
-from ..fmt import format_too_large
+from ..charts.fields import drawable, field_ref
+from ..fmt import format_too_large, is_date_format
 from ..i18n import _, current
 from ..privacy import notices
 from ..privacy.table import ProtectedTable
@@ -153,7 +154,7 @@ def _format(value: Any, key: str, ctx: "BlockContext", line_key: str | None = No
         return None
     text = str(value)
     if key == "date_format":
-        if "%" not in text or re.search(r"%[^aAbBcdefgGHIjLmMpqQsSuUVwWxXyYZ%-]", text):
+        if not is_date_format(text):
             raise _fail(f"'{text}' is not a date format", ctx,
                         "use codes such as '%b %Y' (Jan 2026), '%Y-%m-%d' (2026-01-31) or "
                         "'%d %B %Y' (31 January 2026).", key=line_key or key)
@@ -451,14 +452,14 @@ def compose(opts: ChartOptions, p: Plan, data: "pd.DataFrame") -> Any:
     if opts.stack in (False, "grouped") and "color" in fields and category is not None \
             and opts.mark == "bar":
         color = fields["color"]  # grouped bars: one bar per colour inside each category
-        offset = {"field": color.name, "type": types[color.name], "sort": None}
+        offset = {"field": field_ref(color.name), "type": types[color.name], "sort": None}
         if category.channel == "x":
             enc["xOffset"] = alt.XOffset(**offset)
         else:
             enc["yOffset"] = alt.YOffset(**offset)
     if opts.tooltip is not False:
         enc["tooltip"] = [_tip(name, types[name], fields, opts, data) for name in p.columns]
-    chart = _mark(alt.Chart(data), opts).encode(**enc)
+    chart = _mark(alt.Chart(drawable(data)), opts).encode(**enc)
     chart = chart.properties(**_dimensions(opts, fields, types, data, measure, category))
     if opts.target is not None:
         chart = _with_target(chart, opts, measure)
@@ -489,7 +490,8 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
     import altair as alt
 
     ch = f.channel
-    kw: dict[str, Any] = {"field": f.name, "type": kind}
+    # the title as the column is named (Vega-Lite would show the escaped reference)
+    kw: dict[str, Any] = {"field": field_ref(f.name), "type": kind, "title": f.name}
     agg = f.aggregate or (opts.aggregate if f is measure else None)
     if f.title is not None:
         kw["title"] = f.title or None  # None: no title at all
@@ -505,7 +507,7 @@ def _encoding(f: Field, kind: str, opts: ChartOptions, data: "pd.DataFrame",
     date_format = opts.date_format if kind == "temporal" else None
     if ch in ("column", "row"):
         wrap = 60 if ch == "row" else 24
-        header = {"labelExpr": _WRAP.format(n=wrap), "title": f.title}
+        header = {"labelExpr": _WRAP.format(n=wrap), "title": f.name if f.title is None else f.title}
         if ch == "row":
             header.update(labelAngle=0, labelOrient="top", labelAnchor="start", labelAlign="left",
                           labelPadding=6)
@@ -575,7 +577,7 @@ def _tip(name: str, kind: str, fields: dict[str, Field], opts: ChartOptions,
     import altair as alt
 
     f = next((x for x in fields.values() if x.name == name and x.channel not in ("column", "row")), None)
-    kw: dict[str, Any] = {"field": name, "type": kind}
+    kw: dict[str, Any] = {"field": field_ref(name), "type": kind, "title": name}
     if f is not None and (f.aggregate or (opts.aggregate and f.channel in ("x", "y", "theta")
                                           and kind == "quantitative")):
         kw["aggregate"] = f.aggregate or opts.aggregate

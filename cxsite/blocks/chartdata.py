@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..data import to_dates, to_numbers
 from ..i18n import _
 from ..privacy import notices
+from ..rounding import published_series
 from ..privacy.query import Key
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def prepare_protected(p: Plan, opts: "ChartOptions", table: "ProtectedTable",
         data, published = prepare(p, opts, rows.frame, found.rel)
         for name in p.columns:
             if p.types[name] == "quantitative" and name != found.size:
-                data[name] = data[name].round(_decimals(p, opts, name))
+                data[name] = published_series(data[name], _decimals(p, opts, name))
                 published[name] = data[name]
         return data, published, [(_label(tuple(w.names.values())), w) for w in rows.withheld]
     for _source, how in p.results.values():
@@ -192,7 +193,7 @@ def prepare_protected(p: Plan, opts: "ChartOptions", table: "ProtectedTable",
             value = t[f"x{i}"] / t[f"w{i}"].where(t[f"w{i}"] > 0)
         else:
             value = t[f"x{i}"]
-        data[out] = value.round(_decimals(p, opts, out))
+        data[out] = published_series(value, _decimals(p, opts, out))
     data[RESPONSES] = t["n"].astype("int64")
     columns = p.columns + [RESPONSES]
     p.columns[:] = columns
@@ -203,8 +204,9 @@ def prepare_protected(p: Plan, opts: "ChartOptions", table: "ProtectedTable",
 
 
 def _label(group: tuple[str, ...]) -> str:
-    """A group as a note names it: its labels, e.g. 'Business, Call centre'."""
-    return ", ".join(g for g in group if g)
+    """A group as a note names it: its labels, e.g. 'Business / Call centre' (a note lists
+    groups with commas, so one group's labels are not joined with one)."""
+    return " / ".join(g for g in group if g)
 
 
 def _typed_labels(labels: "pd.Series", kind: str) -> "pd.Series":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import shlex
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,8 @@ from ..data import (apply_where, at_block, column_kind, data_path, open_table, r
                     to_dates, to_numbers)
 from ..errors import SiteError, did_you_mean
 from .. import fmt as text_fmt
-from ..fmt import format_too_large
+from ..fmt import format_too_large, is_date_format
+from ..rounding import published
 from ..privacy import notices
 from ..privacy.table import ProtectedTable
 
@@ -210,6 +212,19 @@ def _date_column(rows: "pd.DataFrame") -> str | None:
     return None
 
 
+_PRECISION = re.compile(r"\.(\d+)([f%])$")
+
+
+def _published(value: float, spec: str) -> float:
+    """The value rounded as the site rounds (12.25 -> 12.3 with .1f), before format() rounds it
+    half to even on its binary value (12.2)."""
+    m = _PRECISION.search(spec)
+    if not m:
+        return value
+    digits = int(m.group(1)) + (2 if m.group(2) == "%" else 0)
+    return published(value, digits)
+
+
 DATE_WORDS = ("month", "day")  # format=month: Mar 2026 (2026年3月); format=day: Mar 15, 2026
 
 
@@ -223,6 +238,8 @@ def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") ->
         if fmt == "day":
             return text_fmt.day(value.date())
         try:
+            if fmt and not is_date_format(fmt):
+                raise ValueError(fmt)
             return text_fmt.strftime(value, fmt) if fmt else value.date().isoformat()
         except (ValueError, AttributeError):
             raise _fail(f"'{fmt}' is not a date format", ctx,
@@ -234,7 +251,7 @@ def format_value(value: Any, kind: str, fmt: str | None, ctx: "BlockContext") ->
     if kind == "number":
         if fmt:
             try:
-                return text_fmt.localise_digits(format(value, fmt))
+                return text_fmt.localise_digits(format(_published(value, fmt), fmt))
             except ValueError:
                 raise _fail(f"'{fmt}' is not a number format", ctx,
                             "use for example format=.1f (12.3), format=,.0f (1,235) or "

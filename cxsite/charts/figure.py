@@ -332,7 +332,10 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".10g")
+        import numpy as np
+
+        # every digit the cell was written with, never an exponent: 12345678901.5, 0.000125
+        return np.format_float_positional(value, trim="-")
     if hasattr(value, "isoformat"):
         try:
             import pandas as pd
@@ -377,6 +380,15 @@ def table_html(table: "pd.DataFrame", title: str) -> str:
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[-+]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?%?")
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
+    apostrophe, so it opens as text; a signed number such as -2.5% is left as written."""
+    if text.startswith(_FORMULA) and not _SIGNED_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def table_csv(table: "pd.DataFrame") -> str:
@@ -390,9 +402,9 @@ def table_csv(table: "pd.DataFrame") -> str:
     text_cols = [not pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow([str(c) for c in table.columns])
+    w.writerow([_safe(str(c)) for c in table.columns])
     for row in _rows(table):
-        w.writerow(["'" + v if t and v.startswith(_FORMULA) else v for v, t in zip(row, text_cols)])
+        w.writerow([_safe(v) if t else v for v, t in zip(row, text_cols)])
     return out.getvalue()
 
 

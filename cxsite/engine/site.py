@@ -435,6 +435,14 @@ def flush_cache(config: Config, outputs: Iterable[PageOutput]) -> None:
 
 
 # --- whole-site files ---------------------------------------------------------------------
+def sitemap_files(model: SiteModel, outputs: list[PageOutput]) -> dict[str, bytes]:
+    """sitemap.xml when base_url is an absolute address (https://intranet.example/cx/): the
+    sitemap protocol needs full addresses, so with a bare path (/cx/) there is none."""
+    if "://" not in model.config.base_url:
+        return {}
+    return {"sitemap.xml": site_sitemap(model, outputs)}
+
+
 def sitemap_xml(config: Config, urls: list[str],
                 alternates: dict[str, list[tuple[str, str]]] | None = None) -> bytes:
     """sitemap.xml: every page, with the addresses of its translations (xhtml:link hreflang)."""
@@ -533,7 +541,7 @@ def made_parts(model: SiteModel, outputs: list[PageOutput], index: dict[str, byt
     return {"bundles": lambda: bundle_files(needs, model.config),
             "404": lambda: {"404.html": render_404(model)},
             "search": lambda: search_files(model, outputs, index),
-            "sitemap": lambda: {"sitemap.xml": site_sitemap(model, outputs)}}
+            "sitemap": lambda: sitemap_files(model, outputs)}
 
 
 def made_files(model: SiteModel, outputs: list[PageOutput],

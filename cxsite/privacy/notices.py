@@ -89,8 +89,13 @@ def note(withheld: Sequence[tuple[str, Withheld]], ctx: "BlockContext") -> str:
 
 
 def _listed(labels: Iterable[str]) -> str:
-    """'UK, Spain and France', escaped for HTML."""
-    return fmt.html(fmt.join(list(labels)))
+    """'UK, Spain and France', escaped for HTML; a name holding a comma is quoted, so that
+    "Comma, Ltd" reads as one group."""
+    return fmt.html(fmt.join([_named(label) for label in labels]))
+
+
+def _named(label: str) -> str:
+    return f"“{label}”" if any(c in label for c in ",;、，") else label
 
 
 def refused(found: "Protection", what: str, ctx: "BlockContext") -> SiteError:

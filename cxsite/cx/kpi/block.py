@@ -140,7 +140,7 @@ def _card(s: KpiData, ctx: "BlockContext", compare: str) -> str:
     meta = [fmt.html(last["label"])]
     if s.responses and not last["suppressed"]:
         n = int(last["n"])
-        moe = fmt.with_unit(float(last["moe"]), "points", d.decimals)
+        moe = fmt.with_unit(float(last["moe"]), moe_unit(d), d.decimals)
         meta.append(fmt.html(ngettext("%(num)s response, margin of error ±%(moe)s",
                                       "%(num)s responses, margin of error ±%(moe)s", n,
                                       num=fmt.integer(n), moe=moe)))
@@ -220,6 +220,7 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     import altair as alt
     import pandas as pd
 
+    from ...charts.fields import drawable, field_ref
     from ...charts.figure import render_figure
 
     d = s.definition
@@ -243,28 +244,32 @@ def _chart(s: KpiData, ctx: "BlockContext", by: str | None, title: str | None) -
     else:
         name = d.name
     data = pd.DataFrame({"period": shown["start"].dt.strftime("%Y-%m-%d"), "label": shown["label"],
-                         "value": shown["value"].round(d.decimals)})
+                         "value": shown["value"]})  # rounded once, in kpi_data
     if by:
         data[by] = shown["group"]
     if s.responses:
+        data["moe"] = shown["moe"]
+        # the 95% range from the published value and margin (.round() only clears float noise)
         data["low"] = (shown["value"] - shown["moe"]).round(d.decimals)
         data["high"] = (shown["value"] + shown["moe"]).round(d.decimals)
         data["n"] = shown["n"].astype(int)
     x = alt.X("period:T", title=None, axis=alt.Axis(format=fmt.chart_date_format("yMMM"), labelAngle=0))
     y = alt.Y("value:Q", title=_name_with_unit(d), scale=alt.Scale(zero=False))
-    color = alt.Color(f"{by}:N", title=by) if by else alt.value(ctx.config.colors[0])
+    color = alt.Color(field=field_ref(by), type="nominal", title=by) if by else \
+        alt.value(ctx.config.colors[0])
     # The band uses 'fill', a scale of its own with the same colours, so the legend shows lines.
-    band_fill = alt.Fill(f"{by}:N", legend=None) if by else alt.value(ctx.config.colors[0])
+    band_fill = alt.Fill(field=field_ref(by), type="nominal", legend=None) if by else \
+        alt.value(ctx.config.colors[0])
     # Margin-of-error bands help for one or two lines; with more they hide each other.
     bands = s.responses and (not by or data[by].nunique() <= 2)
     tooltip = [alt.Tooltip("label:N", title=_("Period")), alt.Tooltip("value:Q", title=d.name)]
     if by:
-        tooltip.insert(0, alt.Tooltip(f"{by}:N"))
+        tooltip.insert(0, alt.Tooltip(field=field_ref(by), type="nominal", title=by))
     if s.responses:
         tooltip += [alt.Tooltip("n:Q", title=_("Responses"), format=","),
                     alt.Tooltip("low:Q", title=_("95% range from")),
                     alt.Tooltip("high:Q", title=pgettext("upper end of a range", "to"))]
-    base = alt.Chart(data)
+    base = alt.Chart(drawable(data))
     layers = []
     if bands:
         layers.append(base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("low:Q"), y2="high:Q", fill=band_fill))
@@ -294,14 +299,21 @@ def _table(s: KpiData, data: "pd.DataFrame", by: str | None) -> "pd.DataFrame":
     cols[_name_with_unit(d)] = data["value"]
     if s.responses:
         cols[_("Responses")] = data["n"]
-        cols[_("Margin of error (%(unit)s)", unit=fmt.unit_label("points"))] = \
-            (data["high"] - data["value"]).round(d.decimals)
+        unit = fmt.unit_label(moe_unit(d))
+        cols[_("Margin of error (%(unit)s)", unit=unit) if unit else _("Margin of error")] = data["moe"]
     return pd.DataFrame(cols).reset_index(drop=True)
+
+
+def moe_unit(d: Definition) -> str:
+    """The unit of a margin of error: the KPI's own (a margin of a percentage is in points)."""
+    return fmt.change_unit(d.unit)
 
 
 def _describe(s: KpiData, shown: "pd.DataFrame", by: str | None, bands: bool) -> str:
     d = s.definition
-    first, last = shown.iloc[0], shown.iloc[-1]
+    # the earliest and the latest period of all lines (rows are in line order, then time)
+    in_time = shown.sort_values("start", kind="stable")
+    first, last = in_time.iloc[0], in_time.iloc[-1]
     if by:
         text = _("%(kpi)s from %(start)s to %(end)s, one line per %(group)s.", kpi=d.name,
                  start=first["label"], end=last["label"], group=by)

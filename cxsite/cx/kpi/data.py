@@ -22,6 +22,7 @@ from ...privacy.table import ProtectedTable, Withheld
 from ...errors import SiteError, did_you_mean
 from ... import fmt
 from ...i18n import choose, current, parse_locale
+from ...rounding import published_series
 from ...yamltext import parse_yaml
 
 if TYPE_CHECKING:
@@ -350,7 +351,7 @@ def _from_values(defn: Definition, table: Any, rel: str, ctx: "BlockContext",
     frame = frame.sort_values(["group", "start"], kind="stable").reset_index(drop=True)
     frame["key"] = frame["start"].dt.strftime("%Y-%m" if monthly else "%Y-%m-%d")
     frame["label"] = [_label(d, monthly) for d in frame["start"]]
-    return KpiData(defn, frame, rel, False, segment)
+    return KpiData(defn, _published(frame, defn.decimals), rel, False, segment)
 
 
 def _segment_filter(defn: Definition, rows: "pd.DataFrame", rel: str, ctx: "BlockContext",
@@ -433,7 +434,16 @@ def _from_responses(defn: Definition, table: ProtectedTable, rel: str, ctx: "Blo
     frame["label"] = [period_label(k) for k in frame["key"]]
     frame["target"] = defn.target if defn.target is not None else float("nan")
     frame = frame.sort_values(["group", "start"], kind="stable").reset_index(drop=True)
-    return KpiData(defn, frame, rel, True, segment)
+    return KpiData(defn, _published(frame, defn.decimals), rel, True, segment)
+
+
+def _published(frame: "pd.DataFrame", decimals: int) -> "pd.DataFrame":
+    """Values and margins rounded once, at the KPI's decimals: cards, tables, CSV files, tooltips
+    and sentences all show these, and any sum or difference of them (a change, a 95% range) is
+    made from them, so no two places disagree by a rounding."""
+    frame["value"] = published_series(frame["value"], decimals)
+    frame["moe"] = published_series(frame["moe"], decimals)
+    return frame
 
 
 def _in_period(groups: list[tuple[str, ...]], period: Callable[[list[str]], str]) -> list:

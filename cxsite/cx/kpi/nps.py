@@ -40,9 +40,13 @@ def from_counts(n: "np.ndarray", promoters: "np.ndarray",
     import numpy as np
 
     n = np.asarray(n, dtype="float64")
-    p, d = np.asarray(promoters) / n, np.asarray(detractors) / n
+    promoters, detractors = np.asarray(promoters, "float64"), np.asarray(detractors, "float64")
+    p, d = promoters / n, detractors / n
+    # The score from whole counts, divided once: 100 * (14 - 37) / 40 is exactly -57.5, where
+    # 100 * (14/40 - 37/40) is -57.49999..., which would round to -57 instead of -58.
+    score = 100 * (promoters - detractors) / n
     # Variance of the (promoter - detractor) indicator: p + d - (p - d)^2.
-    return 100 * (p - d), 100 * Z95 * np.sqrt(np.maximum(p + d - (p - d) ** 2, 0) / n)
+    return score, 100 * Z95 * np.sqrt(np.maximum(p + d - (p - d) ** 2, 0) / n)
 
 
 def counts(rel: str, score_column: str = "score") -> Callable[["pd.DataFrame"], "pd.DataFrame"]:

@@ -143,6 +143,12 @@ def _ordered(roadmap: Roadmap) -> list[Item]:
     return sorted(roadmap.items, key=lambda i: (i.type != "phase", lanes[i.workstream], i.start, i.id))
 
 
+# Chart rows are keyed apart from the file's ids: an item's row is "i" + its id, a workstream's
+# header row "w" + its number, so an id such as ws0 or 2 can never take another row's place.
+def _item_key(ident: str) -> str:
+    return "i" + ident
+
+
 def _rows(roadmap: Roadmap) -> tuple[list[dict], dict[str, str], list[str]]:
     """One chart row per workstream header and per non-phase item: (rows, labels, order)."""
     rows, labels, order = [], {}, []
@@ -153,13 +159,13 @@ def _rows(roadmap: Roadmap) -> tuple[list[dict], dict[str, str], list[str]]:
             continue
         if item.workstream != current:
             current, lane = item.workstream, lane + 1
-            key = f"ws{lane}"
+            key = f"w{lane}"
             labels[key] = item.workstream
             order.append(key)
             rows.append({"row": key, "lane": lane % 2})
-        labels[item.id] = item.item
-        order.append(item.id)
-        rows.append({"row": item.id, "lane": lane % 2})
+        labels[_item_key(item.id)] = item.item
+        order.append(_item_key(item.id))
+        rows.append({"row": _item_key(item.id), "lane": lane % 2})
     return rows, labels, order
 
 
@@ -176,7 +182,7 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
     y = alt.Y("row:N", sort=order, title=None, scale=alt.Scale(domain=order, paddingInner=0.25),
               axis=alt.Axis(labelExpr=f"{json.dumps(labels, ensure_ascii=False)}[datum.value]",
                             labelLimit=210, ticks=False, domain=False,
-                            labelFontWeight=alt.condition("indexof(datum.value, 'ws') === 0",
+                            labelFontWeight=alt.condition("indexof(datum.value, 'w') === 0",
                                                           alt.value("bold"), alt.value("normal"))))
     height = ROW * len(order)
     month = fmt.chart_date_format("yMMM")
@@ -196,7 +202,7 @@ def _figure(roadmap: Roadmap, ctx: "BlockContext", title: str, today: date, star
 
     def frame(items: list[Item]) -> "pd.DataFrame":
         return pd.DataFrame([{
-            "row": i.id, "item": i.item, "workstream": i.workstream, "owner": i.owner or "—",
+            "row": _item_key(i.id), "item": i.item, "workstream": i.workstream, "owner": i.owner or "—",
             "status": status_word(i.status), "state": _state(i),
             "start": i.start.isoformat(), "end": (i.finish + timedelta(days=1)).isoformat(),
             "done_to": (i.start + timedelta(days=round((i.finish - i.start).days * (i.progress or 0) / 100))).isoformat(),
@@ -277,20 +283,25 @@ def _links(roadmap: Roadmap) -> "pd.DataFrame":
     import pandas as pd
 
     by_id = {i.id: i for i in roadmap.items if i.type != "phase"}
-    rows = [{"row": dep, "target": i.id, "from": (by_id[dep].finish + timedelta(days=1)).isoformat(),
+    rows = [{"row": _item_key(dep), "target": _item_key(i.id), "from": (by_id[dep].finish + timedelta(days=1)).isoformat(),
              "to": i.start.isoformat()}
             for i in by_id.values() for dep in i.depends_on if dep in by_id]
     return pd.DataFrame(rows, columns=["row", "target", "from", "to"])
 
 
 def _describe(roadmap: Roadmap, today: date) -> str:
-    counts = {s: sum(1 for i in roadmap.items if i.status == s and i.type != "phase") for s in STATUSES}
+    """What the chart shows, in words: every item counted once, phases too, so the statuses add
+    up to the number of items; the lane that holds the phases is not a workstream."""
+    counts = {s: sum(1 for i in roadmap.items if i.status == s) for s in STATUSES}
     parts = fmt.join([_("%(count)s %(status)s", count=n, status=status_word(s))
                       for s, n in counts.items() if n])
-    n = len(roadmap.workstreams)
-    return ngettext("Gantt chart of %(num)s workstream from %(start)s to %(end)s, status as of "
-                    "%(today)s: %(counts)s.",
-                    "Gantt chart of %(num)s workstreams from %(start)s to %(end)s, status as of "
-                    "%(today)s: %(counts)s.", n, start=fmt.day(roadmap.start),
-                    end=fmt.day(roadmap.finish), today=fmt.day(today), counts=parts) + " " + \
+    shape = ngettext("%(num)s workstream", "%(num)s workstreams", len(roadmap.lanes))
+    phases = sum(1 for i in roadmap.items if i.type == "phase")
+    if phases:
+        shape = ngettext("%(lanes)s in %(num)s phase", "%(lanes)s in %(num)s phases", phases,
+                         lanes=shape)
+    items = ngettext("%(num)s item", "%(num)s items", len(roadmap.items))
+    return _("Gantt chart of %(shape)s from %(start)s to %(end)s, status as of %(today)s: "
+             "%(items)s (%(counts)s).", shape=shape, start=fmt.day(roadmap.start),
+             end=fmt.day(roadmap.finish), today=fmt.day(today), items=items, counts=parts) + " " + \
         _("The table lists every item with its dates, status, owner and dependencies.")

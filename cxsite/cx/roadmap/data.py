@@ -60,6 +60,12 @@ class Roadmap:
         """In the order they first appear in the file."""
         return list(dict.fromkeys(i.workstream for i in self.items))
 
+    @property
+    def lanes(self) -> list[str]:
+        """The workstreams proper: not the one that holds the programme's phases."""
+        phased = {i.workstream for i in self.items if i.type == "phase"}
+        return [w for w in self.workstreams if w not in phased]
+
 
 def span_months(start: date, finish: date) -> float:
     """Calendar months from start to finish, both days included (Feb 1 to Oct 31 next year = 21)."""
@@ -96,7 +102,11 @@ def _items(df: "pd.DataFrame", rel: str) -> list[Item]:
 
         def cell(col: str) -> str:
             v = df[col][idx] if col in df.columns else None
-            return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v).strip()
+            if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+                return ""
+            if isinstance(v, float) and v.is_integer():  # an id 2 in a column with gaps: not 2.0
+                v = int(v)
+            return str(v).strip()
 
         def fail(message: str, hint: str) -> None:
             raise SiteError(message, file=rel, line=line, hint=hint)

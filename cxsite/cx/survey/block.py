@@ -148,7 +148,7 @@ def _bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, 
 def _likert_bars(found: Findings, ctx: "BlockContext", by: str, reference: str | None, sort: str):
     import altair as alt
 
-    data = found.rows.assign(share=found.rows["value"].round(1), order=[found.responses.index(r) for r in found.rows["response"]])
+    data = found.rows.assign(share=found.rows["value"], order=[found.responses.index(r) for r in found.rows["response"]])
     groups = _ordered_groups(found, reference, sort)
     palette = _diverging(len(found.responses))
     chart = alt.Chart(data).mark_bar().encode(
@@ -219,7 +219,7 @@ def _table(found: Findings, by: str) -> "pd.DataFrame":
     if found.likert:
         cols[_("Answer")] = rows["response"]
         cols[_("Respondents giving this answer")] = rows["count"].astype(int)
-    cols[_("Share (%)")] = rows["value"].round(1)
+    cols[_("Share (%)")] = rows["value"]  # rounded once, in survey.data
     if found.has_n:
         cols[_("Respondents (n)")] = rows["n"].map(lambda n: "" if n != n else f"{int(n)}")
     return pd.DataFrame(cols)

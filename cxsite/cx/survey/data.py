@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from ...data import row_label, to_numbers
 from ...errors import SiteError, did_you_mean
+from ...rounding import published_series
 from ...privacy.query import Key
 from ...privacy.table import OpenTable, ProtectedTable, Withheld
 from ...privacy.units import counts
+
+SHARE_DECIMALS = 1  # a share of respondents is published as 55.5 (%)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,8 +107,10 @@ def findings(table: Any, rel: str, ctx: "BlockContext", *, by: str,
     else:
         rows["value"] = t["value"].astype("float64")
         rows["n"] = float("nan")
-    if isinstance(table, ProtectedTable):  # the data carries what the page shows, no more
-        rows["value"] = rows["value"].round(1)
+    # Each share is rounded once, here, to what the table shows (55.5); labels, tooltips and
+    # sentences show this figure (as 56%), so they never disagree with the table. For a protected
+    # file this also keeps the data to what the page shows, no more.
+    rows["value"] = published_series(rows["value"], SHARE_DECIMALS)
     order = statements or known
     shown = [s for s in order if s in set(rows["statement"])]
     responses = list(dict.fromkeys(rows["response"])) if likert else []
