@@ -261,7 +261,11 @@ def test_ctrl_c_in_a_real_build_exits_130_with_one_line(tmp_path):
     src = make_site(tmp_path / "site", pages=600)
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--source", str(src)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.8)  # the pages are being rendered
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:  # until the first pages are out:
+        if any((src / "output").rglob("*.html")):  # the rest are being rendered (a fixed wait
+            break  # was too long once builds got faster, too short on a busy machine)
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
