@@ -259,9 +259,16 @@ def test_ctrl_c_in_a_real_build_exits_130_with_one_line(tmp_path):
     from make_site import make_site
 
     src = make_site(tmp_path / "site", pages=600)
+    # Ctrl+C as a terminal sends it, to a build that has it as Python's default (a test before
+    # this one may leave it ignored in this process, and a child would inherit that)
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--source", str(src)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.8)  # the pages are being rendered
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:  # until the first pages are out:
+        if any((src / "output").rglob("*.html")):  # the rest are being rendered (a fixed wait
+            break  # was too long once builds got faster, too short on a busy machine)
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     if proc.returncode == 0:

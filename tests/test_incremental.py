@@ -394,3 +394,23 @@ def test_after_a_page_markdown_cannot_read_the_next_builds_still_have_paragraphs
     write(tmp_path, "content/a.md", BASE["content/a.md"].replace("About A.", "About A, again."))
     update = check(inc, tmp_path, {"content/a.md"})
     assert b"<p>About A, again.</p>" in update.pages["a/index.html"]
+
+
+@pytest.mark.slow
+def test_a_large_site_compiles_its_templates_before_the_workers_start_and_reports_as_a_small_one(site):
+    """A site big enough to start its workers early makes its theme first (so they inherit
+    it): a broken template no page uses still does not stop the build; one in use is reported
+    as in a small site."""
+    from blocksite import build, page, problems
+    from cxsite.engine.incremental import EARLY_POOL_PAGES
+
+    pages = {f"content/p{i}.md": page(f"Text {i}.", f"P{i}") for i in range(EARLY_POOL_PAGES + 5)}
+    src = site({**pages, "templates/unused.html": "{% if %}"})
+    files = build(src)
+    assert "Text 7." in files["p7/index.html"].decode()
+    (src / "templates/page.html").write_text("{% extends 'base.html' %}{% block content %}{{ page.body|safe }}{% endblock %}{% if %}")
+    small = site({"content/p1.md": page("Text.", "P1"), "templates/page.html":
+                  (src / "templates/page.html").read_text()})
+    assert problems(src) == problems(small) == [
+        "templates/page.html:1: error: template error: Expected an expression, got 'end of "
+        "statement block'\n  hint: check the {{ }} and {% %} tags on that line."]

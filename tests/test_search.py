@@ -19,7 +19,7 @@ from cxsite.search import index as search_index
 from cxsite.search.index import FOLDER, SearchIndex, layout, sort_key
 from cxsite.search.record import record
 from cxsite.search.text import sections
-from cxsite.search.tokens import fold, tokens
+from cxsite.search.tokens import CJK, fold, tokens
 
 
 # --- the text of a page ---------------------------------------------------------------------
@@ -40,6 +40,15 @@ def test_headings_with_an_anchor_start_sections():
         ("", "", "Intro."), ("why", "Why it pays", "Because."), ("how", "How", "One Two")]
     assert [(r.text, r.heading) for r in runs] == [
         ("Intro.", False), ("Why it pays", True), ("Because.", False), ("How", True), ("One Two", False)]
+
+
+def test_text_reads_as_a_browser_shows_it_around_odd_tags():
+    """A '<' that starts no tag is text, a comment is nothing, white space may end a tag, and a
+    self-closing chart or a hidden paragraph leaves nothing behind."""
+    parts, runs = sections('<h2 id="a">Score &lt; 3</h2><p>b<3 and <br / >c<svg / >d</p>'
+                           '<p hidden >gone</p><p>e<!-- note -->f <svg ><text>chart</text></svg >g</p>')
+    assert [(p.anchor, p.heading, p.text) for p in parts] == [("a", "Score < 3", "b<3 and cd ef g")]
+    assert [r.heading for r in runs] == [True, False]
 
 
 def test_labels_side_by_side_stay_separate_words():
@@ -63,6 +72,20 @@ def test_text_without_chinese_gives_the_words_of_the_rule(text):
         "NFKD", text.lower())))
     assert fold(text) == rule
     assert tokens(text) == [w[:40] for w in re.findall(r"[^\W_]+", rule)]
+
+
+CJK_RULE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ9_-. \t'éßЖＡ&净推荐值，客ア한々") | st.characters(), max_size=80))
+def test_text_with_chinese_gives_the_words_and_pairs_of_the_rule(text):
+    """Text with CJK is split into the runs of CJK and the text between them (words found on
+    the fast paths): the same terms as the rule, a run's pairs and last character, else words."""
+    expected = []
+    for run, word in CJK_RULE.findall(fold(text)):
+        expected.extend([word[:40]] if word else [run[i:i + 2] for i in range(len(run))])
+    assert tokens(text) == expected
 
 
 def test_long_words_are_cut_on_both_paths():

@@ -2,12 +2,13 @@
 page bodies, and a key that changes with anything else the output depends on."""
 from __future__ import annotations
 
+import gc
 import os
 import time
 
 from cxsite.config import load_config
 from cxsite.engine import state
-from cxsite.engine.state import BodyLog, environment_key, fingerprint
+from cxsite.engine.state import BodyLog, collector_relaxed, environment_key, fingerprint
 
 
 def test_a_file_touched_but_not_changed_keeps_its_fingerprint(tmp_path):
@@ -64,3 +65,18 @@ def test_a_damaged_log_gives_no_body(tmp_path):
     ref = log.append({"a/": {"html": "x"}})["a/"]
     (tmp_path / "bodies.log").write_bytes(b"garbage")
     assert BodyLog(tmp_path).ident is None and log.get(ref) is None
+
+
+def test_the_cycle_collector_runs_less_often_while_a_build_runs_and_as_before_after():
+    """A program that builds a site (serve, tests) gets its collector's setting back, also
+    when the build fails."""
+    before = gc.get_threshold()
+    with collector_relaxed():
+        assert gc.get_threshold()[0] >= 20_000 and gc.get_threshold()[1:] == before[1:]
+    assert gc.get_threshold() == before
+    try:
+        with collector_relaxed():
+            raise ValueError("a failed build")
+    except ValueError:
+        pass
+    assert gc.get_threshold() == before

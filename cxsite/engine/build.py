@@ -18,8 +18,8 @@ from ..config import Config
 from ..errors import BuildFailed
 from .output import DiskWriter, WriteReport, Writer, check_cache_folder, check_output_folder
 from .values import TODAY_INPUT, BuildResult, PageOutput
-from .state import (Fingerprint, Index, Saved, StateStore, content_files, environment_key,
-                    fingerprint, template_files)
+from .state import (Fingerprint, Index, Saved, StateStore, collector_relaxed, content_files,
+                    environment_key, fingerprint, template_files)
 
 if TYPE_CHECKING:  # imported when there is something to render: Markdown, Jinja and the rest
     from .incremental import IncrementalBuild, Update
@@ -34,7 +34,8 @@ OUTPUT_RACY_NS = 100_000_000  # output files written this close to the record ar
 def build(config: Config, writer: Writer | None, *, jobs: int | None = None,
           progress: Callable[[int, int], None] | None = None) -> BuildResult:
     if isinstance(writer, DiskWriter):
-        return _to_disk(config, writer, jobs, progress)
+        with collector_relaxed():  # the pages, the index and the record: millions of objects
+            return _to_disk(config, writer, jobs, progress)
     from .incremental import IncrementalBuild
 
     if writer is None:  # check: nothing may be written, not even the chart cache

@@ -433,15 +433,18 @@ class DiskWriter:
             return
         folder = rel.rpartition("/")[0]
         path = os.path.join(self.output, *rel.split("/"))
+        # the folders and the file are noted before they are made: a build stopped (Ctrl+C)
+        # while they are made takes them back too (abandon() ignores what is not there)
         if folder not in self._made:
+            parent = folder
+            while parent and parent not in self._made:  # and its parents, made by makedirs
+                self._made.add(parent)
+                parent = parent.rpartition("/")[0]
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            while folder and folder not in self._made:  # and its parents, made by makedirs
-                self._made.add(folder)
-                folder = folder.rpartition("/")[0]
         if old is not None:  # a file put before with other bytes (a later page's file won)
             os.unlink(path)
-        self.stamps[rel] = _write_file(Path(path), data)
         self._new[rel] = data  # type: ignore[index]
+        self.stamps[rel] = _write_file(Path(path), data)
 
     def _finish_new(self, files: Mapping[str, bytes | None]) -> WriteReport:
         """Write the rest of a new site (what put() did not write, assets before pages) and

@@ -21,6 +21,7 @@ from ..search.index import SearchIndex
 from ..search.record import record as search_record
 from .. import translations
 from .cache import recording as cache_recording
+from .state import collector_relaxed
 from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
 from .output import Writer
 from .pool import RenderPool, WorkerFailed
@@ -232,24 +233,26 @@ class Work:
 
 def render_work(model: SiteModel, work: Work) -> list[PageOutput]:
     """Render pages in order, each recording the cache entries it used (for pruning)."""
-    out = []
-    for url in work.urls:
-        node = model.nav.by_url[url]
-        clock = CLOCK_READ.set([])
-        try:
-            with cache_recording() as used:
-                body = work.bodies.get(url)
-                if body is None:
-                    body = render_body(model, node)
-                    if CLOCK_READ.get():  # it shows today's date: see IncrementalBuild.update
-                        body.inputs.add(TODAY_INPUT)
-                output = render_page(model, node, body)
-        finally:
-            CLOCK_READ.reset(clock)
-        output.cache_keys = used
-        output.body = body
-        out.append(output)
-    return out
+    with collector_relaxed():
+        return [_render_url(model, work, url) for url in work.urls]
+
+
+def _render_url(model: SiteModel, work: Work, url: str) -> PageOutput:
+    node = model.nav.by_url[url]
+    clock = CLOCK_READ.set([])
+    try:
+        with cache_recording() as used:
+            body = work.bodies.get(url)
+            if body is None:
+                body = render_body(model, node)
+                if CLOCK_READ.get():  # it shows today's date: see IncrementalBuild.update
+                    body.inputs.add(TODAY_INPUT)
+            output = render_page(model, node, body)
+    finally:
+        CLOCK_READ.reset(clock)
+    output.cache_keys = used
+    output.body = body
+    return output
 
 
 def shipped(model: SiteModel) -> tuple:
@@ -380,10 +383,10 @@ def settle_privacy(model: SiteModel, outputs: list[PageOutput], renderer: Render
     came in."""
     import dataclasses
 
+    if not any(o.privacy for o in outputs) and not model.verdict:
+        return model, outputs  # without loading the audit: a site without protected files
     from ..privacy.audit import audit
 
-    if not any(o.privacy for o in outputs) and not model.verdict:
-        return model, outputs
     titles = {n.url: n.title for n in model.nav.order}
     verdict = audit(model.config, [o.privacy for o in outputs], titles)
     if len(model.config.languages) > 1:

@@ -17,7 +17,6 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
-from pymdownx.superfences import SuperFencesException
 
 from ..blocks import BLOCK_TYPES, INLINE_TYPES, BlockContext, block_handler, inline_handler
 from ..config import Config
@@ -124,6 +123,8 @@ def _format_block(source: str, language: str, class_name: str, options: dict,
                               hint="flatten the lists and settings inside each other."), line)
         return f'<div class="cx-block-error" role="alert">This {html.escape(language)} block could not be shown.</div>'
     except Exception as exc:  # a bug, not a user mistake: superfences would show the block as code
+        from pymdownx.superfences import SuperFencesException  # loaded: it called this handler
+
         raise SuperFencesException(f"the {language} block handler failed") from exc
     finally:
         ctx.option_lines = {}

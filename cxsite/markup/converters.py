@@ -111,11 +111,21 @@ def build_markdown(features: Iterable[str], extra: list[markdown.Extension],
             md.preprocessors.deregister("html_block")
         md.treeprocessors.register(FastInlineProcessor(md), "inline", 20)
         md.treeprocessors.register(_FastUnescape(md), "unescape", 0)
-        block_level = frozenset(md.block_level_elements)
         # the stock method looks the tag up in a list, for every element, several times
-        md.is_block_level = lambda tag: (isinstance(tag, str)  # type: ignore[method-assign]
-                                         and tag.lower().rstrip("/") in block_level)
+        md.is_block_level = _BlockLevel(md.block_level_elements).__getitem__  # type: ignore[method-assign]
     return md
+
+
+class _BlockLevel(dict):
+    """Whether a tag is a block-level element, by tag: worked out once per tag name."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__()
+        self.names = frozenset(names)
+
+    def __missing__(self, tag: object) -> bool:
+        found = self[tag] = isinstance(tag, str) and tag.lower().rstrip("/") in self.names
+        return found
 
 
 def _extension(name: str, config: dict) -> markdown.Extension:

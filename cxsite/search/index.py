@@ -23,9 +23,10 @@ import hashlib
 import json
 import math
 import zlib
-from typing import Iterable
+from operator import sub
+from typing import Iterable, Sequence
 
-from .record import SearchRecord
+from .record import SearchRecord, joined
 from .tokens import is_cjk
 
 FOLDER = "search/"  # inside the assets folder
@@ -87,13 +88,14 @@ def layout(terms: list[str], sizes: dict[str, int]) -> list[list[str]]:
     return shards
 
 
-def _pieces(docs: list[int], before: int, entries: list[tuple[int, str]]) -> tuple[str, str]:
+def _pieces(docs: list[int], before: int, weights: Sequence[int], wheres: list[str]
+            ) -> tuple[str, str]:
     """Postings 'gap,weight,...' (gaps from `before`, the page ahead of the first) and
     positions of some pages of a term, without brackets."""
     flat = [0] * (2 * len(docs))
-    flat[0::2] = [b - a for a, b in zip([before, *docs], docs)]
-    flat[1::2] = [weight for weight, _ in entries]
-    return ",".join(map(str, flat)), ",".join([where for _, where in entries])
+    flat[0::2] = map(sub, docs, [before, *docs])
+    flat[1::2] = weights
+    return joined(flat), ",".join(wheres)
 
 
 def _bracketed(pieces: tuple[str, str]) -> tuple[str, str]:
@@ -192,20 +194,21 @@ class SearchIndex:
 
     def _index_all(self) -> None:
         """Every term's pages and encoded postings, in one pass over the pages."""
-        found: dict[str, tuple[list[int], list[tuple[int, str]]]] = {}
+        found: dict[str, tuple[list[int], list[int], list[str]]] = {}
         get = found.get
         for doc, r in enumerate(self._records):
-            for term, entry in r.terms.items():
+            for term, weight, where in zip(*r.columns()):
                 lists = get(term)
                 if lists is None:
-                    found[term] = ([doc], [entry])
+                    found[term] = ([doc], [weight], [where])
                 else:
                     lists[0].append(doc)
-                    lists[1].append(entry)
-        self._docs = {term: docs for term, (docs, _) in found.items()}
+                    lists[1].append(weight)
+                    lists[2].append(where)
+        self._docs = {term: docs for term, (docs, _, _) in found.items()}
         self._sorted = sorted(found, key=sort_key)
-        self._encoded = {term: _bracketed(_pieces(docs, 0, entries))
-                         for term, (docs, entries) in found.items()}
+        self._encoded = {term: _bracketed(_pieces(docs, 0, weights, wheres))
+                         for term, (docs, weights, wheres) in found.items()}
 
     def _encode(self, term: str, blocks: set[int]) -> None:
         """Encode a term's postings again after an edit, block by block of pages: only the
@@ -226,8 +229,9 @@ class SearchIndex:
                 parts.pop(block, None)
                 continue
             pages = docs[start:end]
+            entries = [self._records[doc].terms[term] for doc in pages]
             parts[block] = _pieces(pages, docs[start - 1] if start else 0,
-                                   [self._records[doc].terms[term] for doc in pages])
+                                   [w for w, _ in entries], [where for _, where in entries])
         ordered = [parts[b] for b in sorted(parts)]
         self._encoded[term] = ("[" + ",".join(p for p, _ in ordered) + "]",
                                "[" + ",".join(w for _, w in ordered) + "]")

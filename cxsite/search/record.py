@@ -5,6 +5,7 @@ import json
 from array import array
 from dataclasses import dataclass
 from operator import sub
+from typing import Sequence
 
 from .text import Section, Weighted, sections
 from .tokens import is_cjk, tokens
@@ -35,6 +36,18 @@ class SearchRecord:
             packed = ("\n".join(terms), array("q", [w for w, _ in terms.values()]).tobytes(),
                       "\n".join([where for _, where in terms.values()]))
         return _packed_record, (self.url, self.title, self.lang, self.page, self.length, packed)
+
+    def columns(self) -> tuple[list[str], Sequence[int], list[str]]:
+        """The terms, their weights and their positions, in three lists of the same order: what
+        the index reads, without unpacking a record from another process into `terms`."""
+        packed = self.__dict__.get("_packed")
+        if packed is None or "terms" in self.__dict__:
+            terms = self.terms
+            return list(terms), [w for w, _ in terms.values()], [p for _, p in terms.values()]
+        keys, weights, positions = packed
+        if not keys:
+            return [], [], []
+        return keys.split("\n"), array("q", weights), positions.split("\n")
 
     def __getattr__(self, name: str):
         if name != "terms" or "_packed" not in self.__dict__:
@@ -115,16 +128,19 @@ def _with_pairs(terms: list[str], start: int) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-_NUMBERS = tuple(map(str, range(2048)))  # gaps as text without str() for each
+_NUMBERS = tuple(map(str, range(4096)))  # small numbers as text without str() for each
+
+
+def joined(values: list[int]) -> str:
+    """Whole numbers, none negative, as 'a,b,c'."""
+    try:
+        return ",".join(map(_NUMBERS.__getitem__, values))
+    except IndexError:  # thousands of words (or pages) apart
+        return ",".join(map(str, values))
 
 
 def _positions(positions: list[int]) -> str:
     """'count,first,gap,gap...': small numbers that compress well."""
     if len(positions) == 1:  # most terms of a page
         return "1," + str(positions[0])
-    gaps = map(sub, positions[1:], positions)
-    try:
-        text = ",".join([_NUMBERS[g] for g in gaps])
-    except IndexError:  # a gap of thousands of words
-        text = ",".join(map(str, map(sub, positions[1:], positions)))
-    return f"{len(positions)},{positions[0]},{text}"
+    return f"{len(positions)},{positions[0]},{joined(list(map(sub, positions[1:], positions)))}"

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 MAX_TEXT = 60_000  # characters of a page's text that are searched and shown in excerpts
 
-_TOKEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<(/?)([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)\s*>"
-                    r"|([^<]+|<)", re.S)
+# a tag's attributes run to the first '>' outside quotes, with the white space before it (no
+# backtracking: a tag that is not closed is text, as in a browser)
+_TAG = re.compile(r"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|(/?)([a-zA-Z][\w:-]*+)"
+                  r"((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>)", re.S)
+_TEXT = re.compile(r"[^<]+|<")  # the text between tags as a tokenizer sees it: '<' starts no tag
 _ATTR = re.compile(r"""([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _SKIP = frozenset({"script", "style", "svg", "math", "template", "noscript", "iframe", "object",
                    "canvas", "button", "select", "textarea"})
@@ -88,17 +91,30 @@ def sections(body_html: str) -> tuple[list[Section], list[Weighted]]:
     parts: list[str] = []  # text of the current section
     target = parts  # where text goes: the section, or the heading being read
     skip_depth = size = 0
-    for closing, tag, attrs, data in _TOKEN.findall(body_html):
-        if not tag:  # text (or a comment: nothing)
-            if data and not skip_depth and size < MAX_TEXT:
-                data = data[:MAX_TEXT - size]
-                size += len(data)
-                target.append(data)
+    # split() gives the text before the first tag, then for each tag (or comment: no name) its
+    # groups and the text after it: a step per tag, the text between two tags in one piece
+    pieces = _TAG.split(body_html)
+    after = iter(pieces)
+    text = next(after)
+    for closing, tag, attrs, following in zip(after, after, after, after):
+        if text and not skip_depth and size < MAX_TEXT:
+            text = text[:MAX_TEXT - size]
+            size += len(text)
+            if target is parts or "<" not in text:
+                target.append(text)
+            else:  # in a heading, each piece a word apart: a lone '<' is a piece of its own
+                target.extend(_TEXT.findall(text))
+        text = following
+        if not tag:  # a comment
             continue
         tag = tag.lower()
         if skip_depth:
-            if tag == skip_tag and not attrs.endswith("/"):
+            if tag == skip_tag and not attrs.rstrip().endswith("/"):
                 skip_depth += -1 if closing else 1
+            continue
+        if not attrs and tag != heading_tag and tag not in _SKIP:  # most tags: <p>, </td>...
+            if tag in _SPACED:
+                target.append(" ")
             continue
         if closing:
             if tag == heading_tag:
@@ -106,7 +122,7 @@ def sections(body_html: str) -> tuple[list[Section], list[Weighted]]:
             elif tag in _SPACED:
                 target.append(" ")
             continue
-        if tag in _VOID or attrs.endswith("/"):
+        if tag in _VOID or attrs.rstrip().endswith("/"):
             if tag in _SPACED:
                 target.append(" ")
             continue
@@ -122,6 +138,12 @@ def sections(body_html: str) -> tuple[list[Section], list[Weighted]]:
                 continue
         if tag in _SPACED:
             target.append(" ")
+    if text and not skip_depth and size < MAX_TEXT:  # the text after the last tag
+        text = text[:MAX_TEXT - size]
+        if target is parts or "<" not in text:
+            target.append(text)
+        else:
+            target.extend(_TEXT.findall(text))
     if heading_tag:  # a heading never closed
         heading, parts = _clean(" ".join(target)), parts
     _close(done, runs, anchor, heading, parts)

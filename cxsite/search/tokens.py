@@ -16,14 +16,17 @@ MAX_WORD = 40  # longer words (links, codes) are cut to this many characters
 # Hiragana, Katakana, Bopomofo, CJK ideographs (with extensions), compatibility ideographs, Hangul
 CJK = ("\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
        "\uac00-\ud7af\U00020000-\U0003134f")
-_TOKENS = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
 _WORDS = re.compile(r"[^\W_]+")
-_HAS_CJK = re.compile(f"[{CJK}]")
+# runs of CJK: split() gives other text, a run, other text...; search() says whether there is
+# one (a single regex: compiling one with CJK's ranges costs milliseconds at every start)
+_CJK_RUNS = re.compile(f"([{CJK}]+)")
 _ACCENTS = re.compile("[\u0300-\u036f]+")
 # ASCII text (most of it) in one pass of bytes.translate: letters lowered, digits kept, every
 # other character a space; then split() gives what _WORDS would (six times faster)
 _ASCII_WORDS = bytes((c | 32 if chr(c).isalpha() else c) if c < 128 and chr(c).isalnum() else 32
                      for c in range(256))
+# ... and for folded text, as it is (folding can give capitals: "𝐀" is "A")
+_FOLDED_WORDS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 
 
 def fold(text: str) -> str:
@@ -34,23 +37,33 @@ def fold(text: str) -> str:
 
 
 def is_cjk(term: str) -> bool:
-    return bool(_HAS_CJK.match(term))
+    return bool(_CJK_RUNS.match(term))
 
 
 def tokens(text: str) -> list[str]:
     """The terms of a text, one per position: term i is at position i."""
     if text.isascii():
-        words = text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
-        if len(text) > MAX_WORD and max(map(len, words), default=0) > MAX_WORD:
-            return [w[:MAX_WORD] for w in words]
-        return words
+        return _words(text, _ASCII_WORDS)
     folded = fold(text)
-    if not _HAS_CJK.search(folded):
-        return [w[:MAX_WORD] if len(w) > MAX_WORD else w for w in _WORDS.findall(folded)]
+    if not _CJK_RUNS.search(folded):
+        return _words(folded)
+    # the text between runs of CJK (mostly ASCII words, split in one pass), and each run as
+    # its pairs (the last one is one character): ten times faster than a regex for both kinds
     found: list[str] = []
-    for run, word in _TOKENS.findall(folded):
-        if word:
-            found.append(word[:MAX_WORD])
-        else:
-            found.extend(run[i:i + 2] for i in range(len(run)))  # the last one is one character
+    for i, piece in enumerate(_CJK_RUNS.split(folded)):
+        if i % 2:
+            found.extend([piece[j:j + 2] for j in range(len(piece))])
+        elif piece:
+            found.extend(_words(piece))
     return found
+
+
+def _words(text: str, table: bytes = _FOLDED_WORDS) -> list[str]:
+    """The words of text without CJK: folded text, or ASCII text lowered by `table`."""
+    if text.isascii():
+        words = text.encode("ascii").translate(table).decode("ascii").split()
+    else:
+        words = _WORDS.findall(text)
+    if len(text) > MAX_WORD and max(map(len, words), default=0) > MAX_WORD:
+        return [w[:MAX_WORD] for w in words]
+    return words
