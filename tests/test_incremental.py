@@ -414,3 +414,31 @@ def test_a_large_site_compiles_its_templates_before_the_workers_start_and_report
     assert problems(src) == problems(small) == [
         "templates/page.html:1: error: template error: Expected an expression, got 'end of "
         "statement block'\n  hint: check the {{ }} and {% %} tags on that line."]
+
+
+def _vega_block(options: dict, ctx: blocks.BlockContext) -> str:
+    ctx.needs.add("vega")  # as a chart does: the page loads the chart script and styles
+    return "<p>chart</p>"
+
+
+@pytest.mark.slow
+def test_an_edited_chart_script_reaches_every_chart_page(tmp_path, monkeypatch):
+    """A developer edits the theme's templates/charts/cx-charts.js while serving the checkout:
+    chart pages must link to its new hashed name, which is the one written."""
+    import cxsite.render
+
+    module = types.ModuleType("cxsite_test_vega")
+    module.render_block = _vega_block
+    monkeypatch.setitem(sys.modules, "cxsite_test_vega", module)
+    monkeypatch.setitem(blocks.BLOCK_TYPES, "vegaish", ("cxsite_test_vega", "render_block", True))
+    theme = Path(cxsite.render.default_theme_dir())
+    shutil.copytree(theme, tmp_path / "templates")  # the checkout's case: the site is the theme
+    monkeypatch.setattr(cxsite.render, "default_theme_dir", lambda: tmp_path / "templates")
+    inc = make(tmp_path, {**BASE, "content/a.md": "---\ntitle: A\n---\n```vegaish\nkind: demo\n```\n"})
+    before = [n for n in clean(tmp_path) if "/cx-charts." in n and n.endswith(".js")]
+    script = tmp_path / "templates" / "charts" / "cx-charts.js"
+    script.write_text(script.read_text(encoding="utf-8") + "// edited\n", encoding="utf-8")
+    update = check(inc, tmp_path, {"templates/charts/cx-charts.js"})  # byte-equal to a clean build
+    after = [n for n in clean(tmp_path) if "/cx-charts." in n and n.endswith(".js")]
+    assert len(after) == 1 and after != before
+    assert after[0].encode() in update.pages["a/index.html"]

@@ -441,18 +441,22 @@ def table_csv(table: "pd.DataFrame") -> str:
 
 
 # --- the offline bundle ---------------------------------------------------------------------
-_ASSETS: list[tuple[str, bytes]] | None = None
+_ASSETS: tuple[tuple, list[tuple[str, bytes]]] | None = None  # (chart files' stats, files)
+CHART_FILES = ("cx-charts.js", "cx-charts.css")  # the theme's charts/ folder: script and styles
 
 
 def vega_assets(config: "Config | None" = None) -> list[tuple[str, bytes]]:
     """The Vega, Vega-Lite and Vega-Embed libraries, the embedding script and the chart styles,
     under content-hashed names; written once per site, loaded only by pages with charts."""
     global _ASSETS
+    from ..render import ASSET_DIR, default_theme_dir, hashed_name
+
     cache = Cache.for_config(config) if config is not None else Cache(None)
     key = digest("bundle", engine_key())
-    if _ASSETS is None:
-        from ..render import ASSET_DIR, default_theme_dir, hashed_name
-
+    here = default_theme_dir() / "charts"
+    # kept per process (serve's workers live long): read again when the theme's chart files change
+    stats = tuple((s.st_mtime_ns, s.st_size) for s in ((here / n).stat() for n in CHART_FILES))
+    if _ASSETS is None or _ASSETS[0] != stats:
         bundle = cache.get("bundle", key)
         if bundle is None:
             with cache.lock("bundle"):  # one worker builds it (1-2 s), the other then reads it
@@ -460,10 +464,8 @@ def vega_assets(config: "Config | None" = None) -> list[tuple[str, bytes]]:
                 if bundle is None:
                     bundle = _convert("javascript_bundle", vl_version=vl_version()).encode("utf-8")
                     cache.put("bundle", key, bundle)
-        here = default_theme_dir() / "charts"
-        files = [("vega-bundle.js", bundle), ("cx-charts.js", (here / "cx-charts.js").read_bytes()),
-                 ("cx-charts.css", (here / "cx-charts.css").read_bytes())]
-        _ASSETS = [(ASSET_DIR + hashed_name(name, data), data) for name, data in files]
+        files = [("vega-bundle.js", bundle)] + [(n, (here / n).read_bytes()) for n in CHART_FILES]
+        _ASSETS = (stats, [(ASSET_DIR + hashed_name(name, data), data) for name, data in files])
     cache.note("bundle", key)  # kept in memory, but still used by this build: keep it on disk
-    return list(_ASSETS)
+    return list(_ASSETS[1])
 

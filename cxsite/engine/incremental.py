@@ -40,6 +40,7 @@ from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SiteModel, W
                    settle_privacy)
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
+CHART_THEME = "templates/charts/"  # the theme's chart script and styles (charts.figure)
 LOCALES = "locales"  # the site's own translation catalogues
 EARLY_POOL_PAGES = 60  # a full build of this many pages starts its workers before loading
 
@@ -341,6 +342,9 @@ class IncrementalBuild:
         nav_changed = signature != self._signature
         links_changed = nav_changed and signature[1:] != self._signature[1:]
         renamed = self._renamed_assets(model)
+        if any(p.startswith(CHART_THEME) for p in changed):
+            renamed = None  # the chart script's hashed name is in every chart page's <head>
+            self._made.pop("bundles", None)  # ... and is the name the bundle is written under
         source = self.config.source
         folders = tuple(p + "/" for p in changed if not (source / p).is_file())
         bodies: list[str] = []
