@@ -2,13 +2,11 @@
 print, no console errors, no request to any other host, untrusted data never runs."""
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
 
+from httpfolder import served_folder
 from blocksite import page
 from cxsite.config import load_config
 from cxsite.engine.output import DiskWriter
@@ -54,16 +52,8 @@ def served(tmp_path_factory):
         (src / rel).write_text(text, encoding="utf-8")
     config = load_config(src, root / "out")
     build_site(config, DiskWriter(config.output, src))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(config.output))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join()
+    with served_folder(config.output) as url:
+        yield url
 
 
 def open_page(browser, url: str, **context):

@@ -2,12 +2,10 @@
 language, and the scripts (search, charts) speak the page's language."""
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 
 import pytest
 
+from httpfolder import served_folder
 from conftest import write_site
 from cxsite.config import load_config
 from cxsite.engine.output import DiskWriter
@@ -40,14 +38,8 @@ def served(tmp_path_factory):
     })
     config = load_config(src, root / "out")
     build_site(config, DiskWriter(config.output, src))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(config.output))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
+    with served_folder(config.output) as url:
+        yield url
 
 
 def test_switcher_lands_on_the_translated_page(browser, served):

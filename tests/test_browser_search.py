@@ -4,17 +4,14 @@ typing (keyboard and screen reader included), from a web server and from file://
 the reader's language first, and the 5,000-page budget."""
 from __future__ import annotations
 
-import contextlib
-import functools
 import gzip
-import http.server
 import random
-import threading
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
+from httpfolder import served_folder
 from cxsite.config import load_config
 from cxsite.engine.output import DiskWriter
 from cxsite.engine.site import build_site
@@ -74,23 +71,9 @@ def built(tmp_path_factory) -> Path:
     return config.output
 
 
-@contextlib.contextmanager
-def serve(folder: Path):
-    """A folder on 127.0.0.1; yields its base URL."""
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def base(built):
-    with serve(built) as url:
+    with served_folder(built) as url:
         yield url
 
 
@@ -341,7 +324,7 @@ def test_5000_pages_a_query_loads_under_500_kb_and_answers_within_a_second(brows
             data = path.read_bytes()
             sizes[url] = min(len(data), len(gzip.compress(data)))
         return sizes[url]
-    with serve(big_index) as url:
+    with served_folder(big_index) as url:
         for query in ("brand promise", '"brand promise"', "report 42", "推荐", "promsie"):
             best = None
             for _ in range(3):  # the best of three: the machine may be busy with other work

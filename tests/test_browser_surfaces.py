@@ -2,15 +2,13 @@
 a file share, on a phone, printed, without JavaScript, in dark mode, with a screen reader."""
 from __future__ import annotations
 
-import functools
 import os
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
+from httpfolder import served_folder
 from cxsite.config import load_config
 from cxsite.engine.output import DiskWriter
 from cxsite.engine.site import build_site
@@ -38,19 +36,11 @@ def example_out(tmp_path_factory) -> Path:
 def served(example_out):
     """The example served over http from 127.0.0.1 under a sub-path (/cx/), as an intranet
     would; yields the site's base URL."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(example_out.parent))
-    handler.log_message = lambda *a: None
     mount = example_out.parent / "cx"
     if not mount.exists():
         mount.symlink_to(example_out, target_is_directory=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/cx/"
-    finally:
-        server.shutdown()
-        thread.join()
+    with served_folder(example_out.parent, "cx/") as url:
+        yield url
 
 
 def pages(out: Path) -> list[str]:
