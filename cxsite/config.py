@@ -349,8 +349,11 @@ def _languages(raw: dict, changes: dict, lines: dict[str, int], problems: Proble
         texts = {k: "" if v is None else str(v) for k, v in settings.items()
                  if k in LANGUAGE_KEYS and not isinstance(v, (dict, list))}
         if code != default_code and not _URL_CODE.fullmatch(code):
-            error(f"the language code '{code}' cannot be part of an address", key,
-                  "use letters, digits and '-' only, such as 'zh' or 'zh-Hant'.")
+            if re.fullmatch(r"[A-Za-z0-9-]+", code):  # an address could hold it, but no language is
+                error(f"'{code}' is not a language code cxsite knows", key, _LANGUAGE_HINT)
+            else:
+                error(f"the language code '{code}' cannot be part of an address", key,
+                      "use letters, digits and '-' only, such as 'zh' or 'zh-Hant'.")
             continue
         inherited = base if code == default_code else {}
         try:
