@@ -208,41 +208,47 @@ def renderer_mib() -> float:
     return best / 1024
 
 
-def query_cxsite(browser, server: Server, output: Path, q: str) -> dict:
+def _query(browser, server: Server, output: Path, path: str, read, is_index, is_script) -> dict:
+    """Open `path` in a fresh context, let read(page) -> (ms, count, top) wait for the results,
+    and measure the index and script bytes the query loaded and the memory it took."""
     context = browser.new_context()
     page = context.new_page()
     urls: list[str] = []
     page.on("request", lambda r: urls.append(r.url))
-    page.goto(server.base + "search/?q=" + quote(q))
-    page.wait_for_function("document.querySelector('#search-status').textContent !== ''", timeout=60_000)
-    first = page.evaluate("performance.now()")
-    count = page.evaluate("""() => { const s = document.querySelector('#search-status').textContent;
-        const m = s.replace(/[,\\s]/g, '').match(/(\\d+)result/); return m ? +m[1] : 0; }""")
-    top = page.locator(".search-list > li > a").first.inner_text() if count else ""
-    index = [u for u in urls if "/assets/search/" in u]
-    scripts = [u for u in urls if "/assets/search" in u]
+    page.goto(server.base + path)
+    ms, count, top = read(page)
+    index = [u for u in urls if is_index(u)]
+    scripts = [u for u in urls if is_script(u)]
     heap, process = js_heap(context, page), renderer_mib()
     context.close()
-    return {"ms": first, "bytes": sent_bytes(output, server.base, index), "process": process,
+    return {"ms": ms, "bytes": sent_bytes(output, server.base, index), "process": process,
             "with_scripts": sent_bytes(output, server.base, scripts), "files": len(index),
             "count": count, "top": top, "heap": heap}
 
 
+def query_cxsite(browser, server: Server, output: Path, q: str) -> dict:
+    def read(page):
+        page.wait_for_function("document.querySelector('#search-status').textContent !== ''",
+                               timeout=60_000)
+        first = page.evaluate("performance.now()")
+        count = page.evaluate("""() => { const s = document.querySelector('#search-status').textContent;
+            const m = s.replace(/[,\\s]/g, '').match(/(\\d+)result/); return m ? +m[1] : 0; }""")
+        top = page.locator(".search-list > li > a").first.inner_text() if count else ""
+        return first, count, top
+
+    return _query(browser, server, output, "search/?q=" + quote(q), read,
+                  lambda u: "/assets/search/" in u, lambda u: "/assets/search" in u)
+
+
 def query_pagefind(browser, server: Server, output: Path, q: str) -> dict:
-    context = browser.new_context()
-    page = context.new_page()
-    urls: list[str] = []
-    page.on("request", lambda r: urls.append(r.url))
-    page.goto(server.base + "pagefind-bench.html?q=" + quote(q))
-    page.wait_for_function("window.RESULT !== undefined", timeout=120_000)
-    result = page.evaluate("window.RESULT")
-    index = [u for u in urls if "/_pagefind/" in u and not u.endswith((".js", ".css"))]
-    scripts = [u for u in urls if "/_pagefind/" in u]
-    heap, process = js_heap(context, page), renderer_mib()
-    context.close()
-    return {"ms": result["first"], "bytes": sent_bytes(output, server.base, index), "process": process,
-            "with_scripts": sent_bytes(output, server.base, scripts), "files": len(index),
-            "count": result["count"], "top": (result["titles"] or [""])[0], "heap": heap}
+    def read(page):
+        page.wait_for_function("window.RESULT !== undefined", timeout=120_000)
+        result = page.evaluate("window.RESULT")
+        return result["first"], result["count"], (result["titles"] or [""])[0]
+
+    return _query(browser, server, output, "pagefind-bench.html?q=" + quote(q), read,
+                  lambda u: "/_pagefind/" in u and not u.endswith((".js", ".css")),
+                  lambda u: "/_pagefind/" in u)
 
 
 def typing(browser, start_url: str) -> dict:
