@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -86,6 +87,12 @@ class Config:
             if lang.code == code:
                 return lang
         return self.languages[0]
+
+    def declares_protected(self, rel: str) -> bool:
+        """Whether cxsite.yaml lists data/NAME (`rel`, as the loader names it) as protected.
+        Letter case is ignored: on Windows and macOS Pulse.csv and pulse.csv are one file."""
+        name = rel.removeprefix("data/").casefold()
+        return any(p.casefold() == name for p in self.protected)
 
     def language_of_url(self, url: str) -> Language:
         """The language a site-relative URL is in: the one whose folder ('zh/') holds it."""
@@ -182,8 +189,8 @@ def _protected_files(value: Any, data_dir: Path, problems: Problems, file: str,
     names = []
     for name in value:
         clean = name.strip().replace("\\", "/")
-        clean = clean[5:] if clean.startswith("data/") else clean
-        if not (data_dir / clean).is_file():
+        clean = posixpath.normpath(clean[5:] if clean.startswith("data/") else clean)  # as loaded
+        if clean.startswith(("/", "..")) or not (data_dir / clean).is_file():
             existing = sorted(p.relative_to(data_dir).as_posix() for p in data_dir.rglob("*")
                               if p.is_file()) if data_dir.is_dir() else []
             problems.error(f"'privacy.protected' names '{name}', but there is no such file in data/",

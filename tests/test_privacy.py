@@ -247,13 +247,24 @@ def test_check_reads_python_chart_modules_without_running_them(site, tmp_path):
     assert done.returncode == 1
     assert "charts/c.py:1: error: the chart module has a syntax error" in done.stderr
 
-def test_a_file_can_be_declared_protected(site):
+@pytest.mark.parametrize("listed, used", [("pulse.csv", "pulse.csv"), ("./pulse.csv", "pulse.csv"),
+                                          ("data/pulse.csv", "./pulse.csv")])
+def test_a_file_can_be_declared_protected(site, listed, used):
     data = "team,answer\n" + "".join(f"{'North' if i < 12 else 'South'},{i % 5}\n" for i in range(15))
-    body = "```chart\ndata: pulse.csv\nmark: bar\nx: team\ny: answer\naggregate: mean\ntitle: Pulse\n```"
-    config = "privacy:\n  protected: [pulse.csv]\n  min_group_size: 5\n"
+    body = f"```chart\ndata: {used}\nmark: bar\nx: team\ny: answer\naggregate: mean\ntitle: Pulse\n```"
+    config = f"privacy:\n  protected: ['{listed}']\n  min_group_size: 5\n"
     files = build(site({"content/index.md": page(body), "data/pulse.csv": data, "cxsite.yaml": config}))
     assert [r[0] for r in csv_rows(files, "pulse.csv")] == ["North"]
     assert "Not shown, fewer than 5 responses (to protect privacy): South." in text_of(html(files))
+
+def test_a_declared_file_is_protected_whatever_the_letter_case(site):
+    """On Windows and macOS Pulse.csv and pulse.csv are one file: a block's spelling must not
+    unprotect it."""
+    src = site({"content/index.md": page("Text."), "data/Pulse.csv": "a\n1\n",
+                "cxsite.yaml": "privacy:\n  protected: [Pulse.csv]\n"})
+    config = load_config(src)
+    assert config.declares_protected("data/pulse.csv") and config.declares_protected("data/PULSE.CSV")
+    assert not config.declares_protected("data/other.csv")
 
 @pytest.mark.parametrize("config, message", [
     ("privacy:\n  protected: [pulse.cvs]\n",

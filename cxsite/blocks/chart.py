@@ -336,7 +336,7 @@ def render_block(options: dict, ctx: "BlockContext") -> str:
     # protected depends on its bytes and on the config's list, both in the key.
     rel, sha = file_digest(opts.data, ctx)
     key = digest("chart-block", _code_key(), options, rel, sha, theme(ctx.config), engine_key(),
-                 rel.removeprefix("data/") in ctx.config.protected,
+                 ctx.config.declares_protected(rel),
                  current().catalogue.fingerprint)  # the table's caption is in the page's language
     cache = use_cache(ctx.config, ctx)
     hit = cache.get_json("figure", key)

@@ -54,7 +54,7 @@ class Protection:
 def protection(rel: str, columns: Iterable[str], config: "Config") -> Protection | None:
     """The protection of data/NAME with these columns, or None when it is not protected."""
     cols = set(columns)
-    declared = rel.removeprefix("data/") in config.protected
+    declared = config.declares_protected(rel)
     listed = " (and cxsite.yaml lists it under privacy: protected)" if declared else ""
     if SCORE in cols:
         return Protection(rel, True, f"it holds individual answers (column '{SCORE}'){listed}",
