@@ -353,6 +353,10 @@ def _languages(raw: dict, changes: dict, lines: dict[str, int], problems: Proble
             if sub not in LANGUAGE_KEYS:
                 error(f"unknown setting '{key}.{sub}'", f"{key}.{sub}",
                       did_you_mean(str(sub), LANGUAGE_KEYS))
+        for sub, v in settings.items():
+            if sub in LANGUAGE_KEYS and isinstance(v, (dict, list)):
+                error(f"'{key}.{sub}' must be a single value, not a list", f"{key}.{sub}",
+                      f"write one value after '{sub}:', for example 'title: 客户至上'.")
         texts = {k: "" if v is None else str(v) for k, v in settings.items()
                  if k in LANGUAGE_KEYS and not isinstance(v, (dict, list))}
         if code != default_code and not _URL_CODE.fullmatch(code):

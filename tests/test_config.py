@@ -132,7 +132,8 @@ def test_a_chinese_only_site(tmp_path):
 def test_language_mistakes_name_their_line(tmp_path):
     (tmp_path / "cxsite.yaml").write_text(
         "language: english\nlanguages:\n  zh:\n    titel: 客户至上\n  fr: French\n"
-        "  zh-Hans:\n    title: x\n  x/y:\n  klingon:\n", encoding="utf-8")
+        "  zh-Hans:\n    title: x\n  x/y:\n  klingon:\n  zh-Hant:\n    title: [a, b]\n",
+        encoding="utf-8")
     with pytest.raises(BuildFailed) as e:
         load_config(tmp_path)
     found = [(p.line, p.message) for p in e.value.problems]
@@ -142,6 +143,7 @@ def test_language_mistakes_name_their_line(tmp_path):
     assert (6, "the languages 'zh' and 'zh-Hans' are the same language (zh-Hans)") in found
     assert (8, "the language code 'x/y' cannot be part of an address") in found
     assert (9, "'klingon' is not a language code cxsite knows") in found
+    assert (11, "'languages.zh-Hant.title' must be a single value, not a list") in found
 
 
 def test_languages_as_a_plain_list(tmp_path):

@@ -193,6 +193,9 @@ def test_a_definition_field_holding_a_list(site):
     assert problems(kpi_site(site, DESIGN_BLOCK, defs=defs)) == [
         "data/kpi_definitions.yaml:8: error: the field 'kpi' of a KPI definition must be a single "
         "value, not a list\n  hint: write one value after 'kpi:'."]
+    defs = DEFS.replace("  unit: points\n", "  unit: [points]\n", 1)
+    assert problems(kpi_site(site, DESIGN_BLOCK, defs=defs))[0].endswith(
+        "hint: write one value after 'unit:', or one per language: 'unit: {en: ..., zh: ...}'.")
 
 
 def test_a_missing_definitions_file(site):

@@ -203,11 +203,6 @@ def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutp
                       cache_writes=rendered.cache_writes)
 
 
-def render_node(model: SiteModel, node: NavNode) -> PageOutput:
-    """Render one navigation node (a page, or a section with no page of its own) to HTML."""
-    return render_page(model, node, render_body(model, node))
-
-
 def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
                   template_dirs: list[Path]) -> Problem:
     if isinstance(exc, jinja2.TemplateSyntaxError):

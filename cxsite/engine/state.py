@@ -174,15 +174,6 @@ def template_files(config: Config) -> dict[str, str]:
     return found
 
 
-def input_path(config: Config, rel: str, templates: dict[str, str]) -> Path:
-    """Where a recorded input lives: templates/NAME in the folder it is read from."""
-    if rel.startswith("templates/"):
-        name = rel[len("templates/"):]
-        root = templates.get(name)
-        return Path(root) / name if root else config.templates_dir / name
-    return config.source / rel
-
-
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector: reading a record makes millions of objects, each of
@@ -313,14 +304,6 @@ class StateStore:
             self._write(INDEX, index)
         except OSError:
             self.clear()
-
-    def keep_index(self, index: Index) -> None:
-        """Rewrite only the index (the pages' record did not change)."""
-        if self.writable:
-            try:
-                self._write(INDEX, index)
-            except OSError:
-                self.clear()
 
     def _write(self, name: str, value: Any) -> None:
         tmp = self.folder / (name + ".new")

@@ -169,7 +169,7 @@ def _parse_definitions(entries: list, rel: str) -> dict[str, Definition]:
             elif isinstance(value, (dict, list)):
                 fail(f"the field '{field}' of a KPI definition must be a single value, not a list",
                      field, f"write one value after '{field}:'" +
-                     (", or one per language: '{field}: {{en: ..., zh: ...}}'." if field in TRANSLATED else "."))
+                     (f", or one per language: '{field}: {{en: ..., zh: ...}}'." if field in TRANSLATED else "."))
         for field, by_language in texts.items():
             for code in by_language:
                 _check_language(code, f"{field}_{code}" if f"{field}_{code}" in lines else field, fail)
