@@ -8,9 +8,10 @@ import io
 import json
 import posixpath
 import re
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from .errors import SiteError, did_you_mean
 from .yamltext import parse_yaml
@@ -530,23 +531,28 @@ def _equals(df: "pd.DataFrame", col: str, wanted: Any, ctx: Any = None) -> "pd.S
     return mask
 
 
-_FACTORS: dict[tuple[int, str], tuple["pd.DataFrame", Any]] = {}
+T = TypeVar("T")
+_PER_FRAME: dict[int, dict[Any, Any]] = {}  # id(frame) -> what was worked out from it
+
+
+def per_frame(frame: "pd.DataFrame", key: Any, make: Callable[[], T]) -> T:
+    """make(), worked out once per table and kept exactly as long as the table lives: a file of
+    a million answers is grouped by the same columns again and again, and a long `serve`
+    session must not keep the old versions of a file alive through what was made from them."""
+    memo = _PER_FRAME.get(id(frame))
+    if memo is None:
+        memo = _PER_FRAME[id(frame)] = {}
+        weakref.finalize(frame, _PER_FRAME.pop, id(frame), None)  # before the id can be reused
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
 
 
 def factorized(df: "pd.DataFrame", col: str) -> tuple["np.ndarray", "pd.Index"]:
-    """pd.factorize of a column (empty cells: code -1), kept while the table is: a file of a
-    million answers is filtered and grouped by the same columns again and again."""
+    """pd.factorize of a column (empty cells: code -1), kept while the table is."""
     import pandas as pd
 
-    key = (id(df), col)
-    hit = _FACTORS.get(key)
-    if hit is not None and hit[0] is df:
-        return hit[1]
-    found = pd.factorize(df[col])
-    if len(_FACTORS) >= 64:
-        del _FACTORS[next(iter(_FACTORS))]
-    _FACTORS[key] = (df, found)
-    return found
+    return per_frame(df, ("factorized", col), lambda: pd.factorize(df[col]))
 
 
 def _text(value: Any) -> str:

@@ -291,3 +291,19 @@ def test_a_changed_file_is_read_again_and_the_old_version_forgotten(tmp_path):
     second = data.read_file(path, "data/k.csv")
     assert second["b"].tolist() == [3]
     assert all(entry[2] is not first for entry in data._CACHE.values())  # old version dropped
+
+
+def test_what_is_worked_out_from_a_table_lives_as_long_as_the_table():
+    """A long serve session rereads edited files: their old versions must not stay in memory
+    because something was once worked out from them."""
+    import gc
+    import weakref
+
+    frame = pd.DataFrame({"team": ["North", "South", "North"]})
+    codes, levels = data.factorized(frame, "team")
+    assert list(codes) == [0, 1, 0] and list(levels) == ["North", "South"]
+    assert data.factorized(frame, "team")[0] is codes  # worked out once
+    gone, ident = weakref.ref(frame), id(frame)
+    del frame, codes, levels
+    gc.collect()
+    assert gone() is None and ident not in data._PER_FRAME

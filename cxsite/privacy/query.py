@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..data import to_dates, to_numbers, where_mask
+from ..data import per_frame, to_dates, to_numbers, where_mask
 
 if TYPE_CHECKING:
     import numpy as np
@@ -99,21 +99,10 @@ def evaluate(frame: "pd.DataFrame", rel: str, query: Query, ctx: Any) -> Groupin
     return Grouping(out, [tuple(t) for t in zip(*texts)])
 
 
-_KEYS: dict[tuple[int, Key], tuple["pd.DataFrame", tuple]] = {}
-
-
 def key_codes(frame: "pd.DataFrame", key: Key, rel: str) -> tuple["np.ndarray", list[str]]:
     """(the level of each row, -1 for none; the levels as text). Kept while the table is:
     blocks and the audit group a file by the same keys many times."""
-    cache = (id(frame), key)
-    hit = _KEYS.get(cache)
-    if hit is not None and hit[0] is frame:
-        return hit[1]
-    found = _key_codes(frame, key, rel)
-    if len(_KEYS) >= 64:
-        del _KEYS[next(iter(_KEYS))]
-    _KEYS[cache] = (frame, found)
-    return found
+    return per_frame(frame, ("key codes", key), lambda: _key_codes(frame, key, rel))
 
 
 def _key_codes(frame: "pd.DataFrame", key: Key, rel: str) -> tuple["np.ndarray", list[str]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from ..data import require_columns
+from ..data import per_frame, require_columns
 from ..errors import SiteError
 from .ledger import Published, TotalOf
 from .policy import Protection
@@ -70,9 +70,6 @@ class _Counted:
     grouping: Grouping
     n: "np.ndarray"
     sums: "pd.DataFrame"
-
-
-_COUNTED: dict[tuple, tuple["pd.DataFrame", _Counted]] = {}
 
 
 class ProtectedTable:
@@ -222,17 +219,12 @@ class ProtectedTable:
 
     def _count(self, query: Query, measure: Callable | None, measure_id: str,
                check: Callable | None) -> _Counted:
-        key = (self.rel, id(self._frame), query.text, measure_id)
-        hit = _COUNTED.get(key)
-        if hit is not None and hit[0] is self._frame:
-            return hit[1]
-        if check is not None:
-            check(self._frame)
-        counted = count(self._frame, self.protection, self.rel, query, self._ctx, measure)
-        if len(_COUNTED) >= 64:  # a long serve session: forget the oldest
-            del _COUNTED[next(iter(_COUNTED))]
-        _COUNTED[key] = (self._frame, counted)
-        return counted
+        def make() -> _Counted:
+            if check is not None:
+                check(self._frame)
+            return count(self._frame, self.protection, self.rel, query, self._ctx, measure)
+
+        return per_frame(self._frame, ("counted", self.rel, query.text, measure_id), make)
 
 
 class OpenTable:
@@ -272,20 +264,9 @@ class OpenTable:
         return Groups(table)
 
 
-_GROUPINGS: dict[tuple, tuple["pd.DataFrame", Grouping]] = {}
-
-
 def grouping_of(frame: "pd.DataFrame", rel: str, query: Query, ctx: Any) -> Grouping:
-    """evaluate(), cached per loaded file: the audit asks again what the blocks asked."""
-    key = (rel, id(frame), query.text)
-    hit = _GROUPINGS.get(key)
-    if hit is not None and hit[0] is frame:
-        return hit[1]
-    grouping = evaluate(frame, rel, query, ctx)
-    if len(_GROUPINGS) >= 128:
-        del _GROUPINGS[next(iter(_GROUPINGS))]
-    _GROUPINGS[key] = (frame, grouping)
-    return grouping
+    """evaluate(), once per loaded file: the audit asks again what the blocks asked."""
+    return per_frame(frame, ("grouping", rel, query.text), lambda: evaluate(frame, rel, query, ctx))
 
 
 def count(frame: "pd.DataFrame", found: Protection | None, rel: str, query: Query, ctx: Any,

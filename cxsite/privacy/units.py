@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from ..data import row_label, to_numbers
+from ..data import per_frame, row_label, to_numbers
 from ..errors import SiteError
 from .policy import STATEMENT, Protection
 from .query import key_codes, Key
@@ -51,18 +51,15 @@ def counts(frame: "pd.DataFrame", column: str, rel: str, *, required: bool) -> "
     return values.fillna(0)
 
 
-_CACHE: dict[tuple[str, int], tuple["pd.DataFrame", Units]] = {}
-
-
 def units_of(frame: "pd.DataFrame", found: Protection) -> Units:
-    """The units of a file of groups (cached per loaded file)."""
+    """The units of a file of groups (worked out once per loaded file)."""
+    return per_frame(frame, ("units", found.rel), lambda: _units_of(frame, found))
+
+
+def _units_of(frame: "pd.DataFrame", found: Protection) -> Units:
     import numpy as np
     import pandas as pd
 
-    key = (found.rel, id(frame))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is frame:
-        return hit[1]
     columns = found.identity(frame.columns)
     size = counts(frame, found.size, found.rel, required=not found.parts).to_numpy(dtype=np.int64)
     ids = np.zeros(len(frame), dtype=np.int64)
@@ -78,11 +75,7 @@ def units_of(frame: "pd.DataFrame", found: Protection) -> Units:
     labels = [tuple(t) for t in zip(*(lv[p] for p, lv in zip(parts, levels)))] if columns \
         else [()] * count
     statements = parts[columns.index(STATEMENT)] if STATEMENT in columns else None
-    out = Units(ids, sizes, labels, columns, statements)
-    if len(_CACHE) >= 16:
-        del _CACHE[next(iter(_CACHE))]
-    _CACHE[key] = (frame, out)
-    return out
+    return Units(ids, sizes, labels, columns, statements)
 
 
 def totals(units: Units, declared: Iterable[tuple[str, str]]) -> dict[int, tuple[list[int], int]]:
