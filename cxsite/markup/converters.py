@@ -8,13 +8,19 @@ starts with: a false alarm only costs time, a miss never happens because every s
 """
 from __future__ import annotations
 
+import html
 import importlib
 import re
 import xml.etree.ElementTree as etree
 from typing import Callable, Iterable
 
 import markdown
-from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
+from markdown.extensions.footnotes import FootnotePostprocessor
+from markdown.extensions.md_in_html import MarkdownInHTMLPostprocessor
+from markdown.extensions.toc import (TocExtension, TocTreeprocessor, escape_cdata, nest_toc_tokens,
+                                     remove_fnrefs, render_inner_html, run_postprocessors,
+                                     slugify_unicode, strip_tags, unescape, unique)
+from markdown.postprocessors import AndSubstitutePostprocessor, RawHtmlPostprocessor
 from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.treeprocessors import UnescapeTreeprocessor
 from markdown.util import STX, AtomicString
@@ -151,15 +157,60 @@ class _FastUnescape(UnescapeTreeprocessor):
         return self.RE.sub(self._unescape, text) if STX in text else text
 
 
+# Postprocessors that change nothing but the placeholders Markdown writes between STX and ETX
+# (stashed HTML, '&' of entities, footnote back-link marks): text without STX is left as it is.
+_PLACEHOLDER_ONLY = (RawHtmlPostprocessor, MarkdownInHTMLPostprocessor,
+                     AndSubstitutePostprocessor, FootnotePostprocessor)
+# what the serializer escapes (&, <, >) or unescape() and the postprocessors replace (STX..ETX)
+_NOT_PLAIN = re.compile("[&<>\x02\x03]")
+
+
 class _TocTokensOnly(TocTreeprocessor):
     """Heading ids, permalinks and toc_tokens, without the '[TOC]' block nobody asked for.
 
     The stock processor builds, prettifies and serialises a table of contents for every page;
     the site's templates use md.toc_tokens only, and a page without '[TOC]' has nowhere to put it.
+    It also serialises every heading and runs every postprocessor over it to learn its inner
+    HTML; for a heading that is plain text (most are) that HTML is the text itself.
     """
 
-    def build_toc_div(self, toc_list: list) -> etree.Element:
-        return etree.Element("div")
+    def run(self, doc: etree.Element) -> None:
+        """The stock run (Markdown 3.11, pinned), with plain headings read without serialising
+        them and no table of contents made (md.toc is left empty)."""
+        md = self.md
+        plain_ok = all(type(pp) in _PLACEHOLDER_ONLY for pp in md.postprocessors)
+        used_ids = {el.attrib["id"] for el in doc.iter() if "id" in el.attrib}
+        id_counters: dict[str, int] = {}
+        toc_tokens = []
+        for el in doc.iter():
+            if isinstance(el.tag, str) and self.header_rgx.match(el.tag):
+                self.set_level(el)
+                text = el.text or ""
+                if plain_ok and not len(el) and _NOT_PLAIN.search(text) is None \
+                        and (not el.tail or STX not in el.tail):
+                    innerhtml = text.strip()  # what render_inner_html() makes of it
+                else:
+                    innerhtml = render_inner_html(remove_fnrefs(el), md)
+                name = strip_tags(innerhtml)
+                if "id" not in el.attrib:  # an id given with {: #id } is kept
+                    el.attrib["id"] = unique(self.slugify(html.unescape(name), self.sep), used_ids,
+                                             id_counters)
+                data_toc_label = ""
+                if "data-toc-label" in el.attrib:
+                    data_toc_label = run_postprocessors(unescape(el.attrib["data-toc-label"]), md)
+                    name = escape_cdata(strip_tags(data_toc_label))
+                    del el.attrib["data-toc-label"]
+                level = int(el.tag[-1])
+                if self.toc_top <= level <= self.toc_bottom:
+                    toc_tokens.append({"level": level, "id": unescape(el.attrib["id"]),
+                                       "name": name, "html": innerhtml,
+                                       "data-toc-label": data_toc_label})
+                if self.use_anchors:
+                    self.add_anchor(el, el.attrib["id"])
+                if self.use_permalinks not in [False, None]:
+                    self.add_permalink(el, el.attrib["id"])
+        md.toc_tokens = nest_toc_tokens(toc_tokens)
+        md.toc = ""
 
 
 class _TocTokensOnlyExtension(TocExtension):
