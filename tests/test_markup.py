@@ -129,10 +129,74 @@ def test_page_converters_give_the_same_html_as_stock_python_markdown():
         for converter in (md, stock):
             converter.reset()
             converter.cx_state = markup._PageState(page(text), config, SITE)
-            outputs.append(converter.convert(text))
+            outputs.append((converter.convert(text), converter.toc_tokens))
         assert outputs[0] == outputs[1]
 
     same()
+
+
+# Pieces of headings: plain words (read without serialising), and everything that needs the
+# stock way (inline markup, entities, raw HTML, footnote references, escapes, Chinese)
+HEADING_PIECES = ["Plain words", "中文标题", "Ünïcode", "*em*", "**strong**", "`code`", "&amp;",
+                  "&copy;", "a & b", "x > y", "<b>raw</b>", "<span>s</span>", "[^1]", "\\*",
+                  "[l](../roadmap.md)", "{{x}}", "  ", "1", "-", "!"]
+HEADING_ATTRS = ["", "", " {: #custom }", ' {: data-toc-label="Short *L*" }',
+                 " {: data-toc-label='a &amp; <b>b</b>' }", " {: .c }"]
+
+
+@pytest.mark.slow
+def test_headings_get_the_same_html_and_table_of_contents_as_stock_python_markdown():
+    """The table of contents reads plain headings without serialising them: ids, names and
+    permalinks stay exactly stock Python-Markdown's, duplicates included."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cxsite import markup
+    from cxsite.markup.converters import page_features
+
+    stock = markup.new_markdown(stock=True)
+    config = load_config(Path("/tmp/nonexistent-site"))
+    heading = st.tuples(st.sampled_from(["#", "##", "###", "####"]),
+                        st.lists(st.sampled_from(HEADING_PIECES), min_size=1, max_size=4),
+                        st.sampled_from(HEADING_ATTRS), st.booleans())
+
+    def written(hashes: str, words: list[str], attrs: str, in_html: bool) -> str:
+        if in_html:  # an HTML heading, spaces kept around its text, in a Markdown HTML block
+            n = len(hashes)
+            return f'<div markdown="1">\n<h{n}> {" ".join(words)}  </h{n}>\n</div>'
+        return f"{hashes} {' '.join(words)}{attrs}"
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(heading, min_size=1, max_size=6), st.booleans())
+    def same(headings, footnote):
+        text = "\n\n".join(written(*h) for h in headings)
+        text += "\n\n[^1]: A note.\n" if footnote else "\n"
+        md = markup.new_markdown(page_features(text))
+        outputs = []
+        for converter in (md, stock):
+            converter.reset()
+            converter.cx_state = markup._PageState(page(text), config, SITE)
+            outputs.append((converter.convert(text), converter.toc_tokens))
+        assert outputs[0] == outputs[1]
+
+    same()
+
+
+def test_plain_headings_are_read_without_serialising_them(monkeypatch):
+    """Only a heading holding markup, an entity or raw HTML is serialised for its toc entry."""
+    from cxsite.markup import converters
+
+    rendered = []
+    original = converters.render_inner_html
+    monkeypatch.setattr(converters, "render_inner_html",
+                        lambda el, md: rendered.append(el.tag) or original(el, md))
+    r = conv("## Plain heading\n\n## 中文标题\n\n## Plain heading\n\n### With *em* & more\n")
+    assert rendered == ["h3"]
+    assert [(t["id"], t["name"]) for t in r.toc] == [
+        ("plain-heading", "Plain heading"), ("中文标题", "中文标题"),
+        ("plain-heading_1", "Plain heading")]
+    assert r.toc[2]["children"][0]["name"] == "With em & more"
+    assert '<h2 id="plain-heading">Plain heading<a class="headerlink"' in r.html
 
 
 def test_the_fast_inline_processor_replaces_a_real_private_method_and_is_used(monkeypatch):
