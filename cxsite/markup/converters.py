@@ -228,8 +228,18 @@ PATTERN_NEEDS: dict[str, tuple[str, ...]] = {
     "automail": ("<",), "linebreak": ("  \n",), "html": ("<",), "entity": ("&",),
     "em_strong": ("*", "_"),
 }
-_ANY_NEED = re.compile("|".join(sorted({re.escape(n[0]) for ns in PATTERN_NEEDS.values()
-                                        for n in ns} | {"\x02", "\x03"})))
+
+
+def _any_of(needs: set[str]) -> re.Pattern:
+    """A regex finding any of the substrings: one class for single characters, and the longer
+    substrings that contain none of those characters (a space alone would match most text,
+    where the line break '  \n' needs two and a newline)."""
+    chars = {n for n in needs if len(n) == 1}
+    longer = sorted(re.escape(n) for n in needs if len(n) > 1 and not chars & set(n))
+    return re.compile("|".join(["[" + "".join(re.escape(c) for c in sorted(chars)) + "]"] + longer))
+
+
+_ANY_NEED = _any_of({n for ns in PATTERN_NEEDS.values() for n in ns} | {"\x02", "\x03"})
 
 
 class FastInlineProcessor(InlineTreeprocessor):
