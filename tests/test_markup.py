@@ -574,3 +574,16 @@ def test_making_a_converter_does_not_list_every_installed_package():
     out = subprocess.run([sys.executable, "-c", code, body], capture_output=True, text=True,
                          check=True, cwd=root).stdout
     assert out.split() == ["1", "1", "False"]
+
+
+def test_raw_html_is_read_before_emphasis_as_in_python_markdown():
+    """The safe raw HTML policy registers its pattern again; the fast processors still try the
+    patterns in Markdown's order (a '*' inside a tag's attribute is not emphasis)."""
+    from cxsite import markup
+
+    r = conv('a *b <span title="*">c</span>')
+    assert r.html == '<p>a *b <span title="*">c</span></p>'
+    md = markup.new_markdown()
+    inline = md.treeprocessors["inline"]
+    assert [p for p, _, _ in inline._plan] == list(md.inlinePatterns)
+    assert [p for p, _, _ in md.parser._plan()] == list(md.parser.blockprocessors)

@@ -12,7 +12,7 @@ import html
 import importlib
 import re
 import xml.etree.ElementTree as etree
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import markdown
 from markdown.extensions.footnotes import FootnotePostprocessor
@@ -23,7 +23,7 @@ from markdown.extensions.toc import (TocExtension, TocTreeprocessor, escape_cdat
 from markdown.postprocessors import AndSubstitutePostprocessor, RawHtmlPostprocessor
 from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.treeprocessors import UnescapeTreeprocessor
-from markdown.util import STX, AtomicString
+from markdown.util import STX, AtomicString, Registry
 
 from ..i18n import _
 from .bounds import check_text
@@ -120,6 +120,15 @@ def build_markdown(features: Iterable[str], extra: list[markdown.Extension],
         # the stock method looks the tag up in a list, for every element, several times
         md.is_block_level = _BlockLevel(md.block_level_elements).__getitem__  # type: ignore[method-assign]
     return md
+
+
+def in_order(registry: Registry) -> list[tuple[str, Any]]:
+    """(name, item) of a Markdown registry in the order Markdown uses them: by priority.
+
+    Its private list is in that order only once the registry has sorted itself, which it does
+    when used, not when an item is registered again (the raw HTML policy re-registers 'html')."""
+    items = list(registry)  # sorts the registry
+    return [(entry.name, item) for entry, item in zip(registry._priority, items)]
 
 
 class _BlockLevel(dict):
@@ -252,11 +261,12 @@ class FastInlineProcessor(InlineTreeprocessor):
 
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
-        names = [entry.name for entry in md.inlinePatterns._priority]
+        ordered = in_order(md.inlinePatterns)
+        names = [name for name, _ in ordered]
         # (pattern, first substring it needs, second substring or None); (pattern, None, None)
         # for a pattern whose needs are unknown: always tried
-        self._plan = [(md.inlinePatterns[name], *(tuple(PATTERN_NEEDS.get(name) or ()) + (None, None))[:2])
-                      for name in names]
+        self._plan = [(pattern, *(tuple(PATTERN_NEEDS.get(name) or ()) + (None, None))[:2])
+                      for name, pattern in ordered]
         # a text holding none of the characters any pattern needs is left as it is
         self._prefilter = all(name in PATTERN_NEEDS for name in names)
 

@@ -19,6 +19,8 @@ from typing import Iterable
 
 from markdown.blockparser import BlockParser
 
+from .converters import in_order
+
 _CODE_SPAN = re.compile(r"(?<!\\)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _PLACEHOLDER = re.compile(r"^\s*\x02wzxhzdk:(\d+)\x03\s*$")
@@ -53,9 +55,9 @@ class SpanBlockParser(BlockParser):
 
     def _plan(self) -> list[tuple[object, str | None, str | None]]:
         plan = []
-        for entry in self.blockprocessors._priority:
-            needs = BLOCK_NEEDS.get(entry.name, ())
-            plan.append((self.blockprocessors[entry.name], *(tuple(needs) + (None, None))[:2]))
+        for name, processor in in_order(self.blockprocessors):
+            needs = BLOCK_NEEDS.get(name, ())
+            plan.append((processor, *(tuple(needs) + (None, None))[:2]))
         return plan
 
     def parseBlocks(self, parent: etree.Element, blocks: list[str]) -> None:  # noqa: N802
