@@ -291,3 +291,54 @@ class FastInlineProcessor(InlineTreeprocessor):
             if not matched:
                 patternIndex += 1
         return data
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        """The stock run (Markdown 3.11, pinned), leaving a text or tail that no pattern can
+        match where it is: the stock loop takes it out, finds nothing in it and puts it back,
+        looking up the element's position among its siblings for every tail (most texts)."""
+        plain = (lambda text: _ANY_NEED.search(text) is None) if self._prefilter else \
+            (lambda text: False)
+        handle = self._InlineProcessor__handleInline
+        place = self._InlineProcessor__processPlaceholders
+        self.stashed_nodes = {}
+        tree_parents = [] if ancestors is None else ancestors[:]
+        self.parent_map = parent_map = {c: p for p in tree.iter() for c in p}
+        stack = [(tree, tree_parents)]
+        self._InlineProcessor__build_ancestors(tree, tree_parents)
+        while stack:
+            current, parents = stack.pop(0)
+            self.ancestors = parents
+            if current is not tree:
+                self.ancestors.append(current.tag.lower())
+            insert_queue = []
+            for child in current:
+                text = child.text
+                if text and not isinstance(text, AtomicString) and not plain(text):
+                    self.ancestors.append(child.tag.lower())
+                    child.text = None
+                    found = place(handle(text), child)
+                    for item in found:
+                        parent_map[item[0]] = child
+                    stack += found
+                    insert_queue.append((child, found))
+                    self.ancestors.pop()
+                tail = child.tail
+                if tail and not plain(tail):
+                    tail = handle(tail)
+                    dummy = etree.Element("d")
+                    child.tail = None
+                    found = place(tail, dummy, False)
+                    if dummy.tail:
+                        child.tail = dummy.tail
+                    pos = list(current).index(child) + 1
+                    found.reverse()
+                    for new_child in found:
+                        parent_map[new_child[0]] = current
+                        current.insert(pos, new_child[0])
+                if len(child):
+                    parent_map[child] = current
+                    stack.append((child, self.ancestors[:]))
+            for element, found in insert_queue:
+                for i, obj in enumerate(found):
+                    element.insert(i, obj[0])
+        return tree
