@@ -105,7 +105,8 @@ SNIPPETS = ["word", " ", "*em*", "**strong**", "_u_", "`code`", "[l](../roadmap.
             "\n\n??? note\n    d\n\n", "\n\n*[HTML]: Hyper\n\n", "HTML", "\n\nTerm\n:   Def\n\n",
             "\n\n## Id {: #x .c }\n\n", "\n\n<div markdown>\n**m**\n</div>\n\n", "\n\n- [ ] t\n- [x] d\n\n",
             "\n\n```python\nx = 1\n```\n\n", "\n\n    code\n\n", "\n\n[TOC]\n\n", "\n1. a\n    - b\n",
-            "\\|", "{", "}", "\n\nH\n===\n", "\n\n***\n", "[r]", "\n\n[r]: https://e.org\n", "<!-- c -->"]
+            "\\|", "{", "}", "\n\nH\n===\n", "\n\n***\n", "[r]", "\n\n[r]: https://e.org\n", "<!-- c -->",
+            " \n \n", "   \n", "\t", "\r\n", "\r", "\x02", "\x03"]
 
 
 @pytest.mark.slow
@@ -208,6 +209,8 @@ def test_the_fast_inline_processor_replaces_a_real_private_method_and_is_used(mo
 
     assert hasattr(markdown.treeprocessors.InlineProcessor, "_InlineProcessor__handleInline")
     assert hasattr(markdown.treeprocessors.InlineProcessor, "_InlineProcessor__applyPattern")
+    assert hasattr(markdown.treeprocessors.InlineProcessor, "_InlineProcessor__processPlaceholders")
+    assert hasattr(markdown.treeprocessors.InlineProcessor, "_InlineProcessor__build_ancestors")
     # lines.py reads the fences superfences found through these (exact block lines)
     from pymdownx.superfences import SuperFencesBlockPreprocessor
     assert hasattr(SuperFencesBlockPreprocessor, "process_nested_block")
