@@ -56,6 +56,7 @@ FEATURES: dict[str, Callable[[str], bool]] = {
     "tasklist": lambda s: "[" in s and _TASK.search(s) is not None,
     "toc_marker": lambda s: "[TOC]" in s,
     "cite": lambda s: "{{" in s,
+    "backslash": lambda s: "\\" in s,
 }
 ALL_FEATURES = frozenset(FEATURES)
 
@@ -117,7 +118,10 @@ def build_markdown(features: Iterable[str], extra: list[markdown.Extension],
             # the page has no '<': no HTML block to find, and the search parses the whole page
             md.preprocessors.deregister("html_block")
         md.treeprocessors.register(FastInlineProcessor(md), "inline", 20)
-        md.treeprocessors.register(_FastUnescape(md), "unescape", 0)
+        if "backslash" in features:
+            md.treeprocessors.register(_FastUnescape(md), "unescape", 0)
+        else:  # it restores the characters '\\' escapes; only the escape pattern stashes them
+            md.treeprocessors.deregister("unescape")
         md.preprocessors.register(_FastNormalizeWhitespace(md), "normalize_whitespace", 30)
         # the stock method looks the tag up in a list, for every element, several times
         md.is_block_level = _BlockLevel(md.block_level_elements).__getitem__  # type: ignore[method-assign]
