@@ -590,3 +590,11 @@ def test_raw_html_is_read_before_emphasis_as_in_python_markdown():
     inline = md.treeprocessors["inline"]
     assert [p for p, _, _ in inline._plan] == list(md.inlinePatterns)
     assert [p for p, _, _ in md.parser._plan()] == list(md.parser.blockprocessors)
+
+
+def test_reference_links_work_and_brackets_without_a_definition_stay_text():
+    """Reference patterns are skipped on a page without '[ref]: url' definitions only."""
+    assert conv("See [the survey][s] and [roadmap].\n\n[s]: https://e.org\n[roadmap]: ../roadmap.md\n").html \
+        == '<p>See <a href="https://e.org">the survey</a> and <a href="../../roadmap/">roadmap</a>.</p>'
+    assert conv("See [the survey][s] and [roadmap] and ![logo][l].\n").html \
+        == "<p>See [the survey][s] and [roadmap] and ![logo][l].</p>"

@@ -20,6 +20,8 @@ from markdown.extensions.md_in_html import MarkdownInHTMLPostprocessor
 from markdown.extensions.toc import (TocExtension, TocTreeprocessor, escape_cdata, nest_toc_tokens,
                                      remove_fnrefs, render_inner_html, run_postprocessors,
                                      slugify_unicode, strip_tags, unescape, unique)
+from markdown.inlinepatterns import (ImageReferenceInlineProcessor, ReferenceInlineProcessor,
+                                   ShortImageReferenceInlineProcessor, ShortReferenceInlineProcessor)
 from markdown.postprocessors import AndSubstitutePostprocessor, RawHtmlPostprocessor
 from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
@@ -279,6 +281,10 @@ def _any_of(needs: set[str]) -> re.Pattern:
 _ANY_NEED = _any_of({n for ns in PATTERN_NEEDS.values() for n in ns} | {"\x02", "\x03"})
 
 
+_REFERENCES = (ReferenceInlineProcessor, ShortReferenceInlineProcessor,
+               ImageReferenceInlineProcessor, ShortImageReferenceInlineProcessor)
+
+
 class FastInlineProcessor(InlineTreeprocessor):
     """Python-Markdown's inline processor, trying only the patterns a text can match.
 
@@ -293,8 +299,12 @@ class FastInlineProcessor(InlineTreeprocessor):
         names = [name for name, _ in ordered]
         # (pattern, first substring it needs, second substring or None); (pattern, None, None)
         # for a pattern whose needs are unknown: always tried
-        self._plan = [(pattern, *(tuple(PATTERN_NEEDS.get(name) or ()) + (None, None))[:2])
-                      for name, pattern in ordered]
+        self._plan = self._every = [
+            (pattern, *(tuple(PATTERN_NEEDS.get(name) or ()) + (None, None))[:2])
+            for name, pattern in ordered]
+        # a '[text][ref]' pattern makes a link only from a '[ref]: url' definition; on a page
+        # without one it finds its brackets, reads them, and leaves the text as it was
+        self._no_references = [step for step in self._plan if type(step[0]) not in _REFERENCES]
         # a text holding none of the characters any pattern needs is left as it is
         self._prefilter = all(name in PATTERN_NEEDS for name in names)
 
@@ -326,6 +336,7 @@ class FastInlineProcessor(InlineTreeprocessor):
         looking up the element's position among its siblings for every tail (most texts)."""
         plain = (lambda text: _ANY_NEED.search(text) is None) if self._prefilter else \
             (lambda text: False)
+        self._plan = self._every if self.md.references else self._no_references
         handle = self._InlineProcessor__handleInline
         place = self._InlineProcessor__processPlaceholders
         self.stashed_nodes = {}
