@@ -132,7 +132,9 @@ def build_markdown(features: Iterable[str], extra: list[markdown.Extension],
             md.treeprocessors.deregister("unescape")
         md.preprocessors.register(_FastNormalizeWhitespace(md), "normalize_whitespace", 30)
         # the stock method looks the tag up in a list, for every element, several times
-        md.is_block_level = _BlockLevel(md.block_level_elements).__getitem__  # type: ignore[method-assign]
+        block_level = frozenset(md.block_level_elements)
+        md.is_block_level = _Memo(  # type: ignore[method-assign]
+            lambda tag: isinstance(tag, str) and tag.lower().rstrip("/") in block_level).__getitem__
     return md
 
 
@@ -145,15 +147,15 @@ def in_order(registry: Registry) -> list[tuple[str, Any]]:
     return [(entry.name, item) for entry, item in zip(registry._priority, items)]
 
 
-class _BlockLevel(dict):
-    """Whether a tag is a block-level element, by tag: worked out once per tag name."""
+class _Memo(dict):
+    """A function of a tag, worked out once per tag name (a page has a handful of them)."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, of: Callable[[object], bool]) -> None:
         super().__init__()
-        self.names = frozenset(names)
+        self.of = of
 
     def __missing__(self, tag: object) -> bool:
-        found = self[tag] = isinstance(tag, str) and tag.lower().rstrip("/") in self.names
+        found = self[tag] = self.of(tag)
         return found
 
 
@@ -213,6 +215,12 @@ class _TocTokensOnly(TocTreeprocessor):
     HTML; for a heading that is plain text (most are) that HTML is the text itself.
     """
 
+    def __init__(self, md: markdown.Markdown, config: dict) -> None:
+        super().__init__(md, config)
+        # tag -> is it a heading: the stock test, made once per tag rather than per element
+        self._is_heading = _Memo(lambda tag: isinstance(tag, str) and
+                                 self.header_rgx.match(tag) is not None)
+
     def run(self, doc: etree.Element) -> None:
         """The stock run (Markdown 3.11, pinned), with plain headings read without serialising
         them and no table of contents made (md.toc is left empty)."""
@@ -221,8 +229,9 @@ class _TocTokensOnly(TocTreeprocessor):
         used_ids = {el.attrib["id"] for el in doc.iter() if "id" in el.attrib}
         id_counters: dict[str, int] = {}
         toc_tokens = []
+        is_heading = self._is_heading
         for el in doc.iter():
-            if isinstance(el.tag, str) and self.header_rgx.match(el.tag):
+            if is_heading[el.tag]:
                 self.set_level(el)
                 text = el.text or ""
                 if plain_ok and not len(el) and _NOT_PLAIN.search(text) is None \
