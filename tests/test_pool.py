@@ -57,8 +57,8 @@ def test_a_failure_in_a_worker_names_its_pages():
     with pool() as p:
         p.install({"name": "s"})
         with pytest.raises(WorkerFailed) as exc:
-            # the worker takes chunks from the end, the main process from the front
-            list(p.run([[1]] * 3 + [[-1]], lambda c: [], describe=lambda c: "content/broken.md"))
+            # the spawned worker is handed the first chunk; the main process takes the next
+            list(p.run([[-1]] + [[1]] * 3, lambda c: [], describe=lambda c: "content/broken.md"))
     assert str(exc.value) == "rendering content/broken.md failed: ValueError: a block went wrong"
     assert "Traceback" in exc.value.__notes__[0]  # for CXSITE_DEBUG=1
 
