@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator, Sequence
 Chunk = Any  # what the render function takes (a list of URLs and cached bodies)
 _POLL = 0.05  # seconds the main process waits for results when it has nothing to render
 IN_FLIGHT = 2  # chunks handed to a worker ahead of time
+BOOTED = -1  # the chunk index of what a worker's boot function returned
 
 
 @contextmanager
@@ -53,9 +54,11 @@ def _worker(inbox, outbox, ident: int, setup: str, work: str,
     if boot is not None:
         module, _, name = boot[0].rpartition(".")
         try:
-            getattr(importlib.import_module(module), name)(boot[1])
+            ready = getattr(importlib.import_module(module), name)(boot[1])
         except Exception:  # only a head start: what went wrong is met again, and reported
-            pass
+            ready = None
+        if ready is not None:  # for the main process (see RenderPool.run's `booted`)
+            outbox.put((ident, BOOTED, True, ready))
     module, _, name = setup.rpartition(".")
     install = getattr(importlib.import_module(module), name)
     module, _, name = work.rpartition(".")
@@ -107,9 +110,12 @@ class RenderPool:
             inbox.put(("install", -1, blob))
 
     def run(self, chunks: Sequence[Chunk], local: Callable[[Chunk], Any],
-            describe: Callable[[Chunk], str] = str) -> Iterator[tuple[int, Any]]:
+            describe: Callable[[Chunk], str] = str,
+            booted: Callable[[Any], None] | None = None) -> Iterator[tuple[int, Any]]:
         """Yield (chunk index, result) for every chunk, as they finish; the main process
-        renders chunks with `local` whenever no result is waiting."""
+        renders chunks with `local` whenever no result is waiting. What a worker's boot
+        function returned goes to `booted` as it arrives (before the main process renders,
+        when the worker was ready first)."""
         todo = list(range(len(chunks)))
         busy: dict[int, list[int]] = {i: [] for i in range(len(self._procs))}
         done = 0
@@ -128,6 +134,10 @@ class RenderPool:
         while done < len(chunks):
             try:
                 ident, index, ok, result = self._outbox.get(block=not todo, timeout=_POLL)
+                if index == BOOTED:
+                    if booted is not None:
+                        booted(result)
+                    continue
             except queue.Empty:
                 self._check_alive(busy, chunks, describe)
                 if todo:

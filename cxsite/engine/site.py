@@ -25,8 +25,8 @@ from .state import collector_relaxed
 from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
 from .output import Writer
 from .pool import RenderPool, WorkerFailed
-from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
-                     load_theme, messages_asset, page_context)
+from ..render import (ASSET_DIR, PageView, Theme, Warmed, _template_error, bundle_files,
+                     bundle_tags, load_theme, messages_asset, page_context, use_warmed, warmed)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
@@ -263,9 +263,10 @@ def install(spec: tuple) -> SiteModel:
     return languages_model(config, pages, sitemap, load_theme(config), assets, verdict)
 
 
-def warm_theme(config: Config) -> None:
-    """Compile the theme's templates and find its scripts' messages: both are kept per process
-    (render._COMPILED, i18n.browser), so the theme install() makes has them at once."""
+def warm_theme(config: Config) -> Warmed:
+    """A worker's start: compile the theme's templates and find its scripts' messages. Both
+    are kept per process, so the theme install() makes has them at once; the main process
+    takes them too (use_warmed), rather than working them out again."""
     theme = load_theme(config)
     for name in theme.env.list_templates(extensions=["html"]):
         try:
@@ -273,6 +274,7 @@ def warm_theme(config: Config) -> None:
         except jinja2.TemplateError:  # reported when a page uses it
             pass
     theme.script_messages()
+    return warmed()
 
 
 def page_cost(node: NavNode) -> int:
@@ -353,7 +355,8 @@ class Renderer:
         finished = 0
         try:
             for index, outputs in self.pool.run(chunks, lambda c: render_work(model, c),
-                                                describe=lambda c: _describe(model, c)):
+                                                describe=lambda c: _describe(model, c),
+                                                booted=use_warmed):
                 finished_chunks[index] = outputs
                 finished += len(outputs)
                 if progress:

@@ -29,6 +29,17 @@ def script_messages(sources: list[bytes]) -> list[MessageId]:
     return _FOUND[key]
 
 
+def found() -> dict[tuple[bytes, ...], list[MessageId]]:
+    """What script_messages() has found in this process (see render.warmed)."""
+    return dict(_FOUND)
+
+
+def remember(messages: dict[tuple[bytes, ...], list[MessageId]]) -> None:
+    """Take what script_messages() found in another process, for the same scripts' bytes."""
+    if messages and not _FOUND:
+        _FOUND.update(messages)
+
+
 def _find(sources: list[bytes]) -> list[MessageId]:
     found: dict[MessageId, None] = {}
     for data in sources:
