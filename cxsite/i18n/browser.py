@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import json
 
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_javascript
-
 from .active import Reader
 
 MessageId = str | tuple[str, str]  # a message, or (singular, plural)
@@ -41,6 +39,9 @@ def remember(messages: dict[tuple[bytes, ...], list[MessageId]]) -> None:
 
 
 def _find(sources: list[bytes]) -> list[MessageId]:
+    # imported here: a build's main process takes what its render worker found (render.warmed)
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_javascript
+
     found: dict[MessageId, None] = {}
     for data in sources:
         for _, func, messages, _ in extract_javascript(io.BytesIO(data), DEFAULT_KEYWORDS, [], {}):
