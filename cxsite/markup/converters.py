@@ -297,9 +297,9 @@ _REFERENCES = (ReferenceInlineProcessor, ShortReferenceInlineProcessor,
 class FastInlineProcessor(InlineTreeprocessor):
     """Python-Markdown's inline processor, trying only the patterns a text can match.
 
-    Overrides the private `__handleInline` of Markdown 3.x (pinned in pyproject.toml); the
-    loop is the stock one, plus the skip. tests/test_markup.py checks that the override is
-    installed and gives byte-identical HTML.
+    Overrides `run` and the private `__handleInline` of Markdown 3.x (pinned in pyproject.toml);
+    the loops are the stock ones, plus the skips. tests/test_markup.py checks that the overrides
+    are installed and give byte-identical HTML.
     """
 
     def __init__(self, md: markdown.Markdown) -> None:
