@@ -10,7 +10,7 @@ import unicodedata
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from blocksite import build, page
@@ -62,19 +62,32 @@ def test_words_are_folded_to_lower_case_without_accents():
     assert tokens("Café's NPS-driven 3.5%") == ["cafe", "s", "nps", "driven", "3", "5"]
 
 
+def rule_fold(text: str) -> str:
+    """fold() as Unicode says, the slow way: lower case, decomposed, accents removed, composed."""
+    return unicodedata.normalize("NFKC", re.sub("[\u0300-\u036f]+", "", unicodedata.normalize(
+        "NFKD", text.lower())))
+
+
+CJK_RULE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+
+
+def rule_tokens(text: str) -> list[str]:
+    """tokens() by the rule in one regex over the whole folded text: a run of CJK gives its
+    pairs and last character, else a word of letters and digits cut to 40."""
+    expected = []
+    for run, word in CJK_RULE.findall(rule_fold(text)):
+        expected.extend([word[:40]] if word else [run[i:i + 2] for i in range(len(run))])
+    return expected
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=120)
        | st.text(alphabet=st.sampled_from("aZ9_-. \t\n'éÉßЖＡ&;"), max_size=60))
 def test_text_without_chinese_gives_the_words_of_the_rule(text):
     """Plain ASCII text takes a faster path than other text: both must give the rule's words
     (letters and digits, folded, cut to 40) and fold as Unicode says."""
-    rule = unicodedata.normalize("NFKC", re.sub("[\u0300-\u036f]+", "", unicodedata.normalize(
-        "NFKD", text.lower())))
-    assert fold(text) == rule
-    assert tokens(text) == [w[:40] for w in re.findall(r"[^\W_]+", rule)]
-
-
-CJK_RULE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+    assert fold(text) == rule_fold(text)
+    assert tokens(text) == rule_tokens(text)
 
 
 @settings(max_examples=150, deadline=None)
@@ -82,10 +95,29 @@ CJK_RULE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
 def test_text_with_chinese_gives_the_words_and_pairs_of_the_rule(text):
     """Text with CJK is split into the runs of CJK and the text between them (words found on
     the fast paths): the same terms as the rule, a run's pairs and last character, else words."""
-    expected = []
-    for run, word in CJK_RULE.findall(fold(text)):
-        expected.extend([word[:40]] if word else [run[i:i + 2] for i in range(len(run))])
-    assert tokens(text) == expected
+    assert tokens(text) == rule_tokens(text)
+
+
+# ASCII words and punctuation around the characters whose folding depends on what is next to
+# them: combining accents (U+0338 turns "=" into "≠"), other marks, capital sigma (final or
+# not by the letters around it, across "'" and "."), Hangul jamo that compose, ligatures and
+# full-width forms that fold to ASCII, white space that is not ASCII, a lone surrogate
+MOSTLY_ASCII = st.lists(st.sampled_from(
+    ["a", "Zq", "9", " ", "  ", ".", "'", "=", "<", "_", "-", "x" * 45, "é", "e\u0301", "\u0338",
+     "\u0591", "\u20d2", "Σ", "ΑΣ", "σ", "净推荐值", "客", "ｶﾀｶﾅ", "한", "\u1100", "\u1161", "\u11a8",
+     "Ａ", "ﬁ", "½", "İ", "K", "\uf900", "\u00a0", "\u3000", "\ud800", "𝐀"]) | st.characters(),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MOSTLY_ASCII)
+@example("ΑΣ'a ΑΣ. a.Σ b")  # a sigma is final or not by letters beyond ASCII punctuation
+@example("a =\u0338 b\u0338 \u1100\u1161 Ａ１ naïve")
+def test_mostly_ascii_text_folds_each_word_as_the_whole_text_would(text):
+    """Text that is mostly ASCII has only its other words folded: the terms must be the ones
+    of the whole text folded at once."""
+    assert tokens(text) == rule_tokens(text)
+    assert tokens(text + " 客户" + text.upper()) == rule_tokens(text + " 客户" + text.upper())
 
 
 def test_long_words_are_cut_on_both_paths():

@@ -27,6 +27,10 @@ _ASCII_WORDS = bytes((c | 32 if chr(c).isalpha() else c) if c < 128 and chr(c).i
                      for c in range(256))
 # ... and for folded text, as it is (folding can give capitals: "𝐀" is "A")
 _FOLDED_WORDS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+# ... and for UTF-8 text that is mostly ASCII: ASCII as _ASCII_WORDS does, other bytes kept
+_MOSTLY_ASCII_WORDS = bytes(c if c >= 128 else _ASCII_WORDS[c] for c in range(256))
+# ... and the same with every byte of another character as 0x80, which find() finds fast
+_NOT_ASCII_MARKED = bytes(128 if c >= 128 else c for c in _MOSTLY_ASCII_WORDS)
 
 
 def fold(text: str) -> str:
@@ -44,6 +48,29 @@ def tokens(text: str) -> list[str]:
     """The terms of a text, one per position: term i is at position i."""
     if text.isascii():
         return _words(text, _ASCII_WORDS)
+    if "\u03a3" in text:  # lower() of a capital sigma depends on the letters around it
+        return _folded_tokens(text)
+    # Mostly ASCII with a few other words (a Chinese term in English text): the ASCII words
+    # as above, in bytes, and only the words with other characters folded and split. The same
+    # terms: folding, accents and runs of CJK never reach across ASCII punctuation or space
+    # (U+0338, which would make "=" into "≠", is an accent removed before composing).
+    data = text.encode("utf-8", "surrogatepass").translate(_MOSTLY_ASCII_WORDS)
+    marked = data.translate(_NOT_ASCII_MARKED)
+    found: list[str] = []
+    done = 0  # data before this is split
+    while (other := marked.find(128, done)) >= 0:
+        start = max(data.rfind(b" ", done, other) + 1, done)  # the word it is in
+        end = data.find(b" ", other)
+        end = len(data) if end < 0 else end
+        found.extend(_words(data[done:start].decode("ascii"), _FOLDED_WORDS))
+        found.extend(_folded_tokens(data[start:end].decode("utf-8", "surrogatepass")))
+        done = end
+    found.extend(_words(data[done:].decode("ascii"), _FOLDED_WORDS))
+    return found
+
+
+def _folded_tokens(text: str) -> list[str]:
+    """The terms of any text, folded as a whole."""
     folded = fold(text)
     if not _CJK_RUNS.search(folded):
         return _words(folded)
