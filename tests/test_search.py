@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from blocksite import build, page
 from cxsite.errors import BuildFailed
 from cxsite.search import index as search_index
+from cxsite.search import text as search_text
 from cxsite.search.index import FOLDER, SearchIndex, layout, sort_key
 from cxsite.search.record import record
 from cxsite.search.text import sections
@@ -54,6 +55,35 @@ def test_text_reads_as_a_browser_shows_it_around_odd_tags():
 def test_labels_side_by_side_stay_separate_words():
     parts, _ = sections('<figcaption><span>Scores</span><span>One bar per team</span></figcaption>')
     assert parts[0].text == "Scores One bar per team"
+
+
+# pieces of HTML around the tags that change how text is read: headings with an anchor (and
+# without), the '#' links beside them, hidden and skipped parts (nested, self-closing, in
+# capitals), comments, entities and a '<' that starts no tag
+HTML_PIECES = st.lists(st.sampled_from(
+    ["<p>", "</p>", "<P>", "<li>", "</li>", '<td style="text-align: right;">', "</td>", "<br>",
+     "<br/>", "<span>", "</span>", "<em>", "</em>", "<strong>", "</strong>", "<h2 id='a'>", "</h2>",
+     '<h3 id="b c">', "</h3>", "<h2>", "<H2 ID=x>", '<a class="headerlink" href="#a">', "</a>",
+     "<a href='#'>", "<div hidden>", "<div>", "</div>", '<p aria-hidden="true">', "<svg>",
+     "</svg>", "<svg/>", "<SCRIPT>", "</script>", "<template>", "</template>", "<!-- x -->",
+     "<img alt=x>", "<b hidden=''>", "</b>", '<i title="a>b hidden">', "</i>", "<", ">",
+     "&amp;", "&lt;", "&nbsp;", "word", "Two words", " ", "\n", "净推荐值", "é"]), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HTML_PIECES)
+@example('<p>a<a class="headerlink" href="#a">#</a>b <em>c</em>d</p><h2 id="x">T<a class="headerlink" '
+         'href="#x">#</a></h2>e<div hidden>f<div>g</div>h</div>i<svg><text>j</text></svg>k')
+def test_text_read_in_bulk_is_the_text_read_tag_by_tag(html):
+    """Between tags that change nothing, text is read in one piece: the sections, their text
+    and runs must be what reading tag by tag gives, also where a page's text is cut."""
+    with mock.patch.object(search_text, "BULK_READING", False):
+        by_tag = sections(html)
+    assert sections(html) == by_tag
+    with mock.patch.object(search_text, "MAX_TEXT", 12):
+        cut = sections(html)
+        with mock.patch.object(search_text, "BULK_READING", False):
+            assert cut == sections(html)
 
 
 # --- words ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from itertools import compress
 from typing import NamedTuple
 
 MAX_TEXT = 60_000  # characters of a page's text that are searched and shown in excerpts
+BULK_READING = True  # see sections(); tests turn it off to compare with a step per tag
 
 # a tag's attributes run to the first '>' outside quotes, with the white space before it (no
 # backtracking: a tag that is not closed is text, as in a browser)
@@ -128,7 +129,7 @@ def sections(body_html: str) -> tuple[list[Section], list[Weighted]]:
     plain[2::4] = map(_SPACING.__getitem__, names)
     upcoming = iter(stops)
     stop = next(upcoming)
-    bulk = True
+    bulk = BULK_READING
     k = 0  # the next tag
     text = pieces[0]  # the text before it, not read yet
     while True:

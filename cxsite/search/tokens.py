@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import compress
+from operator import not_
 MAX_WORD = 40  # longer words (links, codes) are cut to this many characters
 # Hiragana, Katakana, Bopomofo, CJK ideographs (with extensions), compatibility ideographs, Hangul
 CJK = ("\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -29,8 +31,6 @@ _ASCII_WORDS = bytes((c | 32 if chr(c).isalpha() else c) if c < 128 and chr(c).i
 _FOLDED_WORDS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 # ... and for UTF-8 text that is mostly ASCII: ASCII as _ASCII_WORDS does, other bytes kept
 _MOSTLY_ASCII_WORDS = bytes(c if c >= 128 else _ASCII_WORDS[c] for c in range(256))
-# ... and the same with every byte of another character as 0x80, which find() finds fast
-_NOT_ASCII_MARKED = bytes(128 if c >= 128 else c for c in _MOSTLY_ASCII_WORDS)
 
 
 def fold(text: str) -> str:
@@ -51,22 +51,19 @@ def tokens(text: str) -> list[str]:
     if "\u03a3" in text:  # lower() of a capital sigma depends on the letters around it
         return _folded_tokens(text)
     # Mostly ASCII with a few other words (a Chinese term in English text): the ASCII words
-    # as above, in bytes, and only the words with other characters folded and split. The same
-    # terms: folding, accents and runs of CJK never reach across ASCII punctuation or space
-    # (U+0338, which would make "=" into "≠", is an accent removed before composing).
-    data = text.encode("utf-8", "surrogatepass").translate(_MOSTLY_ASCII_WORDS)
-    marked = data.translate(_NOT_ASCII_MARKED)
+    # lowered and split in bytes as above, and only the other words folded and split. The same
+    # terms: folding, accents and runs of CJK never reach across ASCII punctuation or white
+    # space (U+0338, which would make "=" into "≠", is an accent removed before composing).
+    words = text.encode("utf-8", "surrogatepass").translate(_MOSTLY_ASCII_WORDS).decode(
+        "utf-8", "surrogatepass").split()
     found: list[str] = []
-    done = 0  # data before this is split
-    while (other := marked.find(128, done)) >= 0:
-        start = max(data.rfind(b" ", done, other) + 1, done)  # the word it is in
-        end = data.find(b" ", other)
-        end = len(data) if end < 0 else end
-        found.extend(_words(data[done:start].decode("ascii"), _FOLDED_WORDS))
-        found.extend(_folded_tokens(data[start:end].decode("utf-8", "surrogatepass")))
-        done = end
-    found.extend(_words(data[done:].decode("ascii"), _FOLDED_WORDS))
-    return found
+    done = 0  # words before this are in found
+    for other in compress(range(len(words)), map(not_, map(str.isascii, words))):
+        found.extend(words[done:other])
+        found.extend(_folded_tokens(words[other]))
+        done = other + 1
+    found.extend(words[done:])
+    return _cut(found)
 
 
 def _folded_tokens(text: str) -> list[str]:
@@ -91,6 +88,11 @@ def _words(text: str, table: bytes = _FOLDED_WORDS) -> list[str]:
         words = text.encode("ascii").translate(table).decode("ascii").split()
     else:
         words = _WORDS.findall(text)
-    if len(text) > MAX_WORD and max(map(len, words), default=0) > MAX_WORD:
+    return _cut(words) if len(text) > MAX_WORD else words
+
+
+def _cut(words: list[str]) -> list[str]:
+    """The words, each cut to MAX_WORD characters."""
+    if max(map(len, words), default=0) > MAX_WORD:
         return [w[:MAX_WORD] for w in words]
     return words
