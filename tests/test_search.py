@@ -167,6 +167,34 @@ def test_positions_are_counted_in_gaps_however_far_apart():
     assert rec.terms["beta"][1] == "1,3004"
 
 
+def decoded(where: str) -> list[int]:
+    """Positions from 'count,first,gap,gap...'."""
+    count, *gaps = map(int, where.split(","))
+    assert len(gaps) == count
+    return [sum(gaps[:i + 1]) for i in range(count)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["alpha", "beta", "净推荐值", "x" * 45, "Café", "7"]),
+                         max_size=12), min_size=1, max_size=6),
+       st.sampled_from(["", "Beta", "alpha beta alpha"]), st.sampled_from([0, 4090]))
+def test_every_term_keeps_every_position_in_order(paragraphs, title, far):
+    """Each term's positions are the places its word has on the page: the title's words first,
+    then each paragraph after a gap, counted the simple way here (one word at a time)."""
+    body = "".join(f"<p>{' '.join(words)}</p>" for words in [["gap"] * far, *paragraphs] if words)
+    rec = record("a/", title, "", "en", body)
+    expected: dict[str, list[int]] = {}
+    pos = 0
+    for run in [title, *(r.text for r in sections(body)[1])]:
+        for term in tokens(run):
+            expected.setdefault(term, []).append(pos)
+            pos += 1
+        pos += 1  # a gap between blocks (the title counts as one)
+    words = {t: decoded(where) for t, (_, where) in rec.terms.items() if " " not in t}
+    assert words == expected
+    assert list(words) == list(expected)  # in the order they first appear
+
+
 def test_a_record_carried_between_processes_or_builds_is_the_same_record():
     import pickle
 
