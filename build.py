@@ -6,7 +6,6 @@ Run with any Python: when this folder has the virtual environment the README's q
 `python build.py serve` works as the editing guide says, on Windows too."""
 import importlib.util
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,6 +26,8 @@ def _outside_venv() -> bool:
 
 def _again_in_venv() -> int:
     """This command, run by the Python of .venv; its exit code."""
+    import subprocess  # only here: a build in .venv starts faster without it
+
     env = dict(os.environ, **{_AGAIN: "1"})
     child = subprocess.Popen([str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]], env=env)
     while True:

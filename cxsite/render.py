@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from .config import Config, default_theme_dir  # noqa: F401 (re-exported)
 from .content import check_file_name, check_inside, relative_url
 from .errors import SiteError, did_you_mean
 from .i18n import Language, Reader, _, current, install_jinja, language_name
+from .i18n import browser
 from .i18n.browser import MessageId, messages_script, script_messages
 from .nav import Navigation, NavNode, visible_children
 from .translations import alternates, versions
@@ -119,8 +121,29 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[self._key(bucket)] = bucket.code
 
+    def export(self) -> dict[tuple, bytes]:
+        return {key: marshal.dumps(code) for key, code in self._code.items()}
+
+    def absorb(self, compiled: dict[tuple, bytes]) -> None:
+        for key, code in compiled.items():
+            if key not in self._code:
+                self._code[key] = marshal.loads(code)
+
 
 _COMPILED = _CompiledTemplates()
+Warmed = tuple[dict[tuple, bytes], dict[tuple[bytes, ...], list[MessageId]]]
+
+
+def warmed() -> Warmed:
+    """The templates this process compiled and the scripts' messages it found, as plain values
+    for another process running the same Python (a render worker hands them to the main one)."""
+    return _COMPILED.export(), browser.found()
+
+
+def use_warmed(warm: Warmed) -> None:
+    """Take the compiled templates and scripts' messages of another process (see warmed())."""
+    _COMPILED.absorb(warm[0])
+    browser.remember(warm[1])
 
 
 def _template_error(exc: jinja2.TemplateSyntaxError, dirs: list[Path]) -> SiteError:

@@ -110,7 +110,7 @@ def versions(node: NavNode, nav: Navigation, config: Config) -> list[Version]:
     for lang in config.languages:
         other = nav.version(node, lang.prefix)
         target = other or nav.roots.get(lang.code if lang.prefix else "", nav.root)
-        out.append(Version(lang.code, lang.tag, lang.name, target.url,
+        out.append(Version(lang.code, lang.tag, lang.shown_name, target.url,
                            current=(lang.code if lang.prefix else "") == node.lang,
                            translated=other is not None and not other.fallback))
     return out

@@ -117,9 +117,9 @@ def test_language_and_other_languages(tmp_path):
     default, zh, hant = cfg.languages
     assert (default.code, default.tag, default.prefix, default.title, default.footer) == \
         ("en-GB", "en-GB", "", "Customer First", "Northwind")
-    assert (zh.code, zh.tag, zh.locale, zh.prefix, zh.title, zh.footer, zh.name) == \
+    assert (zh.code, zh.tag, zh.locale, zh.prefix, zh.title, zh.footer, zh.shown_name) == \
         ("zh", "zh-Hans", "zh_Hans", "zh/", "客户至上", "北风公用事业", "简体中文")
-    assert (hant.tag, hant.prefix, hant.name) == ("zh-Hant", "zh-Hant/", "繁體")
+    assert (hant.tag, hant.prefix, hant.shown_name) == ("zh-Hant", "zh-Hant/", "繁體")
     assert cfg.default_language is default and cfg.language_by_code("zh") is zh
 
 

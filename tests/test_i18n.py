@@ -28,7 +28,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 ])
 def test_language_codes_as_people_write_them(code, tag, name):
     lang = make_language(code)
-    assert (lang.tag, lang.name) == (tag, name)
+    assert (lang.tag, lang.shown_name) == (tag, name)
 
 
 @pytest.mark.parametrize("code", ["xx", "chinese", "", "zh Hans", "../en"])

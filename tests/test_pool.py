@@ -57,8 +57,8 @@ def test_a_failure_in_a_worker_names_its_pages():
     with pool() as p:
         p.install({"name": "s"})
         with pytest.raises(WorkerFailed) as exc:
-            # the worker takes chunks from the end, the main process from the front
-            list(p.run([[1]] * 3 + [[-1]], lambda c: [], describe=lambda c: "content/broken.md"))
+            # the spawned worker is handed the first chunk; the main process takes the next
+            list(p.run([[-1]] + [[1]] * 3, lambda c: [], describe=lambda c: "content/broken.md"))
     assert str(exc.value) == "rendering content/broken.md failed: ValueError: a block went wrong"
     assert "Traceback" in exc.value.__notes__[0]  # for CXSITE_DEBUG=1
 
@@ -88,3 +88,23 @@ def test_a_site_rendered_by_spawned_workers_is_byte_identical(tmp_path):
         renderer.close()
     assert {o.path: o.html for o in outputs} == {p: d for p, d in serial.items()
                                                  if p.endswith("index.html") and p != "search/index.html"}
+
+
+def test_chunks_shrink_towards_the_end_so_no_process_waits_long_for_the_last(tmp_path):
+    """Pages go out in order, each once, in chunks of at most MAX_CHUNK pages that get smaller
+    as the work runs out: the last chunks take a few pages, so when one process takes the last,
+    the others are busy for no longer than that."""
+    from cxsite.engine.site import MAX_CHUNK, MIN_CHUNK, chunked
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from make_site import make_site
+
+    make_site(tmp_path, pages=600, sections=2, subsections=1)
+    model = load(load_config(tmp_path), Problems())
+    urls = [n.url for n in model.nav.order]
+    chunks = chunked(model, Work(urls), processes=2)
+    assert [u for c in chunks for u in c.urls] == urls
+    sizes = [len(c.urls) for c in chunks]
+    assert max(sizes) <= MAX_CHUNK and sizes[0] == MAX_CHUNK
+    assert sizes[-3:] == [MIN_CHUNK] * 2 + [sizes[-1]] and sizes[-1] <= MIN_CHUNK
+    assert sizes == sorted(sizes, reverse=True)[:-1] + sizes[-1:]  # never larger again

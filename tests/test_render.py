@@ -78,3 +78,31 @@ def test_themes_loaded_in_one_process_each_render_their_own_templates(tmp_path):
     assert render("b", "B {{ title }}") == "B T"
     assert render("a", "A edited {{ title }}") == "A edited T"
     assert render("b", "B {{ title }}") == "B T"
+
+
+def test_a_worker_hands_its_compiled_theme_to_the_main_process(monkeypatch):
+    """A render worker compiles the theme and finds its scripts' messages as it starts; the
+    main process takes both rather than doing the same work while the worker renders."""
+    import multiprocessing
+    from pathlib import Path
+
+    from cxsite import render
+    from cxsite.config import load_config
+    from cxsite.engine.site import warm_theme
+    from cxsite.i18n import browser
+
+    config = load_config(Path(__file__).resolve().parent.parent)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # nothing inherited
+        warm = pool.apply(warm_theme, (config,))
+    fresh = render._CompiledTemplates()
+    monkeypatch.setattr(render, "_COMPILED", fresh)
+    monkeypatch.setattr(browser, "_FOUND", {})
+    render.use_warmed(warm)
+    compiled, searched = [], []
+    monkeypatch.setattr(fresh, "dump_bytecode", lambda bucket: compiled.append(bucket.key))
+    monkeypatch.setattr(browser, "_find", lambda sources: searched.append(1) or [])
+    theme = render.load_theme(config)
+    for name in ("page.html", "section.html", "base.html", "partials/nav.html"):
+        assert theme.env.get_template(name).render  # from the worker's code
+    assert compiled == [] and searched == []
+    assert "Save as PNG" in theme.script_messages()  # the worker's findings

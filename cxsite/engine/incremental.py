@@ -308,12 +308,10 @@ class IncrementalBuild:
         self._content.clear()
         problems = Problems()
         self._discover()
-        theme = None
         if len(self._discovered[0]) >= EARLY_POOL_PAGES:
-            theme = warmed_theme(self.config)
-            self.renderer.start()  # the workers boot while the pages are read
+            self.renderer.start(self.config)  # the workers get ready while the pages are read
         self.today = self.config.effective_today()
-        model = load(self.config, problems, theme=theme, discovered=self._discovered,
+        model = load(self.config, problems, discovered=self._discovered,
                      read=lambda s, d, p: self._read(s, d, p, changed))
         if model is None:
             return Update(False, problems.items)
@@ -507,26 +505,6 @@ class IncrementalBuild:
             self._pages[source.rel] = (key, page, found)
         problems.extend(found)
         return page
-
-
-def warmed_theme(config: Config) -> Theme | None:
-    """The theme with its templates compiled and its scripts' messages found, made before the
-    render workers start: a forked worker inherits both (70 ms it would spend before its first
-    page), and this process needs them anyway. None when the templates have a mistake: load()
-    reports it."""
-    import jinja2
-
-    try:
-        theme = load_theme(config)
-        for name in theme.env.list_templates(extensions=["html"]):
-            try:
-                theme.env.get_template(name)
-            except jinja2.TemplateError:  # reported when a page uses it, as without this
-                pass
-        theme.script_messages()
-    except (jinja2.TemplateError, SiteError, OSError):
-        return None
-    return theme
 
 
 def _on_disk(o: PageOutput) -> PageOutput:

@@ -24,6 +24,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 Chunk = Any  # what the render function takes (a list of URLs and cached bodies)
 _POLL = 0.05  # seconds the main process waits for results when it has nothing to render
+IN_FLIGHT = 2  # chunks handed to a worker ahead of time
+BOOTED = -1  # the chunk index of what a worker's boot function returned
 
 
 @contextmanager
@@ -43,11 +45,20 @@ class WorkerFailed(RuntimeError):
     """A worker raised (a bug in cxsite or a block) or died; the message says which pages."""
 
 
-def _worker(inbox, outbox, ident: int, setup: str, work: str) -> None:
-    """A worker's life: receive the site, then render chunks until told to stop."""
+def _worker(inbox, outbox, ident: int, setup: str, work: str,
+            boot: tuple[str, Any] | None) -> None:
+    """A worker's life: get ready, receive the site, then render chunks until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the main process's to handle
     import importlib
 
+    if boot is not None:
+        module, _, name = boot[0].rpartition(".")
+        try:
+            ready = getattr(importlib.import_module(module), name)(boot[1])
+        except Exception:  # only a head start: what went wrong is met again, and reported
+            ready = None
+        if ready is not None:  # for the main process (see RenderPool.run's `booted`)
+            outbox.put((ident, BOOTED, True, ready))
     module, _, name = setup.rpartition(".")
     install = getattr(importlib.import_module(module), name)
     module, _, name = work.rpartition(".")
@@ -73,9 +84,11 @@ def _worker(inbox, outbox, ident: int, setup: str, work: str) -> None:
 class RenderPool:
     """`workers` processes plus the main process; see the module's docstring."""
 
-    def __init__(self, workers: int, *, setup: str, work: str, method: str | None = None) -> None:
+    def __init__(self, workers: int, *, setup: str, work: str, method: str | None = None,
+                 boot: tuple[str, Any] | None = None) -> None:
         """setup and work name functions ('module.function'): setup(site) -> state once per
-        worker, work(state, chunk) -> results for each chunk."""
+        worker, work(state, chunk) -> results for each chunk; boot (a function's name and its
+        argument) is called as each worker starts, before the site arrives."""
         context = multiprocessing.get_context(method)
         self._outbox = context.Queue()
         self._inboxes = []
@@ -84,7 +97,7 @@ class RenderPool:
             for ident in range(workers):
                 inbox = context.Queue()
                 proc = context.Process(target=_worker, daemon=True, name=f"cxsite-render-{ident}",
-                                       args=(inbox, self._outbox, ident, setup, work))
+                                       args=(inbox, self._outbox, ident, setup, work, boot))
                 proc.start()
                 self._inboxes.append(inbox)
                 self._procs.append(proc)
@@ -97,30 +110,34 @@ class RenderPool:
             inbox.put(("install", -1, blob))
 
     def run(self, chunks: Sequence[Chunk], local: Callable[[Chunk], Any],
-            describe: Callable[[Chunk], str] = str) -> Iterator[tuple[int, Any]]:
+            describe: Callable[[Chunk], str] = str,
+            booted: Callable[[Any], None] | None = None) -> Iterator[tuple[int, Any]]:
         """Yield (chunk index, result) for every chunk, as they finish; the main process
-        renders chunks with `local` whenever no result is waiting."""
+        renders chunks with `local` whenever no result is waiting. What a worker's boot
+        function returned goes to `booted` as it arrives (before the main process renders,
+        when the worker was ready first)."""
         todo = list(range(len(chunks)))
         busy: dict[int, list[int]] = {i: [] for i in range(len(self._procs))}
         done = 0
 
         def hand_out(worker: int, most: int) -> None:
             while todo and len(busy[worker]) < most:
-                index = todo.pop()  # from the end: the main process works from the front
-                busy[worker].append(index)
+                index = todo.pop(0)  # in order, as the main process takes them: the chunks
+                busy[worker].append(index)  # get smaller towards the end (see chunked())
                 self._inboxes[worker].put(("render", index, chunks[index]))
 
-        def in_flight() -> int:
-            # chunks a worker holds: while much is left, three, so that it never waits for the
-            # main process (busy with a chunk of its own, or writing pages) to send it more;
-            # towards the end two, so that no process is left with much when the others finish
-            return 3 if len(todo) > 4 * len(busy) else 2
-
-        for worker in busy:  # a forked worker is up at once; a spawned one gets one chunk
-            hand_out(worker, in_flight() if self.method == "fork" else 1)  # until it has booted
+        # chunks a worker holds: two, so that it never waits for the main process (busy with a
+        # chunk of its own, or writing pages) to send it more; a forked worker is up at once,
+        # a spawned one gets one chunk until it has booted
+        for worker in busy:
+            hand_out(worker, IN_FLIGHT if self.method == "fork" else 1)
         while done < len(chunks):
             try:
                 ident, index, ok, result = self._outbox.get(block=not todo, timeout=_POLL)
+                if index == BOOTED:
+                    if booted is not None:
+                        booted(result)
+                    continue
             except queue.Empty:
                 self._check_alive(busy, chunks, describe)
                 if todo:
@@ -134,7 +151,7 @@ class RenderPool:
                 failed.add_note(f"in the worker process:\n{result}")
                 raise failed
             busy[ident].remove(index)
-            hand_out(ident, in_flight())
+            hand_out(ident, IN_FLIGHT)
             done += 1
             yield index, result
 

@@ -25,8 +25,8 @@ from .state import collector_relaxed
 from .values import TODAY_INPUT, BuildResult, PageOutput, SiteModel  # noqa: F401 (shared values)
 from .output import Writer
 from .pool import RenderPool, WorkerFailed
-from ..render import (ASSET_DIR, PageView, Theme, _template_error, bundle_files, bundle_tags,
-                     load_theme, messages_asset, page_context)
+from ..render import (ASSET_DIR, PageView, Theme, Warmed, _template_error, bundle_files,
+                     bundle_tags, load_theme, messages_asset, page_context, use_warmed, warmed)
 
 CONFIG_INPUT = "cxsite.yaml"
 NAV_INPUT = "@navigation"  # pseudo-input: the titles, weights and URLs of all pages
@@ -216,6 +216,7 @@ def _render_error(exc: jinja2.TemplateError, name: str, page: Page | None,
 BLOCK_COST = 25  # a data block (chart, SVG rendering) costs about as much as 25 plain pages
 POOL_COST = 150  # below this much work, starting worker processes costs more than it saves
 WARM_POOL_COST = 40  # ... and below this, handing work to running workers does
+MAX_CHUNK, MIN_CHUNK = 50, 4  # the cost of a chunk of pages handed to a process
 
 
 @dataclass
@@ -262,6 +263,20 @@ def install(spec: tuple) -> SiteModel:
     return languages_model(config, pages, sitemap, load_theme(config), assets, verdict)
 
 
+def warm_theme(config: Config) -> Warmed:
+    """A worker's start: compile the theme's templates and find its scripts' messages. Both
+    are kept per process, so the theme install() makes has them at once; the main process
+    takes them too (use_warmed), rather than working them out again."""
+    theme = load_theme(config)
+    for name in theme.env.list_templates(extensions=["html"]):
+        try:
+            theme.env.get_template(name)
+        except jinja2.TemplateError:  # reported when a page uses it
+            pass
+    theme.script_messages()
+    return warmed()
+
+
 def page_cost(node: NavNode) -> int:
     page = node.page
     if page is None or "```" not in page.body and "~~~" not in page.body:
@@ -270,19 +285,23 @@ def page_cost(node: NavNode) -> int:
 
 
 def chunked(model: SiteModel, work: Work, processes: int) -> list[Work]:
-    """Consecutive pages grouped into chunks of similar cost: small enough that no process
-    waits long for the last one, large enough that handing them out costs little."""
+    """Consecutive pages grouped into chunks, in the order processes take them: about
+    1/(4 * processes) of the work left each, at most MAX_CHUNK, so that writing starts early,
+    and smaller towards the end, so that no process finishes long before the others."""
     costs = [page_cost(model.nav.by_url[u]) if u not in work.bodies else 1 for u in work.urls]
-    target = max(4, sum(costs) // (processes * 12))
+    left = sum(costs)
     chunks: list[Work] = []
     urls: list[str] = []
-    weight = 0
+    weight = target = 0
     for url, cost in zip(work.urls, costs):
-        if urls and weight + cost > target:
-            chunks.append(Work(urls, {u: work.bodies[u] for u in urls if u in work.bodies}))
-            urls, weight = [], 0
+        if not urls:
+            target = min(MAX_CHUNK, max(MIN_CHUNK, left // (4 * processes)))
         urls.append(url)
         weight += cost
+        left -= cost
+        if weight >= target:
+            chunks.append(Work(urls, {u: work.bodies[u] for u in urls if u in work.bodies}))
+            urls, weight = [], 0
     if urls:
         chunks.append(Work(urls, {u: work.bodies[u] for u in urls if u in work.bodies}))
     return chunks
@@ -302,11 +321,13 @@ class Renderer:
         self.pool: RenderPool | None = None
         self._installed: SiteModel | None = None
 
-    def start(self) -> None:
-        """Start the workers now (they boot while this process loads the site)."""
+    def start(self, config: Config | None = None) -> None:
+        """Start the workers now; given the config, each compiles the theme as it starts, while
+        this process reads the pages."""
         if self.pool is None and self.jobs > 1:
             self.pool = RenderPool(self.jobs - 1, setup="cxsite.engine.site.install",
-                                   work="cxsite.engine.site.render_work", method=self.method)
+                                   work="cxsite.engine.site.render_work", method=self.method,
+                                   boot=("cxsite.engine.site.warm_theme", config) if config else None)
 
     def render(self, model: SiteModel, work: Work,
                progress: Callable[[int, int], None] | None = None,
@@ -334,7 +355,8 @@ class Renderer:
         finished = 0
         try:
             for index, outputs in self.pool.run(chunks, lambda c: render_work(model, c),
-                                                describe=lambda c: _describe(model, c)):
+                                                describe=lambda c: _describe(model, c),
+                                                booted=use_warmed):
                 finished_chunks[index] = outputs
                 finished += len(outputs)
                 if progress:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import json
 
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_javascript
-
 from .active import Reader
 
 MessageId = str | tuple[str, str]  # a message, or (singular, plural)
@@ -29,7 +27,21 @@ def script_messages(sources: list[bytes]) -> list[MessageId]:
     return _FOUND[key]
 
 
+def found() -> dict[tuple[bytes, ...], list[MessageId]]:
+    """What script_messages() has found in this process (see render.warmed)."""
+    return dict(_FOUND)
+
+
+def remember(messages: dict[tuple[bytes, ...], list[MessageId]]) -> None:
+    """Take what script_messages() found in another process, for the same scripts' bytes."""
+    if messages and not _FOUND:
+        _FOUND.update(messages)
+
+
 def _find(sources: list[bytes]) -> list[MessageId]:
+    # imported here: a build's main process takes what its render worker found (render.warmed)
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_javascript
+
     found: dict[MessageId, None] = {}
     for data in sources:
         for _, func, messages, _ in extract_javascript(io.BytesIO(data), DEFAULT_KEYWORDS, [], {}):

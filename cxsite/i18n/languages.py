@@ -23,7 +23,7 @@ class Language:
     tag: str  # BCP 47, for lang= and hreflang=: 'en', 'zh-Hans', 'zh-Hant-HK'
     locale: str  # Babel's identifier: 'en', 'zh_Hans', 'zh_Hant_HK'
     prefix: str = ""  # '' for the default language, else 'zh/'
-    name: str = ""  # the language's own name, shown in the language switcher
+    name: str = ""  # the name the site gives it; '' for its own name (see shown_name)
     title: str = ""
     description: str = ""
     footer: str = ""
@@ -31,6 +31,11 @@ class Language:
     @property
     def babel(self) -> Locale:
         return _babel(self.locale)
+
+    @property
+    def shown_name(self) -> str:
+        """The name the language switcher shows (a locale's names are loaded only for it)."""
+        return self.name or own_name(self.babel)
 
 
 @lru_cache(maxsize=None)
@@ -92,7 +97,7 @@ def make_language(code: str, *, locale: str | None = None, prefix: str = "", nam
     """A Language from a code (and optionally a locale that differs from it); ValueError if unknown."""
     loc = parse_locale(locale or code)
     return Language(code=code, tag=tag_of(loc), locale=str(loc), prefix=prefix,
-                    name=name or own_name(loc), title=title, description=description,
+                    name=name, title=title, description=description,
                     footer=footer)
 
 

@@ -1,0 +1,99 @@
+"""Where a cold build of the shared corpus spends its time, by part, in one process.
+
+Run: .venv/bin/python bench/profile_cold.py [--pages 1000] [--checkout DIR ...]
+
+Each checkout (default: this one) builds the corpus with --jobs 1 (after an untimed build that
+compiles its bytecode) while a thread samples the build's stack every millisecond; a sample
+counts for the innermost part below on its stack. The parts are those issue 14 names, so a
+change shows where it saved. Sampling costs little, so the shares are close to real times;
+bench_cold.py gives the times of whole builds.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPUS = Path(os.environ.get("CXSITE_CORPUS", "/work/shared/bench/corpus.py"))
+# part -> (file name ending, function name) of the functions whose callees belong to it
+PARTS = [
+    ("search record", ("search/record.py", "record")),
+    ("Markdown", ("markdown/core.py", "convert")),
+    ("page around Markdown", ("engine/site.py", "render_body")),
+    ("templates", ("jinja2/environment.py", "render")),
+    ("search index", ("search/index.py", "files")),
+    ("writing files", ("engine/output.py", "put")),
+    ("reading pages", ("engine/site.py", "load")),
+    ("build record", ("engine/build.py", "record")),
+    ("imports", ("<frozen importlib._bootstrap>", "_find_and_load")),
+]
+# run in the build's process: sample the main thread's stack, build, print the counts
+RUN = """import sys, threading, time, collections
+sys.path.insert(0, sys.argv[1]); parts = eval(sys.argv[2]); sys.argv = ["build.py", *sys.argv[3:]]
+counts = collections.Counter(); main_id = threading.get_ident(); done = threading.Event()
+def sample():
+    while not done.wait(0.001):
+        frame = sys._current_frames().get(main_id)
+        name = "other"
+        while frame is not None:
+            code = frame.f_code
+            found = [p for p, (file, fn) in parts if code.co_name == fn and code.co_filename.endswith(file)]
+            if found:
+                name = found[0]
+                break
+            frame = frame.f_back
+        counts[name] += 1
+sys.setswitchinterval(0.0005)
+threading.Thread(target=sample, daemon=True).start()
+from cxsite.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    done.set()
+    print(dict(counts), file=sys.stderr)
+"""
+
+
+def profile(checkout: Path, site: Path, tmp: Path) -> dict[str, int]:
+    """Samples per part of one cold build by `checkout`."""
+    import ast
+
+    counts: dict[str, int] = {}
+    for run in ("warm", "sampled"):
+        out, cache = tmp / f"out-{checkout.name}-{run}", tmp / f"cache-{checkout.name}-{run}"
+        proc = subprocess.run([sys.executable, "-c", RUN, str(checkout.resolve()), repr(PARTS),
+                               "--source", str(site), "--output", str(out), "--cache-dir",
+                               str(cache), "--jobs", "1"],
+                              check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        counts = ast.literal_eval(proc.stderr.strip().splitlines()[-1])
+    return counts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument("--checkout", type=Path, action="append", default=[],
+                    help="a cxsite checkout to profile (repeat to compare; default: this one)")
+    args = ap.parse_args()
+    checkouts = args.checkout or [HERE.parent]
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        subprocess.run([sys.executable, str(CORPUS), str(site / "content"), str(args.pages)],
+                       check=True, stdout=subprocess.DEVNULL)
+        rows = [(checkout, profile(checkout, site, Path(tmp))) for checkout in checkouts]
+    names = [name for name, _ in PARTS] + ["other"]
+    print(f"{args.pages} pages, one process, sampled every millisecond: share of the time (seconds)")
+    print(f"  {'':22s}" + "".join(f"{str(c)[-20:]:>22s}" for c, _ in rows))
+    for name in names:
+        print(f"  {name:22s}" + "".join(
+            f"{100 * counts.get(name, 0) / sum(counts.values()):14.1f}% ({counts.get(name, 0) / 1000:4.2f})"
+            for _, counts in rows))
+    print(f"  {'total':22s}" + "".join(f"{'':15s}{sum(counts.values()) / 1000:5.2f} s" for _, counts in rows))
+
+
+if __name__ == "__main__":
+    main()
