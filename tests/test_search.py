@@ -148,6 +148,12 @@ def test_mostly_ascii_text_folds_each_word_as_the_whole_text_would(text):
     of the whole text folded at once."""
     assert tokens(text) == rule_tokens(text)
     assert tokens(text + " 客户" + text.upper()) == rule_tokens(text + " 客户" + text.upper())
+    # among many ASCII words, as in an English page with a Chinese term
+    padded = f"{PADDING}{text}{PADDING}{text.upper()}{PADDING}"
+    assert tokens(padded) == rule_tokens(padded)
+
+
+PADDING = " Loyalty, promise: the journey of the customer. " * 20
 
 
 def test_long_words_are_cut_on_both_paths():

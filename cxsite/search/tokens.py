@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from itertools import compress
-from operator import not_
+from operator import add, not_
 MAX_WORD = 40  # longer words (links, codes) are cut to this many characters
 # Hiragana, Katakana, Bopomofo, CJK ideographs (with extensions), compatibility ideographs, Hangul
 CJK = ("\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -51,16 +51,25 @@ def tokens(text: str) -> list[str]:
     if "\u03a3" in text:  # lower() of a capital sigma depends on the letters around it
         return _folded_tokens(text)
     # Mostly ASCII with a few other words (a Chinese term in English text): the ASCII words
-    # lowered and split in bytes as above, and only the other words folded and split. The same
-    # terms: folding, accents and runs of CJK never reach across ASCII punctuation or white
-    # space (U+0338, which would make "=" into "≠", is an accent removed before composing).
-    words = text.encode("utf-8", "surrogatepass").translate(_MOSTLY_ASCII_WORDS).decode(
-        "utf-8", "surrogatepass").split()
+    # lowered and split in bytes as above, and only the other words folded (in one call, a
+    # line each) and split. The same terms: folding, accents and runs of CJK never reach
+    # across ASCII punctuation or white space, nor does anything fold into a line break
+    # (U+0338, which would make "=" into "≠", is an accent removed before composing). A word
+    # costs more that way than in a whole text: text with many others is folded whole.
+    if text.count(" ") * 16 < len(text):  # Chinese or Japanese text: few spaces, if any
+        return _folded_tokens(text)
+    data = text.encode("utf-8", "surrogatepass")
+    if (len(data) - len(text)) * 16 > len(text):  # UTF-8 takes more bytes for other characters
+        return _folded_tokens(text)
+    words = data.translate(_MOSTLY_ASCII_WORDS).decode("utf-8", "surrogatepass").split()
+    others = list(compress(range(len(words)), map(not_, map(str.isascii, words))))
+    if len(others) * 4 > len(words):
+        return _folded_tokens(text)
     found: list[str] = []
     done = 0  # words before this are in found
-    for other in compress(range(len(words)), map(not_, map(str.isascii, words))):
+    for other, folded in zip(others, fold("\n".join([words[i] for i in others])).split("\n")):
         found.extend(words[done:other])
-        found.extend(_folded_tokens(words[other]))
+        found.extend(_terms_of_folded(folded))
         done = other + 1
     found.extend(words[done:])
     return _cut(found)
@@ -68,7 +77,11 @@ def tokens(text: str) -> list[str]:
 
 def _folded_tokens(text: str) -> list[str]:
     """The terms of any text, folded as a whole."""
-    folded = fold(text)
+    return _terms_of_folded(fold(text))
+
+
+def _terms_of_folded(folded: str) -> list[str]:
+    """The terms of folded text."""
     if not _CJK_RUNS.search(folded):
         return _words(folded)
     # the text between runs of CJK (mostly ASCII words, split in one pass), and each run as
@@ -76,7 +89,8 @@ def _folded_tokens(text: str) -> list[str]:
     found: list[str] = []
     for i, piece in enumerate(_CJK_RUNS.split(folded)):
         if i % 2:
-            found.extend([piece[j:j + 2] for j in range(len(piece))])
+            found.extend(map(add, piece, piece[1:]))  # each character and the next
+            found.append(piece[-1])
         elif piece:
             found.extend(_words(piece))
     return found
