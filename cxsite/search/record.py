@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from array import array
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate, chain, count
 from operator import sub
 from typing import Sequence
 
@@ -102,18 +102,22 @@ def record(url: str, title: str, section: str, lang: str, body_html: str,
         pos += len(run_terms)
     for term in in_title:  # in position order, as gaps need
         where[term].sort()
-    # most terms are in the text only: their weight is their count
     found = list(where.values())
-    terms = dict(zip(where, zip([len(f) * 2 for f in found], _positions(found))))
-    for term in in_title.keys() | in_headings.keys():
-        title_count, heading_count = in_title.get(term, 0), in_headings.get(term, 0)
-        count, positions = terms[term]
-        weight = count // 2 - title_count + (HEADING_WEIGHT - 1) * heading_count
-        terms[term] = (weight * 2 + (1 if title_count else 0), positions)
+    weights = [len(f) * 2 for f in found]  # most terms are in the text only: their count
+    if in_title or in_headings:
+        index = dict(zip(where, count()))
+        for term in in_title.keys() | in_headings.keys():
+            title_count, heading_count = in_title.get(term, 0), in_headings.get(term, 0)
+            i = index[term]
+            weight = len(found[i]) - title_count + (HEADING_WEIGHT - 1) * heading_count
+            weights[i] = weight * 2 + (1 if title_count else 0)
     page = json.dumps({"u": url, "t": title, "s": section, "l": lang,
                        "p": [[s.anchor, s.heading, s.text] for s in parts]},
                       ensure_ascii=False, separators=(",", ":"))
-    return SearchRecord(url, title, lang, page, pos, terms)
+    # made packed, as a record pickles (see SearchRecord): the index reads it so, and `terms`
+    # is unpacked only if something asks for it
+    return _packed_record(url, title, lang, page, pos,
+                          ("\n".join(where), array("q", weights).tobytes(), _positions(found)))
 
 
 def _add(where: dict[str, list[int]], counts: dict[str, int], found: list[tuple[int, str]]) -> None:
@@ -148,9 +152,9 @@ def joined(values: list[int]) -> str:
     return ",".join(_texts(values))
 
 
-def _positions(terms: list[list[int]]) -> list[str]:
-    """Each term's positions (in order) as 'count,first,gap,gap...': small numbers that
-    compress well. Written for all the terms of a page at once, in one join and one split
+def _positions(terms: list[list[int]]) -> str:
+    """Each term's positions (in order) as 'count,first,gap,gap...' (small numbers that
+    compress well), a line each. Written for all the terms of a page at once, in one join
     with a few operations per term: a call per term costs more than the writing."""
     flat = list(chain.from_iterable(terms))
     before = [0, *flat]  # the position before each: a gap from it...
@@ -160,4 +164,4 @@ def _positions(terms: list[list[int]]) -> list[str]:
     numbers = _texts(list(map(sub, flat, before)))
     for term, start in zip(terms, starts):  # the count before the first position
         numbers[start] = f"\n{len(term)},{numbers[start]}"
-    return ",".join(numbers)[1:].split(",\n") if terms else []
+    return ",".join(numbers)[1:].replace(",\n", "\n")
