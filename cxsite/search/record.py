@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from array import array
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import accumulate, chain, count
 from operator import sub
@@ -80,7 +81,8 @@ def record(url: str, title: str, section: str, lang: str, body_html: str,
         else:
             parts.insert(0, Section("", "", description))
         runs.insert(0, Weighted(description, False))
-    where: dict[str, list[int]] = {}  # term -> its positions
+    # term -> its positions (a defaultdict: measured alone, faster than get() or setdefault())
+    where: defaultdict[str, list[int]] = defaultdict(list)
     in_title: dict[str, int] = {}  # term -> how many of its positions are in the title
     in_headings: dict[str, int] = {}  # ... and in headings
     title_terms = tokens(title)
@@ -92,13 +94,8 @@ def record(url: str, title: str, section: str, lang: str, body_html: str,
         if run.heading:
             _add(where, in_headings, _with_pairs(run_terms, pos))
         else:
-            get = where.get
             for p, term in enumerate(run_terms, pos):
-                found = get(term)
-                if found is None:
-                    where[term] = [p]
-                else:
-                    found.append(p)
+                where[term].append(p)
         pos += len(run_terms)
     for term in in_title:  # in position order, as gaps need
         where[term].sort()
@@ -120,9 +117,10 @@ def record(url: str, title: str, section: str, lang: str, body_html: str,
                           ("\n".join(where), array("q", weights).tobytes(), _positions(found)))
 
 
-def _add(where: dict[str, list[int]], counts: dict[str, int], found: list[tuple[int, str]]) -> None:
+def _add(where: defaultdict[str, list[int]], counts: dict[str, int],
+         found: list[tuple[int, str]]) -> None:
     for p, term in found:
-        where.setdefault(term, []).append(p)
+        where[term].append(p)
         counts[term] = counts.get(term, 0) + 1
 
 
