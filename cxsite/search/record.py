@@ -13,6 +13,8 @@ from .text import Section, Weighted, sections
 from .tokens import is_cjk, tokens
 
 HEADING_WEIGHT = 3  # a word in a heading counts as this many words of text
+# json.dumps() with these options makes an encoder for each call
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,8 @@ def record(url: str, title: str, section: str, lang: str, body_html: str,
             i = index[term]
             weight = len(found[i]) - title_count + (HEADING_WEIGHT - 1) * heading_count
             weights[i] = weight * 2 + (1 if title_count else 0)
-    page = json.dumps({"u": url, "t": title, "s": section, "l": lang,
-                       "p": [[s.anchor, s.heading, s.text] for s in parts]},
-                      ensure_ascii=False, separators=(",", ":"))
+    page = _to_json({"u": url, "t": title, "s": section, "l": lang,
+                     "p": [[s.anchor, s.heading, s.text] for s in parts]})
     # made packed, as a record pickles (see SearchRecord): the index reads it so, and `terms`
     # is unpacked only if something asks for it
     return _packed_record(url, title, lang, page, pos,
