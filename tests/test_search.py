@@ -10,12 +10,13 @@ import unicodedata
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from blocksite import build, page
 from cxsite.errors import BuildFailed
 from cxsite.search import index as search_index
+from cxsite.search import text as search_text
 from cxsite.search.index import FOLDER, SearchIndex, layout, sort_key
 from cxsite.search.record import record
 from cxsite.search.text import sections
@@ -56,10 +57,57 @@ def test_labels_side_by_side_stay_separate_words():
     assert parts[0].text == "Scores One bar per team"
 
 
+# pieces of HTML around the tags that change how text is read: headings with an anchor (and
+# without), the '#' links beside them, hidden and skipped parts (nested, self-closing, in
+# capitals), comments, entities and a '<' that starts no tag
+HTML_PIECES = st.lists(st.sampled_from(
+    ["<p>", "</p>", "<P>", "<li>", "</li>", '<td style="text-align: right;">', "</td>", "<br>",
+     "<br/>", "<span>", "</span>", "<em>", "</em>", "<strong>", "</strong>", "<h2 id='a'>", "</h2>",
+     '<h3 id="b c">', "</h3>", "<h2>", "<H2 ID=x>", '<a class="headerlink" href="#a">', "</a>",
+     "<a href='#'>", "<div hidden>", "<div>", "</div>", '<p aria-hidden="true">', "<svg>",
+     "</svg>", "<svg/>", "<SCRIPT>", "</script>", "<template>", "</template>", "<!-- x -->",
+     "<img alt=x>", "<b hidden=''>", "</b>", '<i title="a>b hidden">', "</i>", "<", ">",
+     "&amp;", "&lt;", "&nbsp;", "word", "Two words", " ", "\n", "净推荐值", "é"]), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HTML_PIECES)
+@example('<p>a<a class="headerlink" href="#a">#</a>b <em>c</em>d</p><h2 id="x">T<a class="headerlink" '
+         'href="#x">#</a></h2>e<div hidden>f<div>g</div>h</div>i<svg><text>j</text></svg>k')
+def test_text_read_in_bulk_is_the_text_read_tag_by_tag(html):
+    """Between tags that change nothing, text is read in one piece: the sections, their text
+    and runs must be what reading tag by tag gives, also where a page's text is cut."""
+    with mock.patch.object(search_text, "BULK_READING", False):
+        by_tag = sections(html)
+    assert sections(html) == by_tag
+    with mock.patch.object(search_text, "MAX_TEXT", 12):
+        cut = sections(html)
+        with mock.patch.object(search_text, "BULK_READING", False):
+            assert cut == sections(html)
+
+
 # --- words ------------------------------------------------------------------------------------
 def test_words_are_folded_to_lower_case_without_accents():
     assert fold("Café ÉLAN Ｆｕｌｌ ﬁne") == "cafe elan full fine"
     assert tokens("Café's NPS-driven 3.5%") == ["cafe", "s", "nps", "driven", "3", "5"]
+
+
+def rule_fold(text: str) -> str:
+    """fold() as Unicode says, the slow way: lower case, decomposed, accents removed, composed."""
+    return unicodedata.normalize("NFKC", re.sub("[\u0300-\u036f]+", "", unicodedata.normalize(
+        "NFKD", text.lower())))
+
+
+CJK_RULE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+
+
+def rule_tokens(text: str) -> list[str]:
+    """tokens() by the rule in one regex over the whole folded text: a run of CJK gives its
+    pairs and last character, else a word of letters and digits cut to 40."""
+    expected = []
+    for run, word in CJK_RULE.findall(rule_fold(text)):
+        expected.extend([word[:40]] if word else [run[i:i + 2] for i in range(len(run))])
+    return expected
 
 
 @settings(max_examples=150, deadline=None)
@@ -68,13 +116,8 @@ def test_words_are_folded_to_lower_case_without_accents():
 def test_text_without_chinese_gives_the_words_of_the_rule(text):
     """Plain ASCII text takes a faster path than other text: both must give the rule's words
     (letters and digits, folded, cut to 40) and fold as Unicode says."""
-    rule = unicodedata.normalize("NFKC", re.sub("[\u0300-\u036f]+", "", unicodedata.normalize(
-        "NFKD", text.lower())))
-    assert fold(text) == rule
-    assert tokens(text) == [w[:40] for w in re.findall(r"[^\W_]+", rule)]
-
-
-CJK_RULE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+    assert fold(text) == rule_fold(text)
+    assert tokens(text) == rule_tokens(text)
 
 
 @settings(max_examples=150, deadline=None)
@@ -82,10 +125,35 @@ CJK_RULE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
 def test_text_with_chinese_gives_the_words_and_pairs_of_the_rule(text):
     """Text with CJK is split into the runs of CJK and the text between them (words found on
     the fast paths): the same terms as the rule, a run's pairs and last character, else words."""
-    expected = []
-    for run, word in CJK_RULE.findall(fold(text)):
-        expected.extend([word[:40]] if word else [run[i:i + 2] for i in range(len(run))])
-    assert tokens(text) == expected
+    assert tokens(text) == rule_tokens(text)
+
+
+# ASCII words and punctuation around the characters whose folding depends on what is next to
+# them: combining accents (U+0338 turns "=" into "≠"), other marks, capital sigma (final or
+# not by the letters around it, across "'" and "."), Hangul jamo that compose, ligatures and
+# full-width forms that fold to ASCII, white space that is not ASCII, a lone surrogate
+MOSTLY_ASCII = st.lists(st.sampled_from(
+    ["a", "Zq", "9", " ", "  ", ".", "'", "=", "<", "_", "-", "x" * 45, "é", "e\u0301", "\u0338",
+     "\u0591", "\u20d2", "Σ", "ΑΣ", "σ", "净推荐值", "客", "ｶﾀｶﾅ", "한", "\u1100", "\u1161", "\u11a8",
+     "Ａ", "ﬁ", "½", "İ", "K", "\uf900", "\u00a0", "\u3000", "\ud800", "𝐀"]) | st.characters(),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MOSTLY_ASCII)
+@example("ΑΣ'a ΑΣ. a.Σ b")  # a sigma is final or not by letters beyond ASCII punctuation
+@example("a =\u0338 b\u0338 \u1100\u1161 Ａ１ naïve")
+def test_mostly_ascii_text_folds_each_word_as_the_whole_text_would(text):
+    """Text that is mostly ASCII has only its other words folded: the terms must be the ones
+    of the whole text folded at once."""
+    assert tokens(text) == rule_tokens(text)
+    assert tokens(text + " 客户" + text.upper()) == rule_tokens(text + " 客户" + text.upper())
+    # among many ASCII words, as in an English page with a Chinese term
+    padded = f"{PADDING}{text}{PADDING}{text.upper()}{PADDING}"
+    assert tokens(padded) == rule_tokens(padded)
+
+
+PADDING = " Loyalty, promise: the journey of the customer. " * 20
 
 
 def test_long_words_are_cut_on_both_paths():
@@ -103,6 +171,34 @@ def test_positions_are_counted_in_gaps_however_far_apart():
     rec = record("a/", "T", "", "en", "<p>alpha " + "x " * 3000 + "alpha beta alpha</p>")
     assert rec.terms["alpha"][1] == "3,2,3001,2"  # count, first, gaps (title "t" is position 0)
     assert rec.terms["beta"][1] == "1,3004"
+
+
+def decoded(where: str) -> list[int]:
+    """Positions from 'count,first,gap,gap...'."""
+    count, *gaps = map(int, where.split(","))
+    assert len(gaps) == count
+    return [sum(gaps[:i + 1]) for i in range(count)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["alpha", "beta", "净推荐值", "x" * 45, "Café", "7"]),
+                         max_size=12), min_size=1, max_size=6),
+       st.sampled_from(["", "Beta", "alpha beta alpha"]), st.sampled_from([0, 4090]))
+def test_every_term_keeps_every_position_in_order(paragraphs, title, far):
+    """Each term's positions are the places its word has on the page: the title's words first,
+    then each paragraph after a gap, counted the simple way here (one word at a time)."""
+    body = "".join(f"<p>{' '.join(words)}</p>" for words in [["gap"] * far, *paragraphs] if words)
+    rec = record("a/", title, "", "en", body)
+    expected: dict[str, list[int]] = {}
+    pos = 0
+    for run in [title, *(r.text for r in sections(body)[1])]:
+        for term in tokens(run):
+            expected.setdefault(term, []).append(pos)
+            pos += 1
+        pos += 1  # a gap between blocks (the title counts as one)
+    words = {t: decoded(where) for t, (_, where) in rec.terms.items() if " " not in t}
+    assert words == expected
+    assert list(words) == list(expected)  # in the order they first appear
 
 
 def test_a_record_carried_between_processes_or_builds_is_the_same_record():

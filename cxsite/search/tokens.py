@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import compress
+from operator import add, not_
 MAX_WORD = 40  # longer words (links, codes) are cut to this many characters
 # Hiragana, Katakana, Bopomofo, CJK ideographs (with extensions), compatibility ideographs, Hangul
 CJK = ("\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -27,6 +29,8 @@ _ASCII_WORDS = bytes((c | 32 if chr(c).isalpha() else c) if c < 128 and chr(c).i
                      for c in range(256))
 # ... and for folded text, as it is (folding can give capitals: "𝐀" is "A")
 _FOLDED_WORDS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+# ... and for UTF-8 text that is mostly ASCII: ASCII as _ASCII_WORDS does, other bytes kept
+_MOSTLY_ASCII_WORDS = bytes(c if c >= 128 else _ASCII_WORDS[c] for c in range(256))
 
 
 def fold(text: str) -> str:
@@ -44,7 +48,40 @@ def tokens(text: str) -> list[str]:
     """The terms of a text, one per position: term i is at position i."""
     if text.isascii():
         return _words(text, _ASCII_WORDS)
-    folded = fold(text)
+    if "\u03a3" in text:  # lower() of a capital sigma depends on the letters around it
+        return _folded_tokens(text)
+    # Mostly ASCII with a few other words (a Chinese term in English text): the ASCII words
+    # lowered and split in bytes as above, and only the other words folded (in one call, a
+    # line each) and split. The same terms: folding, accents and runs of CJK never reach
+    # across ASCII punctuation or white space, nor does anything fold into a line break
+    # (U+0338, which would make "=" into "≠", is an accent removed before composing). A word
+    # costs more that way than in a whole text: text with many others is folded whole.
+    if text.count(" ") * 16 < len(text):  # Chinese or Japanese text: few spaces, if any
+        return _folded_tokens(text)
+    data = text.encode("utf-8", "surrogatepass")
+    if (len(data) - len(text)) * 16 > len(text):  # UTF-8 takes more bytes for other characters
+        return _folded_tokens(text)
+    words = data.translate(_MOSTLY_ASCII_WORDS).decode("utf-8", "surrogatepass").split()
+    others = list(compress(range(len(words)), map(not_, map(str.isascii, words))))
+    if len(others) * 4 > len(words):
+        return _folded_tokens(text)
+    found: list[str] = []
+    done = 0  # words before this are in found
+    for other, folded in zip(others, fold("\n".join([words[i] for i in others])).split("\n")):
+        found.extend(words[done:other])
+        found.extend(_terms_of_folded(folded))
+        done = other + 1
+    found.extend(words[done:])
+    return _cut(found)
+
+
+def _folded_tokens(text: str) -> list[str]:
+    """The terms of any text, folded as a whole."""
+    return _terms_of_folded(fold(text))
+
+
+def _terms_of_folded(folded: str) -> list[str]:
+    """The terms of folded text."""
     if not _CJK_RUNS.search(folded):
         return _words(folded)
     # the text between runs of CJK (mostly ASCII words, split in one pass), and each run as
@@ -52,7 +89,8 @@ def tokens(text: str) -> list[str]:
     found: list[str] = []
     for i, piece in enumerate(_CJK_RUNS.split(folded)):
         if i % 2:
-            found.extend([piece[j:j + 2] for j in range(len(piece))])
+            found.extend(map(add, piece, piece[1:]))  # each character and the next
+            found.append(piece[-1])
         elif piece:
             found.extend(_words(piece))
     return found
@@ -64,6 +102,11 @@ def _words(text: str, table: bytes = _FOLDED_WORDS) -> list[str]:
         words = text.encode("ascii").translate(table).decode("ascii").split()
     else:
         words = _WORDS.findall(text)
-    if len(text) > MAX_WORD and max(map(len, words), default=0) > MAX_WORD:
+    return _cut(words) if len(text) > MAX_WORD else words
+
+
+def _cut(words: list[str]) -> list[str]:
+    """The words, each cut to MAX_WORD characters."""
+    if max(map(len, words), default=0) > MAX_WORD:
         return [w[:MAX_WORD] for w in words]
     return words
