@@ -3,14 +3,14 @@
 Run: .venv/bin/python bench/profile_cold.py [--pages 1000] [--checkout DIR ...]
 
 Each checkout (default: this one) builds the corpus with --jobs 1 (after an untimed build that
-compiles its bytecode) while a thread samples the build's stack every millisecond; a sample
+compiles its bytecode) under pyinstrument, which samples the stack every millisecond; a sample
 counts for the innermost part below on its stack. The parts are those issue 14 names, so a
-change shows where it saved. Sampling costs little, so the shares are close to real times;
-bench_cold.py gives the times of whole builds.
+change shows where it saved. bench_cold.py gives the times of whole builds.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import subprocess
 import sys
@@ -31,38 +31,34 @@ PARTS = [
     ("build record", ("engine/build.py", "record")),
     ("imports", ("<frozen importlib._bootstrap>", "_find_and_load")),
 ]
-# run in the build's process: sample the main thread's stack, build, print the counts
-RUN = """import sys, threading, time, collections
+# run in the build's process: profile the build, print the seconds of each part
+RUN = """import sys
+from pyinstrument import Profiler
 sys.path.insert(0, sys.argv[1]); parts = eval(sys.argv[2]); sys.argv = ["build.py", *sys.argv[3:]]
-counts = collections.Counter(); main_id = threading.get_ident(); done = threading.Event()
-def sample():
-    while not done.wait(0.001):
-        frame = sys._current_frames().get(main_id)
-        name = "other"
-        while frame is not None:
-            code = frame.f_code
-            found = [p for p, (file, fn) in parts if code.co_name == fn and code.co_filename.endswith(file)]
-            if found:
-                name = found[0]
-                break
-            frame = frame.f_back
-        counts[name] += 1
-sys.setswitchinterval(0.0005)
-threading.Thread(target=sample, daemon=True).start()
+profiler = Profiler(interval=0.001)
+profiler.start()
 from cxsite.cli import main
 try:
     main(sys.argv[1:])
 finally:
-    done.set()
-    print(dict(counts), file=sys.stderr)
+    profiler.stop()
+    seconds = {}
+    todo = [(profiler.last_session.root_frame(), "other")]
+    while todo:
+        frame, part = todo.pop()
+        found = [p for p, (file, fn) in parts
+                 if frame.function == fn and (frame.file_path or "").endswith(file)]
+        part = found[0] if found else part
+        own = frame.time - sum(child.time for child in frame.children)
+        seconds[part] = seconds.get(part, 0.0) + own
+        todo.extend((child, part) for child in frame.children)
+    print(seconds, file=sys.stderr)
 """
 
 
-def profile(checkout: Path, site: Path, tmp: Path) -> dict[str, int]:
-    """Samples per part of one cold build by `checkout`."""
-    import ast
-
-    counts: dict[str, int] = {}
+def profile(checkout: Path, site: Path, tmp: Path) -> dict[str, float]:
+    """Seconds per part of one cold build by `checkout`."""
+    counts: dict[str, float] = {}
     for run in ("warm", "sampled"):
         out, cache = tmp / f"out-{checkout.name}-{run}", tmp / f"cache-{checkout.name}-{run}"
         proc = subprocess.run([sys.executable, "-c", RUN, str(checkout.resolve()), repr(PARTS),
@@ -86,13 +82,13 @@ def main() -> None:
                        check=True, stdout=subprocess.DEVNULL)
         rows = [(checkout, profile(checkout, site, Path(tmp))) for checkout in checkouts]
     names = [name for name, _ in PARTS] + ["other"]
-    print(f"{args.pages} pages, one process, sampled every millisecond: share of the time (seconds)")
+    print(f"{args.pages} pages, one process, under pyinstrument: share of the time (seconds)")
     print(f"  {'':22s}" + "".join(f"{str(c)[-20:]:>22s}" for c, _ in rows))
     for name in names:
         print(f"  {name:22s}" + "".join(
-            f"{100 * counts.get(name, 0) / sum(counts.values()):14.1f}% ({counts.get(name, 0) / 1000:4.2f})"
+            f"{100 * counts.get(name, 0) / sum(counts.values()):14.1f}% ({counts.get(name, 0):4.2f})"
             for _, counts in rows))
-    print(f"  {'total':22s}" + "".join(f"{'':15s}{sum(counts.values()) / 1000:5.2f} s" for _, counts in rows))
+    print(f"  {'total':22s}" + "".join(f"{'':15s}{sum(counts.values()):5.2f} s" for _, counts in rows))
 
 
 if __name__ == "__main__":
