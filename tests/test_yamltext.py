@@ -109,3 +109,61 @@ def test_alias_bombs_in_a_site_end_the_build_quickly_naming_the_file(site, where
     expected = {"config": "cxsite.yaml:6:", "front matter": "content/index.md:7:",
                 "block": "content/index.md:9:"}[where]
     assert expected in run.stderr and "too large" in run.stderr
+
+
+# --- the quick reading of simple 'key: value' lines -------------------------------------------
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cxsite import yamltext  # noqa: E402
+
+_KEYS = ["title", "weight", "template", "draft", "_x", "a1", "on", "yes", "No", "null", "NULL",
+         "True", "y", "n", "Off", "inf", "x-y", "tab", "é", "key"]
+_WORDS = ["yes", "No", "OFF", "on", "true", "False", "null", "Null", "~", "y", "n", "inf",
+          "NaN", "Report", "Our roadmap", "a  b", "x1", "e", "E5", "0", "7", "007", "-5", "+5",
+          "0x1F", "0o17", "08", "09", "010", "1_000", "1:30", "1.5", ".inf", "2024-05-01", "12345678901234567890",
+          "<<", "=", "a # note", "a: b", "#x", "- a", "[a]", "{a: 1}", "&a x", "*a", "!!str x",
+          "|", ">", "%x", "@x", "`x`"]
+_CHARS = st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from(
+    ['"', "'", "\\", "#", ":", " ", "\t", "\x00", "\x07", "\x7f", "\x85", "\x9f", "\ufeff", "é", "净"])
+_VALUES = st.one_of(
+    st.sampled_from(_WORDS),
+    st.text(_CHARS, max_size=12).map(lambda t: f'"{t}"'),
+    st.text(_CHARS, max_size=12).map(lambda t: f"'{t}'"),
+    st.integers(0, 10**20).map(str),
+    st.text(st.sampled_from("aZ09 _-.:#"), min_size=1, max_size=8),
+)
+_SIMPLE = st.tuples(st.sampled_from(_KEYS), st.just(": "), _VALUES).map("".join)
+_LINES = st.one_of(  # mostly lines that may be simple, so that the quick way is taken often
+    _SIMPLE, _SIMPLE, _SIMPLE,
+    st.tuples(st.sampled_from(_KEYS), st.sampled_from([": ", ":  ", ":\t", ":", " : "]), _VALUES,
+              st.sampled_from(["", " ", "  ", "\t", "\r", " # c"])).map("".join),
+    st.sampled_from(["", "# a comment", "  indented: 1", "---", "...", "- item"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_LINES, max_size=4))
+@example(['a: "x\x00"']).via("a character YAML refuses")
+@example(["a: 09"]).via("not a number to YAML 1.1")
+def test_simple_lines_read_quickly_give_what_the_yaml_parser_gives(lines):
+    text = "\n".join(lines)
+    quick_lines: dict[str, int] = {}
+    quick = yamltext._simple_mapping(text, 2, quick_lines)
+    if quick is None:  # not simple: the parser reads it
+        return
+    parser_lines: dict[str, int] = {}
+    parsed = yamltext._parsed(text, file="f.md", first_line=2, what="YAML", lines=parser_lines)
+    assert isinstance(parsed, dict)
+    assert [(k, type(k), v, type(v)) for k, v in quick.items()] == \
+        [(k, type(k), v, type(v)) for k, v in parsed.items()]
+    assert quick_lines == parser_lines
+
+
+def test_front_matter_as_pages_write_it_takes_the_quick_way():
+    text = 'title: "Report 7: Repeatable workstream"\nweight: 7\ntemplate: wide\ndraft: false'
+    lines: dict[str, int] = {}
+    assert yamltext._simple_mapping(text, 2, lines) is None  # 'false' is no text: the parser
+    quick = yamltext._simple_mapping(text.rsplit("\n", 1)[0], 2, lines)
+    assert quick == {"title": "Report 7: Repeatable workstream", "weight": 7, "template": "wide"}
+    assert lines == {"title": 2, "weight": 3, "template": 4}
