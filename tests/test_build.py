@@ -454,3 +454,28 @@ def test_a_page_that_shows_todays_date_is_redone_the_next_day(site, monkeypatch,
     result = build(src)
     assert result.rendered == 1  # only the roadmap page
     assert b"Mar 2, 2026" in (src / "output/plan/index.html").read_bytes()
+
+
+def test_a_cold_build_writes_the_search_texts_of_pages_while_pages_render(tmp_path, monkeypatch):
+    """The index's files of pages' texts (search/f/, eight pages each) are written with the
+    pages that complete them, not all at the end, and are the files the index then names."""
+    from cxsite.engine.output import MemoryWriter
+
+    src = tmp_path / "site"
+    (src / "content").mkdir(parents=True)
+    for i in range(40):
+        (src / f"content/p{i:02d}.md").write_text(f"---\ntitle: Page {i}\nweight: {i}\n---\nText {i}.\n")
+    puts: list[set[str]] = []
+    real_put = DiskWriter.put
+    monkeypatch.setattr(DiskWriter, "put", lambda self, fs: (puts.append(set(fs)), real_put(self, fs))[1])
+    config = load_config(src)
+    build_site(config, DiskWriter(config.output, config.source), jobs=1)
+    on_disk = files(src / "output")
+    texts = {p for p in on_disk if p.startswith("assets/search/f/")}
+    assert len(texts) == 6  # 41 pages (the home page is made for the folder), 8 to a file
+    early = [p for batch in puts[:-1] for p in batch if p.startswith("assets/search/f/")]
+    assert sorted(early) == sorted(texts)  # each once, with the pages that complete it
+    assert all(any(p.endswith("index.html") for p in batch) for batch in puts[:-1] if batch & texts)
+    on_disk.pop(MANIFEST)
+    assert on_disk == {p: d for p, d in build_site(load_config(src), MemoryWriter(), jobs=1).files.items()
+                       if d is not None}

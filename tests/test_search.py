@@ -468,3 +468,15 @@ def test_serve_reindexes_an_edited_page_and_writes_what_a_clean_build_would(site
     rewritten = {k for k in after if before.get(k) != after[k]}
     assert "assets/search/entry.js" in rewritten
     assert len(rewritten) < len(after) / 2
+
+
+def test_a_bundle_of_page_texts_made_early_is_used_only_if_its_pages_are_still_those():
+    recs = [record(f"p{i}/", f"Page {i}", "", "en", f"<p>Text {i}</p>") for i in range(10)]
+    index = SearchIndex()
+    path, early = index.page_file(0, [r.page for r in recs[:8]])
+    files = index.files(recs)
+    assert files[path] is early  # the same file, not made again
+    other = SearchIndex()
+    stale, _ = other.page_file(1, ["[]", "[]"])  # a page of bundle 1 rendered again since
+    files = other.files(recs)
+    assert stale not in files and files == SearchIndex().files(recs)

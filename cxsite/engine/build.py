@@ -158,7 +158,7 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
     early = writer.start_new()  # a new or empty output folder: pages are written as made
     if early:
         inc.expect = writer.expect
-        inc.rendered = lambda outputs: writer.put(_page_files(outputs))
+        inc.rendered = lambda outputs, more: writer.put({**_page_files(outputs), **more})
     try:
         update = inc.update(resume(config, writer, stock, inc))
         if not update.ok:

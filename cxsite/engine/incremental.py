@@ -35,7 +35,7 @@ from ..markup import Rendered
 from ..render import Theme, load_theme
 from ..search.index import SearchIndex
 from .state import BodyLog
-from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SiteModel, Work,
+from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SearchBundles, SiteModel, Work,
                    asset_files, flush_cache, languages_model, load, made_parts, search_index,
                    settle_privacy)
 
@@ -113,7 +113,8 @@ class IncrementalBuild:
         self.read_output: Callable[[str], bytes | None] = lambda path: None  # see _new_names
         self.progress: Callable[[int, int], None] | None = None
         self.verdict: dict = {}  # the privacy audit's last verdict: pages are rendered with it
-        self.rendered: Callable[[list[PageOutput]], None] | None = None  # given pages as made
+        # given pages as made, and other files made with them (see SearchBundles)
+        self.rendered: Callable[[list[PageOutput], dict[str, bytes]], None] | None = None
         self.expect: Callable[[list[str]], None] | None = None  # ... and their paths before
         self.preread: dict[str, tuple[tuple, bytes]] = {}  # pages' bytes read already, by stat
 
@@ -419,7 +420,13 @@ class IncrementalBuild:
         work = Work(urls, {u: b for u, b in kept.items() if b is not None})  # else made again
         if self.expect is not None:
             self.expect([u + "index.html" for u in urls])  # each page's path (render_page)
-        outputs = self.renderer.render(model, work, self.progress, self.rendered)
+        done = None
+        if self.rendered is not None:
+            made = self.rendered
+            # a new search index: the files of its pages' texts are made as their pages are
+            bundles = SearchBundles(model, self._search) if full and self._search.empty else None
+            done = lambda outs: made(outs, bundles.add(outs) if bundles else {})  # noqa: E731
+        outputs = self.renderer.render(model, work, self.progress, done)
         for o in outputs:
             before = self.outputs.get(o.url)
             if before is None or before.search != o.search:

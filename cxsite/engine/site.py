@@ -17,7 +17,7 @@ from ..errors import Problem, Problems, SiteError
 from ..i18n import ENGLISH_READER, N_, Language, Reader, _, activate, make_language, reader_for
 from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
 from ..nav import NavNode
-from ..search.index import SearchIndex
+from ..search.index import PAGES_PER_FILE, SearchIndex
 from ..search.record import record as search_record
 from .. import translations
 from .cache import recording as cache_recording
@@ -195,9 +195,8 @@ def render_page(model: SiteModel, node: NavNode, rendered: Rendered) -> PageOutp
     # the section a result names: none for top-level pages (their parent is the home page)
     section = node.parent.title if node.parent is not None and \
         node.parent is not model.nav.root_of(node) else ""
-    searchable = not (page and page.meta.get("search") is False)
     entry = search_record(node.url, node.title, section, written_in.tag, rendered.html,
-                          description) if searchable else None
+                          description) if searchable(node) else None
     return PageOutput(node.url, node.url + "index.html", html, problems, inputs, rendered.files,
                       rendered.links, entry, rendered.needs, privacy=rendered.privacy,
                       cache_writes=rendered.cache_writes)
@@ -522,6 +521,42 @@ def search_files(model: SiteModel, outputs: list[PageOutput],
         files[url + "index.html"] = _special_page(model, "search", N_("Search"), url, "search",
                                                   [], lang)
     return files
+
+
+def searchable(node: NavNode) -> bool:
+    """Whether a page gets a search record (its front matter can say 'search: false')."""
+    return not (node.page and node.page.meta.get("search") is False)
+
+
+class SearchBundles:
+    """The search index's files of pages' texts (search/f/), each made as soon as its pages
+    are rendered, for a cold build to write while other pages render rather than at the end.
+    Made for the pages search_index() will hold; if they turn out otherwise (a page rendered
+    again to settle privacy), the index makes the files again."""
+
+    def __init__(self, model: SiteModel, index: SearchIndex) -> None:
+        urls = sorted(n.url for n in model.nav.order if searchable(n) and not n.fallback)
+        self.index = index
+        self.slot = {url: i for i, url in enumerate(urls)}  # in the index's order of pages
+        self.pages: list[str | None] = [None] * len(urls)
+        self.missing = [min(PAGES_PER_FILE, len(urls) - first)
+                        for first in range(0, len(urls), PAGES_PER_FILE)]
+
+    def add(self, outputs: list[PageOutput]) -> dict[str, bytes]:
+        """The files of the bundles these pages complete."""
+        files = {}
+        for o in outputs:
+            i = self.slot.get(o.url)
+            if i is None or o.search is None or self.pages[i] is not None:
+                continue
+            self.pages[i] = o.search.page
+            bundle = i // PAGES_PER_FILE
+            self.missing[bundle] -= 1
+            if not self.missing[bundle]:
+                first = bundle * PAGES_PER_FILE
+                path, data = self.index.page_file(bundle, self.pages[first:first + PAGES_PER_FILE])  # type: ignore[arg-type]
+                files[ASSET_DIR + path] = data
+        return files
 
 
 def search_index(outputs: list[PageOutput], index: SearchIndex | None = None, *,

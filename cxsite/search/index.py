@@ -116,6 +116,12 @@ class SearchIndex:
         self._encoded: dict[str, tuple[str, str]] = {}  # term -> (postings, positions) as JS
         self._shards: dict[tuple[str, ...], tuple[str, str, bytes | None, bytes | None]] = {}
         self._pages: dict[int, tuple[list[str], str, bytes | None]] = {}  # n -> (pages' JSON, name, file)
+        self._early: dict[int, tuple[list[str], str, bytes | None]] = {}  # see page_file()
+
+    @property
+    def empty(self) -> bool:
+        """Whether the index holds no pages yet."""
+        return not self._urls
 
     def __getstate__(self) -> dict:
         """What a build keeps for the next (see engine/state.py): all but the files' bytes,
@@ -123,6 +129,7 @@ class SearchIndex:
         state = dict(self.__dict__)
         state["_shards"] = {k: (t, p, None, None) for k, (t, p, _, _) in self._shards.items()}
         state["_pages"] = {n: (pages, name, None) for n, (pages, name, _) in self._pages.items()}
+        state["_early"] = {}
         return state
 
     def files(self, records: Iterable[SearchRecord]) -> dict[str, bytes | None]:
@@ -161,7 +168,8 @@ class SearchIndex:
         urls = tuple(r.url for r in recs)
         if urls != self._urls:  # pages added, removed or moved: every page id may change
             self._urls, self._records = urls, recs
-            self._blocks, self._shards, self._pages = {}, {}, {}
+            # the bundles of pages' texts made early are kept: _page_files() checks their pages
+            self._blocks, self._shards, self._pages, self._early = {}, {}, self._early, {}
             self._index_all()
             return dict.fromkeys(self._docs)
         dirty: dict[str, set[int] | None] = {}
@@ -281,10 +289,21 @@ class SearchIndex:
             pages = [r.page for r in records[first:first + PAGES_PER_FILE]]
             cached = self._pages.get(bundle)
             if cached is None or cached[0] != pages:
-                body = "[" + ",".join(pages) + "]"
-                digest = _digest(body.encode("utf-8"), 6)
-                cached = (pages, digest, _js(f"f/{bundle:x}-{digest}", body))
-                self._pages[bundle] = cached
+                cached = self._pages[bundle] = _bundle(bundle, pages)
             files[FOLDER + f"f/{bundle:x}-{cached[1]}.js"] = cached[2]
             names.append(cached[1])
         return names
+
+    def page_file(self, bundle: int, pages: list[str]) -> tuple[str, bytes]:
+        """The file of a bundle of pages' texts (SearchRecord.page), by path, made before
+        files(): a cold build writes it while other pages render. files() takes it when its
+        pages turn out to be those, and makes it again otherwise."""
+        cached = self._early[bundle] = _bundle(bundle, pages)
+        return FOLDER + f"f/{bundle:x}-{cached[1]}.js", cached[2]  # type: ignore[return-value]
+
+
+def _bundle(bundle: int, pages: list[str]) -> tuple[list[str], str, bytes]:
+    """A bundle of pages' texts: the pages, the hash in its name, its file."""
+    body = "[" + ",".join(pages) + "]"
+    digest = _digest(body.encode("utf-8"), 6)
+    return pages, digest, _js(f"f/{bundle:x}-{digest}", body)
