@@ -479,3 +479,23 @@ def test_a_cold_build_writes_the_search_texts_of_pages_while_pages_render(tmp_pa
     on_disk.pop(MANIFEST)
     assert on_disk == {p: d for p, d in build_site(load_config(src), MemoryWriter(), jobs=1).files.items()
                        if d is not None}
+
+
+def test_a_full_disk_while_the_record_is_made_is_reported_and_the_next_build_mends_it(site, tmp_path, monkeypatch):
+    """The last files (search index, assets) are written while the build record is pickled; a
+    write that fails then is the build's error, and no record claims the files it never wrote."""
+    from cxsite.engine import output
+    from cxsite.errors import SiteError
+
+    def full(path, data):  # the pages of an edit are written by write_site, with the rest
+        raise OSError(28, "No space left on device", str(path))
+
+    src = site(SITE)
+    build(src)
+    edit(src / "content/a.md", "---\ntitle: A\nweight: 1\n---\nAbout A, edited.\n")
+    monkeypatch.setattr(output, "_write_file", full)
+    with pytest.raises(SiteError, match="No space left on device"):
+        build(src)
+    monkeypatch.undo()
+    assert build(src).rendered >= 1  # the record kept from before the failure is not trusted
+    assert_clean(src, tmp_path)

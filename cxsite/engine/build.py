@@ -9,10 +9,11 @@ clean build.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..config import Config
 from ..errors import BuildFailed
@@ -118,10 +119,11 @@ def resume(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
 
 def record(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBuild",
            update: "Update", sources: tuple[dict[str, Fingerprint], dict[str, str]] | None = None,
-           live: set[str] = frozenset()) -> None:
+           live: set[str] = frozenset(), written: Callable[[], object] = lambda: None) -> None:
     """After a good write: remove the cache entries no page uses any more (`live`: entries
     used elsewhere, such as serve's draft pages), and keep the record for the next build
-    (`sources`: fingerprints() taken later than the stock's)."""
+    (`sources`: fingerprints() taken later than the stock's). `written` waits for the write,
+    when it is still going on: the record's pages are saved meanwhile, its index after."""
     from .cache import Cache
 
     if update.rendered or stock.index is None:
@@ -133,14 +135,19 @@ def record(config: Config, writer: DiskWriter, stock: Stock, inc: "IncrementalBu
         snapshot = inc.snapshot(store.bodies())
     except OSError:  # a full disk costs the next build its speed, never this build
         store.clear()
+        written()
         return
     dated = any(TODAY_INPUT in o.inputs for o in inc.outputs.values())
     inputs, templates = sources or (stock.inputs, stock.templates)
-    store.save(Index("", stock.key, str(config.output), inputs, templates,
+
+    def index() -> Index:
+        written()  # the stamps of every file written
+        return Index("", stock.key, str(config.output), inputs, templates,
                      dict(writer.stamps), owners, update.problems,
                      len(inc.outputs), {o.url for o in inc.outputs.values() if o.problems},
-                     today=inc.today if dated else None),
-               Saved("", snapshot))
+                     today=inc.today if dated else None)
+
+    store.save(index, Saved("", snapshot))
 
 
 def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
@@ -170,10 +177,37 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
     inc.close()
     _raise_if_failed(update)
     files = inc.finish()
-    report = writer.write_site(files)
+    # the last files are written while the record is made (its pages are pickled: CPU work,
+    # while writing is mostly the system's, which does not hold Python's lock)
+    writing = _Background(lambda: writer.write_site(files))
+    try:
+        record(config, writer, stock, inc, update, written=writing.result)
+    finally:
+        report = writing.result()
     inc.wrote()
-    record(config, writer, stock, inc, update)
     return _result(inc, files, update, report)
+
+
+class _Background:
+    """A function run in a thread; result() waits for it and gives what it returned, or
+    raises what it raised."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._work, self._value, self._error = work, None, None
+        self._thread = threading.Thread(target=self._run, name="cxsite-write", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # noqa: BLE001 (given to the caller of result())
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _page_files(outputs: list[PageOutput]) -> dict[str, bytes]:

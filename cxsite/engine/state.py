@@ -290,18 +290,25 @@ class StateStore:
             return None
         return value if isinstance(value, kind) else None
 
-    def save(self, index: Index, saved: Saved | None) -> None:
+    def save(self, index: Index | Callable[[], Index], saved: Saved | None) -> None:
         """Write the record (pages first, so the index never names pages that are not there);
-        a failure costs the next build its speed, never this build."""
+        a failure costs the next build its speed, never this build. `index` may be a function
+        giving it once the pages are written (a build's last files are written meanwhile)."""
+        build = os.urandom(16).hex()
+        try:
+            if self.writable:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                if saved is not None:
+                    self._write(PAGES, Saved(build, saved.fields))
+        except OSError:
+            self.clear()
+            index = index() if callable(index) else index  # what it waits for must be done
+            return
+        made = index() if callable(index) else index
         if not self.writable:
             return
-        build = os.urandom(16).hex()
-        index = dataclasses.replace(index, build=build, saved_ns=time.time_ns())
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            if saved is not None:
-                self._write(PAGES, Saved(build, saved.fields))
-            self._write(INDEX, index)
+            self._write(INDEX, dataclasses.replace(made, build=build, saved_ns=time.time_ns()))
         except OSError:
             self.clear()
 
