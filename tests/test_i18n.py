@@ -223,3 +223,25 @@ def test_no_message_is_hidden_in_an_f_string():
               for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
               if re.search(r"""\bf["'][^"']*\{[^}]*\b(_|gettext|ngettext|pgettext|npgettext)\(""", line)]
     assert hidden == []
+
+
+@pytest.mark.parametrize("script", [
+    b'show(_("a"));', b'_ ("b")', b'x = _ /* why */ ("c");', b'_ // why\n("d")',
+    b'ngettext("one page", "%(n)s pages", n)', b"gettext('e')", b'obj._("f")', b'$_("no")',
+    b'var s = "_("; f("g")', b'// _("in a comment")\nf()', b"search_engine(x); a._b('h')",
+    b"", b"_", b"ngettext\n\n(\n'i', 'j', 2)",
+])
+def test_scripts_without_a_call_skip_babel_and_lose_no_message(script):
+    """Babel's lexer is spared scripts that cannot call _(), gettext() or ngettext(); what it
+    finds in the others, and in the theme's own scripts, is unchanged."""
+    import re
+    from pathlib import Path
+    from unittest import mock
+
+    from cxsite.i18n import browser
+
+    theme = [p.read_bytes() for p in sorted(Path(__file__).resolve().parent.parent.glob("templates/*/*.js"))]
+    for sources in ([script], theme):
+        with mock.patch.object(browser, "_CALL", re.compile(rb"")):  # every script to Babel
+            everything = browser._find(sources)
+        assert browser._find(sources) == everything
