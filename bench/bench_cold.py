@@ -108,17 +108,26 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None, help="cxsite worker processes (default: all cores)")
     ap.add_argument("--also", type=Path, default=None, metavar="CHECKOUT",
                     help="another cxsite checkout (e.g. before a change) to time in the same run")
+    ap.add_argument("--fresh", action="store_true",
+                    help="each build into folders of its own, removed only at the end: no build "
+                         "follows the deletion of thousands of files (which makes some file "
+                         "systems slower to create new ones for a minute or so)")
     args = ap.parse_args()
     hugo_bin = shutil.which("hugo")
     with tempfile.TemporaryDirectory() as tmp:
         cx_site, hugo_site = write_sites(Path(tmp), args.pages)
+        builds = iter(range(10**6))
+
+        def folder(name: str) -> Path:
+            return Path(tmp) / (f"{name}-{next(builds)}" if args.fresh else name)
+
         def cx_cmd(checkout: Path) -> list[str]:
             cmd = [sys.executable, str(checkout / "build.py"), "--source", str(cx_site),
-                   "--output", str(Path(tmp) / "cx-out"), "--cache-dir", str(Path(tmp) / "cx-cache")]
+                   "--output", str(folder("cx-out")), "--cache-dir", str(folder("cx-cache"))]
             return cmd + (["--jobs", str(args.jobs)] if args.jobs else [])
 
         results: dict[str, list[tuple[float, float, float]]] = {"cxsite": [], "hugo": []}
-        cx_folders = (Path(tmp) / "cx-out", Path(tmp) / "cx-cache")
+        cx_folders = () if args.fresh else (Path(tmp) / "cx-out", Path(tmp) / "cx-cache")
         timed(cx_cmd(HERE.parent), *cx_folders)  # untimed: Python compiles and caches cxsite
         if args.also:
             results["also"] = []
@@ -128,9 +137,11 @@ def main() -> None:
             if args.also:
                 results["also"].append(timed(cx_cmd(args.also), *cx_folders))
             if hugo_bin:
+                out = folder("hugo-out")
                 results["hugo"].append(timed([hugo_bin, "--quiet", "-s", str(hugo_site), "-d",
-                                              str(Path(tmp) / "hugo-out")], Path(tmp) / "hugo-out"))
-    print(f"{args.pages} pages, {args.runs} cold builds each, alternating (medians):")
+                                              str(out)], *(() if args.fresh else (out,))))
+    print(f"{args.pages} pages, {args.runs} cold builds each, alternating"
+          f"{', each into new folders' if args.fresh else ''} (medians):")
     for name, rows in results.items():
         if not rows:
             print(f"  {name:7s} skipped: 'hugo' is not installed")
