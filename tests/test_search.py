@@ -480,3 +480,19 @@ def test_a_bundle_of_page_texts_made_early_is_used_only_if_its_pages_are_still_t
     stale, _ = other.page_file(1, ["[]", "[]"])  # a page of bundle 1 rendered again since
     files = other.files(recs)
     assert stale not in files and files == SearchIndex().files(recs)
+
+
+def test_postings_taken_while_pages_render_give_the_index_of_all_at_once():
+    recs = sorted(_records(30), key=lambda r: r.url)
+    want = SearchIndex().files(recs)
+    early = SearchIndex()
+    for r in recs:
+        early.take(r)
+    assert early._taken[0] and early.files(recs) == want
+    assert not early._taken[0]  # used up
+    other = SearchIndex()  # a page rendered again since: its new record is not the one taken
+    for r in recs:
+        other.take(r)
+    again = record(recs[3].url, "Another title", "", "en", "<p>Other words</p>")
+    changed = recs[:3] + [again] + recs[4:]
+    assert other.files(changed) == SearchIndex().files(changed)

@@ -18,6 +18,7 @@ from ..i18n import ENGLISH_READER, N_, Language, Reader, _, activate, make_langu
 from ..markup import Rendered, SiteMap, convert, fence_lines, heading_title
 from ..nav import NavNode
 from ..search.index import PAGES_PER_FILE, SearchIndex
+from ..search.record import SearchRecord
 from ..search.record import record as search_record
 from .. import translations
 from .cache import recording as cache_recording
@@ -529,15 +530,18 @@ def searchable(node: NavNode) -> bool:
 
 
 class SearchBundles:
-    """The search index's files of pages' texts (search/f/), each made as soon as its pages
-    are rendered, for a cold build to write while other pages render rather than at the end.
-    Made for the pages search_index() will hold; if they turn out otherwise (a page rendered
-    again to settle privacy), the index makes the files again."""
+    """A new search index, made as far as it can be while pages are rendered (a cold build
+    does this work while the other processes render, rather than all at the end): the files of
+    pages' texts (search/f/), each as soon as its pages are rendered, and the postings of the
+    pages, in the index's order. Made for the pages search_index() will hold; if they turn out
+    otherwise (a page rendered again to settle privacy), the index makes it all again."""
 
     def __init__(self, model: SiteModel, index: SearchIndex) -> None:
         urls = sorted(n.url for n in model.nav.order if searchable(n) and not n.fallback)
         self.index = index
         self.slot = {url: i for i, url in enumerate(urls)}  # in the index's order of pages
+        self.records: list[SearchRecord | None] = [None] * len(urls)
+        self.taken = 0  # pages given to index.take(), the first ones in its order
         self.pages: list[str | None] = [None] * len(urls)
         self.missing = [min(PAGES_PER_FILE, len(urls) - first)
                         for first in range(0, len(urls), PAGES_PER_FILE)]
@@ -549,6 +553,7 @@ class SearchBundles:
             i = self.slot.get(o.url)
             if i is None or o.search is None or self.pages[i] is not None:
                 continue
+            self.records[i] = o.search
             self.pages[i] = o.search.page
             bundle = i // PAGES_PER_FILE
             self.missing[bundle] -= 1
@@ -556,6 +561,9 @@ class SearchBundles:
                 first = bundle * PAGES_PER_FILE
                 path, data = self.index.page_file(bundle, self.pages[first:first + PAGES_PER_FILE])  # type: ignore[arg-type]
                 files[ASSET_DIR + path] = data
+        while self.taken < len(self.records) and self.records[self.taken] is not None:
+            self.index.take(self.records[self.taken])  # type: ignore[arg-type]
+            self.taken += 1
         return files
 
 

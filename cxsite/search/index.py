@@ -117,6 +117,7 @@ class SearchIndex:
         self._shards: dict[tuple[str, ...], tuple[str, str, bytes | None, bytes | None]] = {}
         self._pages: dict[int, tuple[list[str], str, bytes | None]] = {}  # n -> (pages' JSON, name, file)
         self._early: dict[int, tuple[list[str], str, bytes | None]] = {}  # see page_file()
+        self._taken: tuple[list[SearchRecord], dict] = ([], {})  # see take()
 
     @property
     def empty(self) -> bool:
@@ -129,7 +130,7 @@ class SearchIndex:
         state = dict(self.__dict__)
         state["_shards"] = {k: (t, p, None, None) for k, (t, p, _, _) in self._shards.items()}
         state["_pages"] = {n: (pages, name, None) for n, (pages, name, _) in self._pages.items()}
-        state["_early"] = {}
+        state["_early"], state["_taken"] = {}, ([], {})
         return state
 
     def files(self, records: Iterable[SearchRecord]) -> dict[str, bytes | None]:
@@ -170,7 +171,10 @@ class SearchIndex:
             self._urls, self._records = urls, recs
             # the bundles of pages' texts made early are kept: _page_files() checks their pages
             self._blocks, self._shards, self._pages, self._early = {}, {}, self._early, {}
-            self._index_all()
+            taken, found = self._taken
+            self._taken = ([], {})
+            same = len(taken) == len(recs) and all(a is b for a, b in zip(taken, recs))
+            self._index_all(found if same else None)
             return dict.fromkeys(self._docs)
         dirty: dict[str, set[int] | None] = {}
         for doc, (old, new) in enumerate(zip(self._records, recs)):
@@ -200,19 +204,20 @@ class SearchIndex:
         self._records = recs
         return dirty
 
-    def _index_all(self) -> None:
-        """Every term's pages and encoded postings, in one pass over the pages."""
-        found: dict[str, tuple[list[int], list[int], list[str]]] = {}
-        get = found.get
-        for doc, r in enumerate(self._records):
-            for term, weight, where in zip(*r.columns()):
-                lists = get(term)
-                if lists is None:
-                    found[term] = ([doc], [weight], [where])
-                else:
-                    lists[0].append(doc)
-                    lists[1].append(weight)
-                    lists[2].append(where)
+    def take(self, rec: SearchRecord) -> None:
+        """Gather the postings of one more page before files() is called, in the order of
+        files()'s pages (a cold build takes its pages as they are rendered); files() uses
+        what was taken when its pages turn out to be these very records."""
+        taken, found = self._taken
+        _gather(found, len(taken), rec)
+        taken.append(rec)
+
+    def _index_all(self, found: dict[str, tuple[list[int], list[int], list[str]]] | None = None) -> None:
+        """Every term's pages and encoded postings (`found`: the postings, gathered already)."""
+        if found is None:
+            found = {}
+            for doc, r in enumerate(self._records):
+                _gather(found, doc, r)
         self._docs = {term: docs for term, (docs, _, _) in found.items()}
         self._sorted = sorted(found, key=sort_key)
         self._encoded = {term: _bracketed(_pieces(docs, 0, weights, wheres))
@@ -300,6 +305,20 @@ class SearchIndex:
         pages turn out to be those, and makes it again otherwise."""
         cached = self._early[bundle] = _bundle(bundle, pages)
         return FOLDER + f"f/{bundle:x}-{cached[1]}.js", cached[2]  # type: ignore[return-value]
+
+
+def _gather(found: dict[str, tuple[list[int], list[int], list[str]]], doc: int,
+            rec: SearchRecord) -> None:
+    """Add a page's terms to the postings: for each term its pages, weights and positions."""
+    get = found.get
+    for term, weight, where in zip(*rec.columns()):
+        lists = get(term)
+        if lists is None:
+            found[term] = ([doc], [weight], [where])
+        else:
+            lists[0].append(doc)
+            lists[1].append(weight)
+            lists[2].append(where)
 
 
 def _bundle(bundle: int, pages: list[str]) -> tuple[list[str], str, bytes]:
