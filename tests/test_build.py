@@ -499,3 +499,36 @@ def test_a_full_disk_while_the_record_is_made_is_reported_and_the_next_build_men
     monkeypatch.undo()
     assert build(src).rendered >= 1  # the record kept from before the failure is not trusted
     assert_clean(src, tmp_path)
+
+
+def test_a_cold_build_logs_each_body_once_as_pages_are_made_and_the_next_reads_them(site, monkeypatch):
+    """The bodies of a build's pages go into the record's log while other pages render (not
+    all after the site is made), each once; a template edit then takes them from the log."""
+    from cxsite.engine import site as engine_site
+    from cxsite.engine.state import BodyLog
+
+    src = site(SITE)
+    appended: list[list[str]] = []
+    real_append = BodyLog.append
+    monkeypatch.setattr(BodyLog, "append", lambda self, bodies: (appended.append(list(bodies)),
+                                                                 real_append(self, bodies))[1])
+    snapshots = []
+    real_snapshot = engine_site.flush_cache  # called once rendering is over, before the record
+
+    def rendering_over(*args):
+        snapshots.append(sum(map(len, appended)))
+        return real_snapshot(*args)
+
+    monkeypatch.setattr("cxsite.engine.incremental.flush_cache", rendering_over)
+    first = build(src)
+    logged = [url for batch in appended for url in batch]
+    assert sorted(logged) == sorted(set(logged)) and len(logged) == first.pages
+    assert snapshots == [len(logged)]  # all of them before the site was finished
+    (src / "templates").mkdir()
+    edit(src / "templates/page.html", (ROOT / "templates/page.html").read_text().replace(
+        '<div class="prose">', '<div class="prose edited">'))
+    converted = []
+    monkeypatch.setattr(engine_site, "convert", lambda *a, **k: converted.append(a) or None)
+    again = build(src)
+    assert again.rendered == first.pages and converted == []  # every body from the log
+    assert 'class="prose edited"' in (src / "output/a/index.html").read_text()

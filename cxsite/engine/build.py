@@ -166,6 +166,7 @@ def _to_disk(config: Config, writer: DiskWriter, jobs: int | None,
     if early:
         inc.expect = writer.expect
         inc.rendered = lambda outputs, more: writer.put({**_page_files(outputs), **more})
+        inc.early_log = StateStore(config).bodies()
     try:
         update = inc.update(resume(config, writer, stock, inc))
         if not update.ok:

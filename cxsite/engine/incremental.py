@@ -115,6 +115,9 @@ class IncrementalBuild:
         self.verdict: dict = {}  # the privacy audit's last verdict: pages are rendered with it
         # given pages as made, and other files made with them (see SearchBundles)
         self.rendered: Callable[[list[PageOutput], dict[str, bytes]], None] | None = None
+        # the build record's log, to add pages' bodies to as they are made (see snapshot())
+        self.early_log: BodyLog | None = None
+        self._logged: dict[str, tuple[tuple[int, int], Rendered]] = {}  # url -> where, what
         self.expect: Callable[[list[str]], None] | None = None  # ... and their paths before
         self.preread: dict[str, tuple[tuple, bytes]] = {}  # pages' bytes read already, by stat
 
@@ -220,6 +223,12 @@ class IncrementalBuild:
         refs = log.compact({u: ref for u, (ref, _) in stored.items()}) if stored else {}
         stored = {u: (refs[u], stored[u][1]) for u in refs}
         fresh = {u: o.body for u, o in self.outputs.items() if o.body is not None and u not in stored}
+        logged = self._logged if self.early_log is not None and log.ident == self.early_log.ident else {}
+        for u, (ref, body) in logged.items():
+            if fresh.get(u) is body:  # added as it was made, and not made again since
+                stored[u] = (ref, frozenset(body.inputs))
+                del fresh[u]
+        self.early_log, self._logged = None, {}
         for u, ref in log.append(fresh).items():
             stored[u] = (ref, frozenset(fresh[u].inputs))
         self._stored, self.body_log = stored, log
@@ -365,6 +374,19 @@ class IncrementalBuild:
         return self._render(model, bodies, pages, problems, full=full, signature=signature,
                             renamed=len(new_names) - len(missing))
 
+    def _log_early(self, outputs: list[PageOutput]) -> None:
+        """Add the pages' bodies to the build record's log now, while other pages render,
+        rather than all in snapshot() once the site is made."""
+        if self.early_log is None:
+            return
+        bodies = {o.url: o.body for o in outputs if o.body is not None}
+        try:
+            refs = self.early_log.append(bodies)
+        except OSError:  # snapshot() tries again, and a full disk costs only the next build's speed
+            self.early_log = None
+            return
+        self._logged.update({url: (ref, bodies[url]) for url, ref in refs.items()})
+
     def _has_body(self, o: PageOutput) -> bool:
         return o.body is not None or (o.url in self._stored and self.body_log is not None)
 
@@ -425,7 +447,11 @@ class IncrementalBuild:
             made = self.rendered
             # a new search index: the files of its pages' texts are made as their pages are
             bundles = SearchBundles(model, self._search) if full and self._search.empty else None
-            done = lambda outs: made(outs, bundles.add(outs) if bundles else {})  # noqa: E731
+
+
+            def done(outs: list[PageOutput]) -> None:
+                made(outs, bundles.add(outs) if bundles else {})
+                self._log_early(outs)
         outputs = self.renderer.render(model, work, self.progress, done)
         for o in outputs:
             before = self.outputs.get(o.url)
