@@ -9,11 +9,17 @@ collapsed menu), breadcrumbs, a table of contents and previous/next links.
 
 Each build is a fresh process into an empty output folder, with no cache folder (cxsite's
 build record would otherwise let it reuse the pages' Markdown from the run before), cxsite and
-Hugo alternately, so a machine shared with other work slows both alike; Python keeps compiled
-bytecode as it does when installed (one untimed build first, PYTHONDONTWRITEBYTECODE unset); the medians are reported, with CPU time (user +
-system, workers included) and the peak memory of the largest process. Without `hugo` on the
-PATH the Hugo half is skipped with a note. The target (issue 14): cxsite's cold build within
-twice Hugo's wall time.
+Hugo alternately, so a machine shared with other work slows both alike; the files of the build
+before are flushed to disk first (os.sync), so that no build pays for another's. Python keeps
+compiled bytecode as it does when installed (one untimed build first, PYTHONDONTWRITEBYTECODE
+unset). The medians are reported, with CPU time (user + system, workers included) and the peak
+memory of the largest process, and the median of each cxsite build's time over the Hugo build's
+right after it. Without `hugo` on the PATH the Hugo half is skipped with a note. The target
+(issue 14): cxsite's cold build within twice Hugo's wall time.
+
+The disk matters: some file systems (ext4 without a journal, for one) are slower to create
+files for a while after thousands were deleted, which slows both tools and narrows the ratio;
+--fresh builds into new folders each time, and TMPDIR=/dev/shm takes the disk out (Linux).
 """
 from __future__ import annotations
 
