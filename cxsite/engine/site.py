@@ -524,6 +524,9 @@ def search_files(model: SiteModel, outputs: list[PageOutput],
     return files
 
 
+BUNDLES_AT_ONCE = 16  # search text files a cold build writes in one go (see SearchBundles)
+
+
 def searchable(node: NavNode) -> bool:
     """Whether a page gets a search record (its front matter can say 'search: false')."""
     return not (node.page and node.page.meta.get("search") is False)
@@ -545,10 +548,14 @@ class SearchBundles:
         self.pages: list[str | None] = [None] * len(urls)
         self.missing = [min(PAGES_PER_FILE, len(urls) - first)
                         for first in range(0, len(urls), PAGES_PER_FILE)]
+        self.left = len(self.missing)  # bundles not made yet
+        self.ready: dict[str, bytes] = {}  # files made, not yet handed out
 
     def add(self, outputs: list[PageOutput]) -> dict[str, bytes]:
-        """The files of the bundles these pages complete."""
-        files = {}
+        """The files of the bundles these pages complete, BUNDLES_AT_ONCE or more at a time
+        (each hand-out makes the writer list them in its manifest first), the last ones when
+        every bundle is made."""
+        files = self.ready
         for o in outputs:
             i = self.slot.get(o.url)
             if i is None or o.search is None or self.pages[i] is not None:
@@ -561,9 +568,13 @@ class SearchBundles:
                 first = bundle * PAGES_PER_FILE
                 path, data = self.index.page_file(bundle, self.pages[first:first + PAGES_PER_FILE])  # type: ignore[arg-type]
                 files[ASSET_DIR + path] = data
+                self.left -= 1
         while self.taken < len(self.records) and self.records[self.taken] is not None:
             self.index.take(self.records[self.taken])  # type: ignore[arg-type]
             self.taken += 1
+        if len(files) < BUNDLES_AT_ONCE and self.left:
+            return {}
+        self.ready = {}
         return files
 
 
