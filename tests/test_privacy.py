@@ -165,6 +165,30 @@ def test_a_total_a_segment_chart_and_a_segment_card_cannot_give_a_small_segment_
     assert any(b"<svg" in data for data in cache.values())  # the charts' pictures are kept
     assert leaks(cache, ["55.0", "55 points", ": 55;", "33.3"]) == []  # never what is withheld
 
+@pytest.mark.slow
+def test_no_file_holds_what_the_audit_withholds_not_even_before_the_audit(site, tmp_path, monkeypatch):
+    """A cold build writes pages as they are made, before the site-wide audit; the pages that
+    publish figures of protected files wait for it, so no file ever holds a withheld figure,
+    even for the moment before it is written again (a build stopped then would keep it)."""
+    from cxsite.engine import output
+    from cxsite.engine.state import BodyLog
+
+    kpis = ("```kpi\nshow: nps\n```\n\n```kpi\nshow: nps\nchart: true\nby: segment\n```\n\n"
+            "Business: {{kpi nps segment=Business period=2026-02}}.")
+    src = nps_site(site, {"kpis": kpis, "residential": "```kpi\nshow: nps\nsegment: Residential\n```"},
+                   TWO_MONTHS)
+    written: dict[str, bytes] = {}
+    real_write, real_append = output._write_file, BodyLog.append
+    monkeypatch.setattr(output, "_write_file",
+                        lambda path, data: (written.__setitem__(str(path), data), real_write(path, data))[1])
+    monkeypatch.setattr(BodyLog, "append", lambda self, bodies: (
+        written.update({f"log:{u}": repr(b).encode() for u, b in bodies.items()}), real_append(self, bodies))[1])
+    files = build_to_disk(src, tmp_path / "out")
+    assert "Business: fewer than 10 responses." in text_of(html(files, "kpis/"))
+    assert any(p.endswith("kpis/index.html") for p in written) and any(p.startswith("log:") for p in written)
+    assert leaks(written, ["55.0", "55 points", "33.3", "33 points"]) == []
+
+
 # December 45 answers; January 40, February 3, March 50: Q1 - January - March = February.
 QUARTERS = answers([("2025-12-05", "Residential", scores(20, 15, 10)),
                     ("2026-01-05", "Residential", scores(21, 12, 7)),      # NPS 35.0

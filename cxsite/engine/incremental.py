@@ -32,11 +32,10 @@ from ..config import Config
 from ..content import Page, PageSource, discover, read_page
 from ..errors import BuildFailed, Problem, Problems, SiteError
 from ..markup import Rendered
-from ..render import Theme, load_theme
 from ..search.index import SearchIndex
 from .state import BodyLog
-from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SearchBundles, SiteModel, Work,
-                   asset_files, flush_cache, languages_model, load, made_parts, search_index,
+from .site import (CONFIG_INPUT, TODAY_INPUT, PageOutput, Renderer, SearchBundles, SiteModel,
+                   Work, asset_files, flush_cache, languages_model, load, made_parts, search_index,
                    settle_privacy)
 
 STATIC_PREFIX = "templates/static"  # hashed asset names: every page links to them
@@ -374,6 +373,23 @@ class IncrementalBuild:
         return self._render(model, bodies, pages, problems, full=full, signature=signature,
                             renamed=len(new_names) - len(missing))
 
+    def _as_made(self, model: SiteModel, full: bool) -> Callable[[list[PageOutput]], None] | None:
+        """What to do with each group of pages as it is made: hand them to `rendered` with
+        the files of a new search index they complete, and log their bodies. Pages that
+        publish figures of protected files wait for the site-wide privacy audit (the end of
+        _render): what the audit withholds must never reach a file, not even for a while."""
+        made = self.rendered
+        if made is None:
+            return None
+        # a new search index: the files of its pages' texts are made as their pages are
+        bundles = SearchBundles(model, self._search) if full and self._search.empty else None
+
+        def done(outputs: list[PageOutput]) -> None:
+            settled = [o for o in outputs if not o.privacy]
+            made(settled, bundles.add(settled) if bundles else {})
+            self._log_early(settled)
+        return done
+
     def _log_early(self, outputs: list[PageOutput]) -> None:
         """Add the pages' bodies to the build record's log now, while other pages render,
         rather than all in snapshot() once the site is made."""
@@ -442,17 +458,7 @@ class IncrementalBuild:
         work = Work(urls, {u: b for u, b in kept.items() if b is not None})  # else made again
         if self.expect is not None:
             self.expect([u + "index.html" for u in urls])  # each page's path (render_page)
-        done = None
-        if self.rendered is not None:
-            made = self.rendered
-            # a new search index: the files of its pages' texts are made as their pages are
-            bundles = SearchBundles(model, self._search) if full and self._search.empty else None
-
-
-            def done(outs: list[PageOutput]) -> None:
-                made(outs, bundles.add(outs) if bundles else {})
-                self._log_early(outs)
-        outputs = self.renderer.render(model, work, self.progress, done)
+        outputs = self.renderer.render(model, work, self.progress, self._as_made(model, full))
         for o in outputs:
             before = self.outputs.get(o.url)
             if before is None or before.search != o.search:

@@ -111,7 +111,6 @@ def _key_codes(frame: "pd.DataFrame", key: Key, rel: str) -> tuple["np.ndarray",
 
     from ..data import factorized
 
-    col = frame[key.column]
     if key.kind == "text":
         codes, uniq = factorized(frame, key.column)
         clean = [label(u) for u in uniq]
