@@ -109,6 +109,19 @@ SNIPPETS = ["word", " ", "*em*", "**strong**", "_u_", "`code`", "[l](../roadmap.
             " \n \n", "   \n", "\t", "\r\n", "\r", "\x02", "\x03"]
 
 
+def assert_as_stock(text: str, stock, config) -> None:
+    """The page's converter and stock Python-Markdown give the same HTML and toc tokens."""
+    from cxsite import markup
+    from cxsite.markup.converters import page_features
+
+    outputs = []
+    for converter in (markup.new_markdown(page_features(text)), stock):
+        converter.reset()
+        converter.cx_state = markup._PageState(page(text), config, SITE)
+        outputs.append((converter.convert(text), converter.toc_tokens))
+    assert outputs[0] == outputs[1]
+
+
 @pytest.mark.slow
 def test_page_converters_give_the_same_html_as_stock_python_markdown():
     """Leaving out unused extensions and skipping hopeless inline patterns never changes HTML."""
@@ -116,7 +129,6 @@ def test_page_converters_give_the_same_html_as_stock_python_markdown():
     from hypothesis import strategies as st
 
     from cxsite import markup
-    from cxsite.markup.converters import page_features
 
     stock = markup.new_markdown(stock=True)
     assert type(stock.treeprocessors["inline"]).__name__ == "InlineProcessor"
@@ -125,13 +137,7 @@ def test_page_converters_give_the_same_html_as_stock_python_markdown():
     @settings(max_examples=400, deadline=None)
     @given(st.lists(st.sampled_from(SNIPPETS), max_size=25).map("".join))
     def same(text):
-        md = markup.new_markdown(page_features(text))
-        outputs = []
-        for converter in (md, stock):
-            converter.reset()
-            converter.cx_state = markup._PageState(page(text), config, SITE)
-            outputs.append((converter.convert(text), converter.toc_tokens))
-        assert outputs[0] == outputs[1]
+        assert_as_stock(text, stock, config)
 
     same()
 
@@ -153,7 +159,6 @@ def test_headings_get_the_same_html_and_table_of_contents_as_stock_python_markdo
     from hypothesis import strategies as st
 
     from cxsite import markup
-    from cxsite.markup.converters import page_features
 
     stock = markup.new_markdown(stock=True)
     config = load_config(Path("/tmp/nonexistent-site"))
@@ -172,13 +177,7 @@ def test_headings_get_the_same_html_and_table_of_contents_as_stock_python_markdo
     def same(headings, footnote):
         text = "\n\n".join(written(*h) for h in headings)
         text += "\n\n[^1]: A note.\n" if footnote else "\n"
-        md = markup.new_markdown(page_features(text))
-        outputs = []
-        for converter in (md, stock):
-            converter.reset()
-            converter.cx_state = markup._PageState(page(text), config, SITE)
-            outputs.append((converter.convert(text), converter.toc_tokens))
-        assert outputs[0] == outputs[1]
+        assert_as_stock(text, stock, config)
 
     same()
 

@@ -545,10 +545,8 @@ class SearchBundles:
         self.slot = {url: i for i, url in enumerate(urls)}  # in the index's order of pages
         self.records: list[SearchRecord | None] = [None] * len(urls)
         self.taken = 0  # pages given to index.take(), the first ones in its order
-        self.pages: list[str | None] = [None] * len(urls)
-        self.missing = [min(PAGES_PER_FILE, len(urls) - first)
+        self.missing = [min(PAGES_PER_FILE, len(urls) - first)  # pages each bundle waits for
                         for first in range(0, len(urls), PAGES_PER_FILE)]
-        self.left = len(self.missing)  # bundles not made yet
         self.ready: dict[str, bytes] = {}  # files made, not yet handed out
 
     def add(self, outputs: list[PageOutput]) -> dict[str, bytes]:
@@ -558,21 +556,20 @@ class SearchBundles:
         files = self.ready
         for o in outputs:
             i = self.slot.get(o.url)
-            if i is None or o.search is None or self.pages[i] is not None:
+            if i is None or o.search is None or self.records[i] is not None:
                 continue
             self.records[i] = o.search
-            self.pages[i] = o.search.page
             bundle = i // PAGES_PER_FILE
             self.missing[bundle] -= 1
             if not self.missing[bundle]:
                 first = bundle * PAGES_PER_FILE
-                path, data = self.index.page_file(bundle, self.pages[first:first + PAGES_PER_FILE])  # type: ignore[arg-type]
+                pages = [r.page for r in self.records[first:first + PAGES_PER_FILE]]  # type: ignore[union-attr]
+                path, data = self.index.page_file(bundle, pages)
                 files[ASSET_DIR + path] = data
-                self.left -= 1
         while self.taken < len(self.records) and self.records[self.taken] is not None:
             self.index.take(self.records[self.taken])  # type: ignore[arg-type]
             self.taken += 1
-        if len(files) < BUNDLES_AT_ONCE and self.left:
+        if len(files) < BUNDLES_AT_ONCE and any(self.missing):
             return {}
         self.ready = {}
         return files

@@ -295,17 +295,17 @@ class StateStore:
         a failure costs the next build its speed, never this build. `index` may be a function
         giving it once the pages are written (a build's last files are written meanwhile)."""
         build = os.urandom(16).hex()
+        kept = self.writable
         try:
-            if self.writable:
+            if kept:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 if saved is not None:
                     self._write(PAGES, Saved(build, saved.fields))
         except OSError:
             self.clear()
-            index = index() if callable(index) else index  # what it waits for must be done
-            return
-        made = index() if callable(index) else index
-        if not self.writable:
+            kept = False
+        made = index() if callable(index) else index  # (what it waits for is done either way)
+        if not kept:
             return
         try:
             self._write(INDEX, dataclasses.replace(made, build=build, saved_ns=time.time_ns()))
